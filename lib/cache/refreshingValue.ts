@@ -1,0 +1,105 @@
+export type RefreshReason = 'initial' | 'expired' | 'forced';
+
+export interface RefreshingValueOptions<T> {
+  readonly load: () => Promise<T>;
+  /** How long a loaded value counts as fresh; after that it is refreshed in the background while still served. */
+  readonly ttlMs: number;
+  /** At most one load attempt per this interval, whatever asks for it (expiry or a forced refresh). */
+  readonly minRefreshIntervalMs: number;
+  /** With nothing cached, a failed load is not retried for this long; callers fail fast instead. */
+  readonly retryAfterFailureMs: number;
+  readonly now: () => number;
+  readonly onRefreshed?: (value: T, reason: RefreshReason) => void;
+  /** A refresh failed and the last good value keeps being served. */
+  readonly onFallback?: (error: unknown, reason: RefreshReason) => void;
+}
+
+/** Thrown by `get()` when nothing is cached and loading failed. */
+export class ColdLoadError extends Error {
+  constructor(
+    readonly retryAfterMs: number,
+    options: { cause: unknown },
+  ) {
+    super('no value loaded yet and the last load failed', options);
+    this.name = 'ColdLoadError';
+  }
+}
+
+/**
+ * A value loaded from somewhere slow and fallible (a metadata document, a key set):
+ * loads are single-flight, so a thousand concurrent cold callers share one; the last
+ * good value is served through failures; and loads are rate-limited so that neither
+ * expiry nor callers asking for a refresh can hammer the source.
+ */
+export class RefreshingValue<T> {
+  private value: { readonly data: T; readonly loadedAt: number } | undefined;
+  private inflight: Promise<T> | undefined;
+  private lastAttemptAt = Number.NEGATIVE_INFINITY;
+  private lastFailure: { readonly at: number; readonly error: unknown } | undefined;
+
+  constructor(private readonly options: RefreshingValueOptions<T>) {}
+
+  /** The cached value, without loading. */
+  peek(): T | undefined {
+    return this.value?.data;
+  }
+
+  /** The cached value (refreshing it in the background once stale), or the result of a first load. */
+  async get(): Promise<T> {
+    const { value } = this;
+    if (value) {
+      if (this.options.now() - value.loadedAt >= this.options.ttlMs && this.mayAttempt()) {
+        this.start('expired').catch(() => undefined); // reported through onFallback
+      }
+      return value.data;
+    }
+    const failure = this.lastFailure;
+    if (!this.inflight && failure) {
+      const wait = failure.at + this.options.retryAfterFailureMs - this.options.now();
+      if (wait > 0) throw new ColdLoadError(wait, { cause: failure.error });
+    }
+    try {
+      return await (this.inflight ?? this.start('initial'));
+    } catch (cause) {
+      throw new ColdLoadError(this.options.retryAfterFailureMs, { cause });
+    }
+  }
+
+  /**
+   * Loads again now unless an attempt ran within `minRefreshIntervalMs` (then joins
+   * the one in flight, or returns the cached value). Never throws once a value is cached.
+   */
+  async refresh(): Promise<T | undefined> {
+    if (this.inflight) return this.inflight.catch(() => this.value?.data);
+    if (!this.mayAttempt()) return this.value?.data;
+    return this.start('forced').catch(() => this.value?.data);
+  }
+
+  private mayAttempt(): boolean {
+    return !this.inflight && this.options.now() - this.lastAttemptAt >= this.options.minRefreshIntervalMs;
+  }
+
+  private start(reason: RefreshReason): Promise<T> {
+    const { options } = this;
+    this.lastAttemptAt = options.now();
+    const attempt = options.load().then(
+      (data) => {
+        this.value = { data, loadedAt: options.now() };
+        this.lastFailure = undefined;
+        options.onRefreshed?.(data, reason);
+        return data;
+      },
+      (error: unknown) => {
+        this.lastFailure = { at: options.now(), error };
+        const stale = this.value;
+        if (!stale) throw error;
+        options.onFallback?.(error, reason);
+        return stale.data;
+      },
+    );
+    this.inflight = attempt.finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { commaList, guid, httpsOrigin } from './fields';
+import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
+
+export const TOKEN_VERSIONS = ['1.0', '2.0'] as const;
+export type TokenVersion = (typeof TOKEN_VERSIONS)[number];
+
+export type TenantMode =
+  /** Tokens from exactly one tenant. */
+  | { readonly kind: 'single'; readonly tenantId: string }
+  /** A multi-tenant API: metadata from `organizations`/`common`, tenants filtered by the allow-list. */
+  | {
+      readonly kind: 'multi';
+      readonly authorityTenant: 'organizations' | 'common';
+      readonly allowedTenants: readonly string[] | 'any';
+    };
+
+export interface AuthSettings {
+  readonly tenant: TenantMode;
+  /** The API app registration's client ID: the `aud` of v2 tokens. */
+  readonly clientId: string;
+  readonly appIdUri: string | undefined;
+  /** Every `aud` value accepted: the client ID and the App ID URI with and without a trailing slash. */
+  readonly audiences: readonly string[];
+  /** Authority host as an origin, no trailing slash. */
+  readonly instance: string;
+  /** Caller app IDs (`azp` / `appid`) allowed to call; undefined means any. */
+  readonly allowedClientApps: readonly string[] | undefined;
+  readonly tokenVersions: readonly TokenVersion[];
+  readonly clockSkewSeconds: number;
+}
+
+const MULTI_TENANT = ['organizations', 'common'] as const;
+
+const schema = z
+  .object({
+    AUTH_TENANT_ID: z.union([z.enum(MULTI_TENANT), guid('the tenant ID, or organizations / common')], {
+      error: (issue) => (issue.input === undefined ? 'is required' : 'must be a tenant GUID, or organizations / common'),
+    }),
+    AUTH_CLIENT_ID: guid("the API app registration's client ID"),
+    AUTH_APP_ID_URI: z
+      .string()
+      .regex(/^(api:\/\/|https:\/\/)[^\s?#]+$/, { error: 'must be an App ID URI such as api://orders-api or https://contoso.com/orders' })
+      .optional(),
+    AUTH_INSTANCE: httpsOrigin.default('https://login.microsoftonline.com'),
+    AUTH_ALLOWED_TENANTS: z.union([z.literal('*'), commaList(guid('tenant IDs, or * for any'), 'tenant GUID')]).optional(),
+    AUTH_ALLOWED_CLIENT_APPS: commaList(guid('caller app IDs'), 'client app ID').optional(),
+    AUTH_TOKEN_VERSIONS: commaList(z.enum(TOKEN_VERSIONS, { error: 'must list 1.0 and/or 2.0' }), 'token version').default([...TOKEN_VERSIONS]),
+    AUTH_CLOCK_SKEW_SECONDS: z
+      .string()
+      .regex(/^\d+$/, { error: 'must be a whole number of seconds' })
+      .transform(Number)
+      .pipe(z.number().max(600, { error: 'must be at most 600 seconds' }))
+      .default(300),
+  })
+  .superRefine((s, ctx) => {
+    const multi = s.AUTH_TENANT_ID === 'organizations' || s.AUTH_TENANT_ID === 'common';
+    if (multi && s.AUTH_ALLOWED_TENANTS === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_ALLOWED_TENANTS'],
+        message: `is required when AUTH_TENANT_ID is ${s.AUTH_TENANT_ID}: list the tenant GUIDs to accept, or write * to accept any tenant`,
+      });
+    }
+    if (!multi && s.AUTH_ALLOWED_TENANTS !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_ALLOWED_TENANTS'],
+        message: 'applies only to a multi-tenant API (AUTH_TENANT_ID organizations or common); a single-tenant API accepts its own tenant only',
+      });
+    }
+  });
+
+const NAMES = Object.keys(schema.shape);
+
+/** Parses the AUTH_* settings once, at startup. Throws SettingsError naming the bad setting. */
+export function loadAuthSettings(source: SettingsSource): AuthSettings {
+  const s = parseSettings(schema, source, NAMES);
+  const clientId = s.AUTH_CLIENT_ID;
+  const appIdUri = s.AUTH_APP_ID_URI?.replace(/\/+$/, '');
+  const tenant: TenantMode =
+    s.AUTH_TENANT_ID === 'organizations' || s.AUTH_TENANT_ID === 'common'
+      ? { kind: 'multi', authorityTenant: s.AUTH_TENANT_ID, allowedTenants: s.AUTH_ALLOWED_TENANTS === '*' ? 'any' : (s.AUTH_ALLOWED_TENANTS ?? []) }
+      : { kind: 'single', tenantId: s.AUTH_TENANT_ID };
+  return deepFreeze<AuthSettings>({
+    tenant,
+    clientId,
+    appIdUri,
+    audiences: appIdUri === undefined ? [clientId] : [clientId, appIdUri, `${appIdUri}/`],
+    instance: s.AUTH_INSTANCE,
+    allowedClientApps: s.AUTH_ALLOWED_CLIENT_APPS,
+    tokenVersions: s.AUTH_TOKEN_VERSIONS,
+    clockSkewSeconds: s.AUTH_CLOCK_SKEW_SECONDS,
+  });
+}

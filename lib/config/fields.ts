@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/** Entra object and tenant IDs: lowercase GUIDs (case-insensitive on input). */
+export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const guid = (what: string) =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required' : `must be a GUID (${what})`) })
+    .regex(GUID_PATTERN, { error: `must be a GUID (${what})` })
+    .transform((value) => value.toLowerCase());
+
+/** A comma-separated list: items trimmed, empties dropped, duplicates removed. */
+export const commaList = <T extends z.ZodType<string, string>>(item: T, what: string) =>
+  z
+    .string()
+    .transform((raw) => [...new Set(raw.split(',').map((part) => part.trim()).filter(Boolean))])
+    .pipe(z.array(item).min(1, { error: `must list at least one ${what}` }));
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname);
+}
+
+/**
+ * An origin such as https://login.microsoftonline.com. https only, except loopback
+ * hosts, where http is allowed for local stand-ins. Returned without a trailing slash.
+ */
+export const httpsOrigin = z.string().transform((raw, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `must be an absolute URL such as https://login.microsoftonline.com` });
+    return z.NEVER;
+  }
+  const problem =
+    url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))
+      ? 'must use https (http is allowed only for 127.0.0.1, localhost and [::1])'
+      : url.username || url.password
+        ? 'must not carry credentials'
+        : url.pathname !== '/' || url.search || url.hash
+          ? 'must be a bare origin with no path, query or fragment'
+          : undefined;
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
+  }
+  return url.origin;
+});

@@ -1,0 +1,65 @@
+import { ClaimInvalidError } from '../errors/authErrors';
+
+/**
+ * The claims of an Entra access token that this API reads, typed after their shapes
+ * were checked. v1 tokens carry `appid`/`appidacr`, v2 tokens `azp`/`azpacr`.
+ * See Microsoft's "Access token claims reference".
+ */
+export interface EntraAccessTokenClaims {
+  readonly iss: string;
+  readonly aud: string;
+  readonly exp: number;
+  readonly nbf?: number;
+  readonly iat?: number;
+  readonly tid: string;
+  readonly ver: string;
+  readonly oid?: string;
+  readonly sub?: string;
+  readonly azp?: string;
+  readonly azpacr?: string;
+  readonly appid?: string;
+  readonly appidacr?: string;
+  readonly idtyp?: string;
+  /** Delegated scopes, space-separated. */
+  readonly scp?: string;
+  /** App roles (or directory roles for users). */
+  readonly roles?: readonly string[];
+  readonly uti?: string;
+  readonly [claim: string]: unknown;
+}
+
+const REQUIRED_STRINGS = ['iss', 'tid', 'ver'] as const;
+const OPTIONAL_STRINGS = ['oid', 'sub', 'azp', 'azpacr', 'appid', 'appidacr', 'idtyp', 'scp', 'uti'] as const;
+const OPTIONAL_TIMES = ['nbf', 'iat'] as const;
+
+/**
+ * Checks the type of every claim the verifier or the principal relies on, so later
+ * code never sees a number where a string belongs. A wrong shape fails closed.
+ * `aud` is checked by the audience rule (it must be one string, not an array).
+ */
+export function readAccessTokenClaims(payload: Readonly<Record<string, unknown>>): EntraAccessTokenClaims {
+  for (const claim of REQUIRED_STRINGS) {
+    const value = payload[claim];
+    if (value === undefined) throw new ClaimInvalidError(claim, 'missing', `${claim} is required`);
+    if (typeof value !== 'string' || value === '') throw new ClaimInvalidError(claim, 'invalid', `${claim} must be a non-empty string`);
+  }
+  for (const claim of OPTIONAL_STRINGS) {
+    const value = payload[claim];
+    if (value !== undefined && typeof value !== 'string') throw new ClaimInvalidError(claim, 'invalid', `${claim} must be a string`);
+  }
+  if (payload.exp === undefined) throw new ClaimInvalidError('exp', 'missing', 'exp is required');
+  checkNumericDate(payload, 'exp');
+  for (const claim of OPTIONAL_TIMES) if (payload[claim] !== undefined) checkNumericDate(payload, claim);
+  const roles = payload.roles;
+  if (roles !== undefined && !(Array.isArray(roles) && roles.every((role) => typeof role === 'string'))) {
+    throw new ClaimInvalidError('roles', 'invalid', 'roles must be an array of strings');
+  }
+  return payload as EntraAccessTokenClaims;
+}
+
+function checkNumericDate(payload: Readonly<Record<string, unknown>>, claim: 'exp' | 'nbf' | 'iat'): void {
+  const value = payload[claim];
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ClaimInvalidError(claim, 'invalid', `${claim} must be a NumericDate (seconds since the epoch)`);
+  }
+}

@@ -1,0 +1,167 @@
+import type { TokenVersion } from '../config/authSettings';
+import { ColdLoadError, RefreshingValue, type RefreshReason } from '../cache/refreshingValue';
+import { KeyNotFoundError, KeysUnavailableError } from '../errors/authErrors';
+import { fetchJson, type FetchLike } from '../net/fetchJson';
+import { openIdConfigurationUrl, parseOpenIdMetadata, type OpenIdMetadata } from './openIdMetadata';
+import { parseSigningKeySet, type SigningKey, type SigningKeySet } from './signingKeys';
+
+/** Hooks for telemetry: a refresh worth counting, and stale keys served because the endpoint failed. */
+export interface KeySetEvents {
+  readonly onKeySetRefreshed?: (event: { version: TokenVersion; url: string; kids: readonly string[]; reason: RefreshReason }) => void;
+  readonly onKeySetFallback?: (event: { version: TokenVersion; url: string; check: string; error: Error; reason: RefreshReason }) => void;
+}
+
+export interface EntraKeyStoreOptions {
+  /** Authority origin, e.g. https://login.microsoftonline.com. */
+  readonly instance: string;
+  /** The tenant segment of metadata URLs: a GUID, organizations or common. Never taken from a token. */
+  readonly tenant: string;
+  readonly fetch: FetchLike;
+  /** Milliseconds since the epoch. */
+  readonly now: () => number;
+  readonly events?: KeySetEvents;
+  readonly timeoutMs?: number;
+  readonly maxBytes?: number;
+  /** Metadata and keys are fresh this long (Entra's guidance: about a day). */
+  readonly ttlMs?: number;
+  /** An unknown `kid` refreshes the key set at most this often. */
+  readonly unknownKidRefreshMs?: number;
+  /** After a failed first load, requests fail fast this long before trying again. */
+  readonly retryAfterFailureMs?: number;
+}
+
+/** Why metadata or keys could not be had; `check` says which step. */
+class KeySourceError extends Error {
+  constructor(
+    readonly check: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'KeySourceError';
+  }
+}
+
+interface VersionSource {
+  readonly metadataUrl: string;
+  readonly metadata: RefreshingValue<OpenIdMetadata>;
+  readonly keys: RefreshingValue<SigningKeySet>;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Entra's discovery documents and signing keys for one configured tenant, per token
+ * version, cached with the rules in RefreshingValue. Which URLs are fetched depends
+ * only on the settings: nothing in a token can make this reach the network elsewhere.
+ */
+export class EntraKeyStore {
+  private readonly sources = new Map<TokenVersion, VersionSource>();
+
+  constructor(private readonly options: EntraKeyStoreOptions) {}
+
+  /** The metadata for a token version, loading it on first use. */
+  async metadata(version: TokenVersion): Promise<OpenIdMetadata> {
+    return this.unwrap(this.source(version).metadata.get(), version);
+  }
+
+  /** The signing key `kid` of the version's key set; an unknown kid triggers a (rate-limited) refresh. */
+  async key(version: TokenVersion, kid: string): Promise<SigningKey> {
+    const source = this.source(version);
+    const keys = await this.unwrap(source.keys.get(), version);
+    const key = keys.get(kid) ?? (await source.keys.refresh())?.get(kid);
+    if (!key) throw new KeyNotFoundError(`no key with this kid in the v${version} key set`, 'header.kid');
+    return key;
+  }
+
+  /** Whether `kid` is in the cached key set right now; never loads. */
+  hasKey(version: TokenVersion, kid: string): boolean {
+    return this.sources.get(version)?.keys.peek()?.has(kid) ?? false;
+  }
+
+  private async unwrap<T>(pending: Promise<T>, version: TokenVersion): Promise<T> {
+    try {
+      return await pending;
+    } catch (error) {
+      if (!(error instanceof ColdLoadError)) throw error;
+      const cause = error.cause;
+      const check = cause instanceof KeySourceError ? cause.check : 'keys';
+      const detail = cause instanceof Error ? cause.message : 'unknown failure';
+      throw new KeysUnavailableError(`v${version} signing keys unavailable: ${detail}`, check, Math.max(1, Math.ceil(error.retryAfterMs / 1000)), {
+        cause,
+      });
+    }
+  }
+
+  private source(version: TokenVersion): VersionSource {
+    let source = this.sources.get(version);
+    if (!source) {
+      source = this.createSource(version);
+      this.sources.set(version, source);
+    }
+    return source;
+  }
+
+  private createSource(version: TokenVersion): VersionSource {
+    const { instance, tenant, now, events } = this.options;
+    const ttlMs = this.options.ttlMs ?? DAY_MS;
+    const retryAfterFailureMs = this.options.retryAfterFailureMs ?? 15_000;
+    const metadataUrl = openIdConfigurationUrl(instance, tenant, version);
+
+    const metadata = new RefreshingValue<OpenIdMetadata>({
+      load: async () => {
+        const body = await this.fetch(metadataUrl, 'openid');
+        try {
+          return parseOpenIdMetadata(body, instance, tenant, version);
+        } catch (cause) {
+          throw new KeySourceError('openid.invalid', cause instanceof Error ? cause.message : 'invalid discovery document', { cause });
+        }
+      },
+      ttlMs,
+      minRefreshIntervalMs: 60_000,
+      retryAfterFailureMs,
+      now,
+      onFallback: (error, reason) => events?.onKeySetFallback?.({ version, url: metadataUrl, ...describe(error, 'openid'), reason }),
+    });
+
+    let jwksUri = metadataUrl;
+    const keys = new RefreshingValue<SigningKeySet>({
+      load: async () => {
+        const { jwksUri: uri } = await metadata.get().catch((error: unknown) => {
+          throw error instanceof ColdLoadError ? error.cause : error;
+        });
+        jwksUri = uri;
+        const body = await this.fetch(uri, 'jwks');
+        try {
+          return await parseSigningKeySet(body);
+        } catch (cause) {
+          throw new KeySourceError('jwks.invalid', cause instanceof Error ? cause.message : 'invalid key set', { cause });
+        }
+      },
+      ttlMs,
+      minRefreshIntervalMs: this.options.unknownKidRefreshMs ?? 5 * 60_000,
+      retryAfterFailureMs,
+      now,
+      onRefreshed: (set, reason) => events?.onKeySetRefreshed?.({ version, url: jwksUri, kids: [...set.keys()], reason }),
+      onFallback: (error, reason) => events?.onKeySetFallback?.({ version, url: jwksUri, ...describe(error, 'jwks'), reason }),
+    });
+    return { metadataUrl, metadata, keys };
+  }
+
+  private async fetch(url: string, step: 'openid' | 'jwks'): Promise<unknown> {
+    try {
+      return await fetchJson(url, {
+        fetch: this.options.fetch,
+        timeoutMs: this.options.timeoutMs ?? 5_000,
+        maxBytes: this.options.maxBytes ?? 256 * 1024,
+      });
+    } catch (cause) {
+      throw new KeySourceError(`${step}.fetch`, cause instanceof Error ? cause.message : 'fetch failed', { cause });
+    }
+  }
+}
+
+function describe(error: unknown, step: string): { check: string; error: Error } {
+  if (error instanceof KeySourceError) return { check: error.check, error };
+  return { check: step, error: error instanceof Error ? error : new Error(String(error)) };
+}

@@ -1,0 +1,54 @@
+import { importJWK } from 'jose';
+import { z } from 'zod';
+
+/** The public-key type jose verifies with (a WebCrypto CryptoKey). */
+export type VerificationKey = Exclude<Awaited<ReturnType<typeof importJWK>>, Uint8Array>;
+
+export interface SigningKey {
+  readonly kid: string;
+  readonly key: VerificationKey;
+  /** v2 key sets name the issuer each key may sign for (possibly the `{tenantid}` template). */
+  readonly issuer: string | undefined;
+}
+
+export type SigningKeySet = ReadonlyMap<string, SigningKey>;
+
+const MIN_RSA_BITS = 2048;
+const MAX_KEYS = 100;
+
+const rsaSigningKey = z.object({
+  kty: z.literal('RSA'),
+  use: z.literal('sig').optional(),
+  alg: z.literal('RS256').optional(),
+  kid: z.string().regex(/^[A-Za-z0-9_.=+/-]{1,128}$/),
+  n: z.string().regex(/^[A-Za-z0-9_-]+$/),
+  e: z.string().regex(/^[A-Za-z0-9_-]+$/),
+  issuer: z.string().max(512).optional(),
+});
+
+const keySetDocument = z.object({ keys: z.array(z.unknown()).max(MAX_KEYS) });
+
+/**
+ * Turns a JWKS document into verification keys. Keys this API cannot use (other
+ * types, encryption keys, short RSA moduli, duplicates) are skipped one by one;
+ * a document with no usable key at all is an error, not an empty set.
+ */
+export async function parseSigningKeySet(body: unknown): Promise<SigningKeySet> {
+  const parsed = keySetDocument.safeParse(body);
+  if (!parsed.success) throw new Error(`not a JSON Web Key Set (a "keys" array of at most ${MAX_KEYS})`);
+  const keys = new Map<string, SigningKey>();
+  for (const candidate of parsed.data.keys) {
+    const jwk = rsaSigningKey.safeParse(candidate);
+    if (!jwk.success || keys.has(jwk.data.kid)) continue;
+    if (Buffer.from(jwk.data.n, 'base64url').length * 8 < MIN_RSA_BITS) continue;
+    try {
+      const key = await importJWK({ kty: 'RSA', n: jwk.data.n, e: jwk.data.e }, 'RS256');
+      if (key instanceof Uint8Array) continue;
+      keys.set(jwk.data.kid, Object.freeze({ kid: jwk.data.kid, key, issuer: jwk.data.issuer }));
+    } catch {
+      // An unusable key is skipped; the others still serve.
+    }
+  }
+  if (keys.size === 0) throw new Error('the key set holds no usable RS256 signing key');
+  return keys;
+}

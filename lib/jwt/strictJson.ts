@@ -1,0 +1,49 @@
+/**
+ * JSON.parse keeps the last of duplicate member names; other parsers keep the first.
+ * A header such as {"alg":"RS256","alg":"none"} means different things to different
+ * libraries, so RFC 8725 §3.9 asks for such input to be rejected outright.
+ */
+export function parseJsonObject(text: string): Record<string, unknown> {
+  const value: unknown = JSON.parse(text);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new SyntaxError('not a JSON object');
+  }
+  const duplicate = findDuplicateMember(text);
+  if (duplicate !== undefined) throw new SyntaxError('duplicate member name');
+  return value as Record<string, unknown>;
+}
+
+/** Scans text that JSON.parse has already accepted, so only structure needs tracking. */
+function findDuplicateMember(text: string): string | undefined {
+  // One entry per open container: the member names seen so far, or null for arrays.
+  const open: (Set<string> | null)[] = [];
+  let expectName = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let end = i + 1;
+      while (text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c /* \ */ ? 2 : 1;
+      const names = open[open.length - 1];
+      if (expectName && names) {
+        // Decode escapes: "alg" and "\u0061lg" are the same name.
+        const name = JSON.parse(text.slice(i, end + 1)) as string;
+        if (names.has(name)) return name;
+        names.add(name);
+        expectName = false;
+      }
+      i = end;
+    } else if (c === 0x7b /* { */) {
+      open.push(new Set());
+      expectName = true;
+    } else if (c === 0x5b /* [ */) {
+      open.push(null);
+      expectName = false;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      open.pop();
+      expectName = false;
+    } else if (c === 0x2c /* , */) {
+      expectName = open[open.length - 1] != null;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,103 @@
+/** The subset of `fetch` this module uses; inject one in tests or to add a proxy. */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface FetchJsonOptions {
+  readonly fetch: FetchLike;
+  readonly timeoutMs: number;
+  readonly maxBytes: number;
+  /** Same-origin redirects followed at most this many times; cross-origin ones are always refused. */
+  readonly maxRedirects?: number;
+}
+
+export type FetchJsonFailure = 'timeout' | 'network' | 'status' | 'redirect' | 'content_type' | 'too_large' | 'json';
+
+export class FetchJsonError extends Error {
+  constructor(
+    readonly reason: FetchJsonFailure,
+    readonly url: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`GET ${url}: ${message}`, options);
+    this.name = 'FetchJsonError';
+  }
+}
+
+/**
+ * GETs a JSON document from a metadata or key endpoint, defensively: one deadline
+ * for the whole exchange, no redirects to another origin, a cap on the body read
+ * (counted while streaming, whatever Content-Length says), and a JSON content type.
+ */
+export async function fetchJson(url: string, options: FetchJsonOptions): Promise<unknown> {
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  const origin = new URL(url).origin;
+  let current = url;
+  for (let redirects = 0; ; redirects++) {
+    let response: Response;
+    try {
+      response = await options.fetch(current, { redirect: 'manual', signal, headers: { accept: 'application/json' } });
+    } catch (cause) {
+      throw failure(signal, current, cause);
+    }
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      const location = response.headers.get('location');
+      const next = location === null ? undefined : new URL(location, current);
+      if (next?.origin !== origin) {
+        throw new FetchJsonError('redirect', url, `redirect to ${next?.origin ?? 'nowhere'} refused: only ${origin} is trusted`);
+      }
+      if (redirects >= (options.maxRedirects ?? 2)) throw new FetchJsonError('redirect', url, 'too many redirects');
+      current = next.href;
+      continue;
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new FetchJsonError('status', current, `HTTP ${response.status}`);
+    }
+    const type = response.headers.get('content-type') ?? '';
+    if (!/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) {
+      await response.body?.cancel();
+      throw new FetchJsonError('content_type', current, `content type ${JSON.stringify(type.slice(0, 64))} is not JSON`);
+    }
+    const text = await readCapped(response, options.maxBytes, signal, current);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (cause) {
+      throw new FetchJsonError('json', current, 'body is not valid JSON', { cause });
+    }
+  }
+}
+
+async function readCapped(response: Response, maxBytes: number, signal: AbortSignal, url: string): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw new FetchJsonError('too_large', url, `body of ${declared} bytes exceeds ${maxBytes}`);
+  }
+  if (!response.body) return '';
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel();
+        throw new FetchJsonError('too_large', url, `body exceeds ${maxBytes} bytes`);
+      }
+      chunks.push(value);
+    }
+  } catch (cause) {
+    if (cause instanceof FetchJsonError) throw cause;
+    throw failure(signal, url, cause);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function failure(signal: AbortSignal, url: string, cause: unknown): FetchJsonError {
+  return signal.aborted
+    ? new FetchJsonError('timeout', url, 'timed out', { cause })
+    : new FetchJsonError('network', url, cause instanceof Error ? cause.message : 'request failed', { cause });
+}

@@ -1,0 +1,112 @@
+import type { AuthSettings, TokenVersion } from '../config/authSettings';
+import { GUID_PATTERN } from '../config/fields';
+import type { EntraAccessTokenClaims } from '../entra/accessTokenClaims';
+import { TENANT_TEMPLATE } from '../entra/openIdMetadata';
+import {
+  AudienceMismatchError,
+  ClaimInvalidError,
+  ClientAppNotAllowedError,
+  IssuerMismatchError,
+  NotAccessTokenError,
+  TenantNotAllowedError,
+  TokenExpiredError,
+  TokenNotYetValidError,
+  TokenVersionNotAllowedError,
+} from '../errors/authErrors';
+
+/**
+ * The Entra-specific claim rules, one function per check, each throwing the typed
+ * error for exactly that check. They are pure: settings and time come in as arguments.
+ */
+
+const GRAPH_AUDIENCES = new Set(['00000003-0000-0000-c000-000000000000', 'https://graph.microsoft.com', 'https://graph.microsoft.com/']);
+
+export function checkTokenVersion(claims: EntraAccessTokenClaims, settings: AuthSettings): TokenVersion {
+  const version = settings.tokenVersions.find((accepted) => accepted === claims.ver);
+  if (!version) {
+    throw new TokenVersionNotAllowedError(`token version is not accepted; accepted: ${settings.tokenVersions.join(', ')}`, 'claims.ver');
+  }
+  return version;
+}
+
+/**
+ * `aud` must be one string naming this API. Checked before the signature so that a
+ * token minted for another API (Microsoft Graph above all, whose tokens carry a
+ * `nonce` header and cannot be verified by anyone but Graph) gets a reason that
+ * helps the caller fix it instead of a puzzling signature failure.
+ */
+export function checkAudience(payload: Readonly<Record<string, unknown>>, header: Readonly<Record<string, unknown>>, settings: AuthSettings): void {
+  const { aud } = payload;
+  if (typeof aud !== 'string') {
+    throw new AudienceMismatchError(aud === undefined ? 'aud is missing' : 'aud must be a single string naming this API', 'claims.aud');
+  }
+  if (!settings.audiences.includes(aud)) {
+    const graph = GRAPH_AUDIENCES.has(aud) || 'nonce' in header;
+    throw new AudienceMismatchError(
+      graph
+        ? 'token is for another audience (Microsoft Graph); request a token for this API instead'
+        : 'token is for another audience; request a token for this API (scope {App ID URI}/.default)',
+      'claims.aud',
+    );
+  }
+  if ('nonce' in header) throw new AudienceMismatchError('token carries a Graph-style nonce header', 'header.nonce');
+}
+
+export function checkLifetime(claims: EntraAccessTokenClaims, nowSeconds: number, skewSeconds: number): void {
+  if (nowSeconds - skewSeconds >= claims.exp) throw new TokenExpiredError('token has expired', 'claims.exp');
+  if (claims.nbf !== undefined && claims.nbf > nowSeconds + skewSeconds) {
+    throw new TokenNotYetValidError('token is not valid yet (nbf)', 'claims.nbf');
+  }
+  if (claims.iat !== undefined && claims.iat > nowSeconds + skewSeconds) {
+    throw new TokenNotYetValidError('token was issued in the future (iat)', 'claims.iat');
+  }
+}
+
+/** `tid` must be a GUID and a tenant this API serves. Returns the tenant ID. */
+export function checkTenant(claims: EntraAccessTokenClaims, settings: AuthSettings): string {
+  const { tid } = claims;
+  if (!GUID_PATTERN.test(tid)) throw new ClaimInvalidError('tid', 'invalid', 'tid must be a tenant GUID');
+  const { tenant } = settings;
+  const allowed =
+    tenant.kind === 'single' ? tid === tenant.tenantId : tenant.allowedTenants === 'any' || tenant.allowedTenants.includes(tid);
+  if (!allowed) throw new TenantNotAllowedError('tokens from this tenant are not accepted', 'claims.tid');
+  return tid;
+}
+
+/**
+ * The issuer must be the metadata's issuer for the token's own version, with the
+ * multi-tenant `{tenantid}` template resolved to the token's `tid`. Comparison is
+ * exact: trailing slashes and case matter, as Entra documents.
+ */
+export function checkIssuer(claims: EntraAccessTokenClaims, metadataIssuer: string, check = 'claims.iss'): void {
+  if (claims.iss !== metadataIssuer.replace(TENANT_TEMPLATE, claims.tid)) {
+    throw new IssuerMismatchError(
+      check === 'claims.iss' ? `iss is not the v${claims.ver} issuer for the token's tenant` : 'the signing key is not published for this issuer',
+      check,
+    );
+  }
+}
+
+/**
+ * An access token for an API names its caller (`azp` in v2, `appid` in v1) and
+ * carries permissions (`scp` or `roles`). ID tokens and other Entra-signed JWTs do
+ * not, and are refused here. Returns the caller's app ID.
+ */
+export function checkAccessToken(claims: EntraAccessTokenClaims, version: TokenVersion): string {
+  const clientAppId = version === '2.0' ? claims.azp : claims.appid;
+  if (clientAppId === undefined || !GUID_PATTERN.test(clientAppId)) {
+    throw new NotAccessTokenError(`not an access token: ${version === '2.0' ? 'azp' : 'appid'} is missing or not an app ID`, version === '2.0' ? 'claims.azp' : 'claims.appid');
+  }
+  const hasScopes = claims.scp !== undefined && claims.scp.trim() !== '';
+  const hasRoles = claims.roles !== undefined && claims.roles.length > 0;
+  if (!hasScopes && !hasRoles) {
+    throw new NotAccessTokenError('not an access token: it carries neither scp nor roles', 'claims.scp');
+  }
+  return clientAppId.toLowerCase();
+}
+
+export function checkClientApp(clientAppId: string, version: TokenVersion, settings: AuthSettings): void {
+  if (settings.allowedClientApps && !settings.allowedClientApps.includes(clientAppId)) {
+    throw new ClientAppNotAllowedError('the calling app is not in AUTH_ALLOWED_CLIENT_APPS', version === '2.0' ? 'claims.azp' : 'claims.appid');
+  }
+}

@@ -1,0 +1,17 @@
+import type { TokenVersion } from '../config/authSettings';
+import type { EntraAccessTokenClaims } from '../entra/accessTokenClaims';
+
+/** An access token that passed every check: signature, issuer, audience, lifetime, tenant, caller. */
+export interface VerifiedAccessToken {
+  readonly claims: EntraAccessTokenClaims;
+  readonly version: TokenVersion;
+  readonly tenantId: string;
+  /** The calling application: `azp` (v2) or `appid` (v1). */
+  readonly clientAppId: string;
+  readonly kid: string;
+}
+
+export interface AccessTokenVerifier {
+  /** Resolves with the verified token, or rejects with an AuthError naming the failed check. */
+  verify(token: string): Promise<VerifiedAccessToken>;
+}
