@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', '**/*.js', '**/*.mjs'] },
+  { ignores: ['dist/', 'dist-dev/', 'dist-bench/', 'coverage/', 'node_modules/', '.dev-state/', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -15,8 +15,8 @@ export default tseslint.config(
     },
   },
   {
-    // The entry points and tooling are where the environment is read.
-    files: ['functions/**', 'test/**', 'dev/**', 'bench/**', 'lib/config/**'],
+    // The composition root and the tooling are where the environment is read.
+    files: ['lib/app/runtime.ts', 'test/**', 'dev/**', 'bench/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -74,6 +74,11 @@ export class EntraKeyStore {
     return key;
   }
 
+  /** Whether a key set for this version is cached; never loads. */
+  hasKeySet(version: TokenVersion): boolean {
+    return this.sources.get(version)?.keys.peek() !== undefined;
+  }
+
   /** Whether `kid` is in the cached key set right now; never loads. */
   hasKey(version: TokenVersion, kid: string): boolean {
     return this.sources.get(version)?.keys.peek()?.has(kid) ?? false;

@@ -89,20 +89,33 @@ export function checkIssuer(claims: EntraAccessTokenClaims, metadataIssuer: stri
 
 /**
  * An access token for an API names its caller (`azp` in v2, `appid` in v1) and
- * carries permissions (`scp` or `roles`). ID tokens and other Entra-signed JWTs do
- * not, and are refused here. Returns the caller's app ID.
+ * carries permissions: `scp` for a signed-in user, `roles` for an app. An app-only
+ * token with no role assigned yet is still an access token (authorization answers
+ * 403 for it); a JWT with neither a caller nor any of these is not one (an ID
+ * token, for instance). Returns the caller's app ID.
  */
 export function checkAccessToken(claims: EntraAccessTokenClaims, version: TokenVersion): string {
-  const clientAppId = version === '2.0' ? claims.azp : claims.appid;
+  const callerClaim = version === '2.0' ? 'azp' : 'appid';
+  const clientAppId = claims[callerClaim];
   if (clientAppId === undefined || !GUID_PATTERN.test(clientAppId)) {
-    throw new NotAccessTokenError(`not an access token: ${version === '2.0' ? 'azp' : 'appid'} is missing or not an app ID`, version === '2.0' ? 'claims.azp' : 'claims.appid');
+    throw new NotAccessTokenError(`not an access token: ${callerClaim} is missing or not an app ID`, `claims.${callerClaim}`);
   }
   const hasScopes = claims.scp !== undefined && claims.scp.trim() !== '';
   const hasRoles = claims.roles !== undefined && claims.roles.length > 0;
-  if (!hasScopes && !hasRoles) {
+  if (!hasScopes && !hasRoles && !isAppOnly(claims)) {
     throw new NotAccessTokenError('not an access token: it carries neither scp nor roles', 'claims.scp');
   }
   return clientAppId.toLowerCase();
+}
+
+/**
+ * App-only (client_credentials) tokens say so with `idtyp: app` when the optional
+ * claim is configured; without it, Microsoft's documented test is: no `scp` and
+ * `oid` equal to `sub`.
+ */
+export function isAppOnly(claims: EntraAccessTokenClaims): boolean {
+  if (claims.idtyp !== undefined) return claims.idtyp === 'app';
+  return claims.scp === undefined && claims.oid !== undefined && claims.oid === claims.sub;
 }
 
 export function checkClientApp(clientAppId: string, version: TokenVersion, settings: AuthSettings): void {

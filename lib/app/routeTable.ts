@@ -1,0 +1,33 @@
+import { ANY_VALID_TOKEN, anyOf, defineAuthPolicy, type AuthPolicy, type MethodPolicy } from '../authz/authPolicy';
+import { DECLARED_PERMISSIONS } from './permissions';
+
+/**
+ * Every HTTP function: its route (under /api), and what each method demands.
+ * This is the one place to read or change who may call what.
+ */
+
+const read = anyOf('Orders.Read', 'Orders.ReadWrite');
+const write = anyOf('Orders.ReadWrite');
+/** Daemons with the app role, or signed-in users through an app granted the scope. */
+const canRead: MethodPolicy = { appRoles: read, scopes: read };
+const canWrite: MethodPolicy = { appRoles: write, scopes: write };
+
+const policy = <P extends AuthPolicy>(rules: P) => defineAuthPolicy(rules, DECLARED_PERMISSIONS);
+
+export interface ProtectedRoute {
+  readonly name: string;
+  readonly route: string;
+  readonly policy: AuthPolicy;
+}
+
+export const ROUTES = {
+  health: { name: 'health', route: 'health', anonymous: true, methods: ['GET'] },
+  me: { name: 'me', route: 'me', policy: policy({ GET: ANY_VALID_TOKEN }) },
+  orders: { name: 'orders', route: 'orders', policy: policy({ GET: canRead, POST: canWrite }) },
+  order: { name: 'order', route: 'orders/{id}', policy: policy({ GET: canRead, PUT: canWrite, DELETE: canWrite }) },
+  tenantOrders: {
+    name: 'tenantOrders',
+    route: 'tenants/{tenantId}/orders',
+    policy: policy({ GET: { ...canRead, tenantRouteParam: 'tenantId' } }),
+  },
+} as const satisfies Record<string, ProtectedRoute | { name: string; route: string; anonymous: true; methods: readonly string[] }>;

@@ -1,0 +1,30 @@
+/**
+ * The fixed text a caller sees for each failure code: enough to fix their request,
+ * nothing copied from it. The exact check and the cause go to telemetry only.
+ */
+const DETAILS: Readonly<Record<string, string>> = {
+  token_missing: 'This API requires an access token in the Authorization header (Bearer).',
+  invalid_request: 'The request does not carry its access token as RFC 6750 requires.',
+  token_malformed: 'The access token is not a well-formed signed JWT.',
+  claim_invalid: 'The access token has a missing or malformed claim.',
+  alg_not_allowed: 'The access token is signed with an algorithm this API does not accept.',
+  header_not_allowed: 'The access token carries a header this API does not accept.',
+  signature_invalid: 'The access token signature is invalid.',
+  key_not_found: 'The access token is signed with a key the tenant does not publish.',
+  token_expired: 'The access token has expired; request a new one.',
+  token_not_yet_valid: 'The access token is not valid yet; check the client clock.',
+  audience_mismatch: 'The access token was issued for a different API; request a token for this API.',
+  issuer_mismatch: 'The access token was not issued by the expected authority.',
+  tenant_not_allowed: 'Tokens from this tenant are not accepted by this API.',
+  client_app_not_allowed: 'The calling application is not allowed to use this API.',
+  token_version_not_allowed: 'This access token version is not accepted by this API.',
+  not_access_token: 'The token is not an access token for an API (an ID token, for instance).',
+  keys_unavailable: 'Token signing keys are temporarily unavailable; retry shortly.',
+  insufficient_scope: 'The access token lacks the permission this operation requires.',
+  tenant_mismatch: 'The access token tenant does not match the tenant in the request.',
+  method_not_allowed: 'This method is not available on this resource.',
+};
+
+export function clientDetail(code: string): string {
+  return DETAILS[code] ?? 'The request could not be authorized.';
+}
