@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { requirementNames, type MethodRule } from '../../lib/authz/authPolicy';
+import { DECLARED_PERMISSIONS } from '../../lib/app/permissions';
+import { ROUTES } from '../../lib/app/routeTable';
+
+/** infra/permissions.json is the one source of truth for roles and scopes, for Entra and for the code. */
+
+function usedBy(field: 'appRoles' | 'scopes'): Set<string> {
+  const names = new Set<string>();
+  for (const entry of Object.values(ROUTES)) {
+    if (!('policy' in entry)) continue;
+    for (const rule of Object.values(entry.policy) as MethodRule[]) {
+      if ('anyValidToken' in rule) continue;
+      const requirement = field === 'appRoles' ? rule.appRoles : rule.scopes;
+      if (requirement) for (const name of requirementNames(requirement)) names.add(name);
+      if (field === 'appRoles' && rule.userRoles) for (const name of requirementNames(rule.userRoles)) names.add(name);
+    }
+  }
+  return names;
+}
+
+describe('permissions: code and Entra agree', () => {
+  it('the code reads the same file the Bicep loads', () => {
+    const file = JSON.parse(readFileSync(path.join(__dirname, '../../infra/permissions.json'), 'utf8')) as { appRoles: { value: string }[]; scopes: { value: string }[] };
+    expect(DECLARED_PERMISSIONS.appRoles).toEqual(file.appRoles.map((r) => r.value));
+    expect(DECLARED_PERMISSIONS.scopes).toEqual(file.scopes.map((s) => s.value));
+  });
+
+  it.each(['appRoles', 'scopes'] as const)('every %s name a policy demands is declared', (field) => {
+    const declared: readonly string[] = DECLARED_PERMISSIONS[field];
+    expect([...usedBy(field)].filter((name) => !declared.includes(name))).toEqual([]);
+  });
+
+  it.each(['appRoles', 'scopes'] as const)('every declared %s name is used by some policy', (field) => {
+    const used = usedBy(field);
+    expect(DECLARED_PERMISSIONS[field].filter((name) => !used.has(name))).toEqual([]);
+  });
+});
