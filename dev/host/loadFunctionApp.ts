@@ -19,6 +19,8 @@ export function loadFunctionApp(appRoot: string): LoadedFunctionApp {
   if (typeof pkg.main !== 'string') throw new Error('package.json has no "main": Core Tools would find no functions');
   const entryFiles = resolveMain(appRoot, pkg.main);
   const functions = installFunctionsCore();
+  // The entry files are CommonJS, loaded synchronously in order, as the worker loads them.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   for (const file of entryFiles) require(path.join(appRoot, file));
   return { routePrefix: readRoutePrefix(appRoot), functions, entryFiles };
 }

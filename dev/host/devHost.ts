@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
+import type { HttpFunctionRegistration } from './functionsCore';
+import { compileRoute, type RouteMatch } from './routeMatcher';
+
+/**
+ * A development host for the function app's HTTP functions: routes requests under
+ * the route prefix to the registered handlers with real HttpRequest and
+ * InvocationContext objects, as the Functions host does. Local use only; in Azure
+ * the Functions runtime serves the app.
+ */
+export interface DevHostOptions {
+  readonly functions: readonly HttpFunctionRegistration[];
+  readonly routePrefix: string;
+  readonly port: number;
+  readonly host?: string;
+  readonly log?: (line: string) => void;
+  /** Request bodies above this are refused with 413 (the Functions host's own limit is larger). */
+  readonly maxBodyBytes?: number;
+}
+
+interface CompiledFunction {
+  readonly registration: HttpFunctionRegistration;
+  readonly match: (path: string) => RouteMatch | undefined;
+}
+
+export interface RunningDevHost {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export async function startDevHost(options: DevHostOptions): Promise<RunningDevHost> {
+  const log = options.log ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const prefix = options.routePrefix ? `/${options.routePrefix}` : '';
+  const compiled: CompiledFunction[] = options.functions.map((registration) => ({ registration, match: compileRoute(registration.route) }));
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log(`dev host: ${error instanceof Error ? error.message : 'request failed'}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('dev host error');
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const path = url.pathname;
+    if (!path.toLowerCase().startsWith(prefix.toLowerCase())) {
+      reply(res, 404);
+      return;
+    }
+    const rest = path.slice(prefix.length);
+    const candidates = compiled.map((fn) => ({ fn, params: fn.match(rest) })).filter((c) => c.params !== undefined);
+    const target = candidates.find((c) => c.fn.registration.methods.includes(method));
+    if (!target?.params) {
+      reply(res, candidates.length > 0 ? 405 : 404);
+      return;
+    }
+
+    const body = await readBody(req, options.maxBodyBytes ?? 10 * 1024 * 1024);
+    if (body === undefined) {
+      reply(res, 413);
+      return;
+    }
+    const invocationId = randomUUID();
+    const { registration } = target.fn;
+    const request = new HttpRequest({
+      method,
+      url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`,
+      headers: joinHeaders(req),
+      params: { ...target.params },
+      query: Object.fromEntries(url.searchParams),
+      ...(body.length > 0 && { body: { bytes: body } }),
+    });
+    const context = new InvocationContext({
+      invocationId,
+      functionName: registration.name,
+      options: { trigger: { type: 'httpTrigger', name: 'httpTrigger', route: registration.route } },
+      logHandler: (level, ...args) => { log(`[${registration.name}] ${level}: ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`); },
+    });
+    const started = Date.now();
+    const result = await registration.handler(request, context);
+    const response = result instanceof HttpResponse ? result : new HttpResponse(result);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => (headers[name] = value));
+    res.writeHead(response.status, headers).end(bytes);
+    log(`${method} ${path} -> ${registration.name} ${response.status} (${Date.now() - started} ms)`);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://${options.host ?? '127.0.0.1'}:${port}`, stop: () => close(server) };
+}
+
+function reply(res: ServerResponse, status: number): void {
+  res.writeHead(status).end();
+}
+
+// Node keeps only the first Authorization header; the Functions host joins repeats, so the app can refuse two credentials.
+function joinHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, values] of Object.entries(req.headersDistinct)) {
+    if (values) headers[name] = values.join(', ');
+  }
+  return headers;
+}
+
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => { resolve(); }));
+}

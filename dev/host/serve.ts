@@ -1,0 +1,15 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { localEnvironment } from './localSettings';
+
+/**
+ * `npm run serve`: runs the built function app in the dev host on PORT (default
+ * 7071). Like Core Tools, it starts the app in a child process whose environment
+ * includes local.settings.json Values, so settings such as NODE_EXTRA_CA_CERTS take
+ * effect as they would under `func start`.
+ */
+const appRoot = path.resolve(__dirname, '../../..');
+const env = localEnvironment(appRoot, process.env);
+const worker = spawn(process.execPath, [path.join(__dirname, 'worker.js'), appRoot], { env, stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => worker.kill(signal));
+worker.on('exit', (code) => process.exit(code ?? 1));

@@ -1,0 +1,24 @@
+import path from 'node:path';
+import { startDevHost } from './devHost';
+import { loadFunctionApp } from './loadFunctionApp';
+
+/** The dev host's worker: loads the function app from its build and serves it. */
+async function main(): Promise<void> {
+  const appRoot = path.resolve(process.argv[2] ?? '.');
+  const port = Number(process.env.PORT ?? 7071);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not ${process.env.PORT ?? ''}`);
+  const app = loadFunctionApp(appRoot);
+  const host = await startDevHost({ functions: app.functions, routePrefix: app.routePrefix, port });
+  // One machine-readable line for tooling, then what a person wants to see.
+  process.stdout.write(`${JSON.stringify({ devHost: host.url })}\n`);
+  process.stdout.write('Dev host (not the Azure Functions runtime) serving:\n');
+  for (const fn of app.functions) process.stdout.write(`  ${fn.name}: [${fn.methods.join(',')}] ${host.url}/${app.routePrefix}/${fn.route}\n`);
+  const stop = () => void host.stop().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+  process.exit(1);
+});

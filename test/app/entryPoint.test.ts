@@ -1,0 +1,45 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ROUTES } from '../../lib/app/routeTable';
+import { API_CLIENT_ID, TENANT } from '../support/entraTokens';
+
+/**
+ * Loads the built app in a plain Node process the way Core Tools does: `main` from
+ * package.json, every entry file required, registrations captured through the
+ * `@azure/functions-core` module the worker provides. Needs `npm run build` and
+ * `npm run build:dev` first (the `npm test` script runs them).
+ */
+const root = path.join(__dirname, '../..');
+const lister = path.join(root, 'dist-dev/dev/host/listFunctions.js');
+const run = promisify(execFile);
+
+async function listFunctions(env: Record<string, string>) {
+  const { stdout } = await run(process.execPath, [lister, root], { env: { PATH: process.env.PATH ?? '', ...env } });
+  return JSON.parse(stdout) as { routePrefix: string; entryFiles: string[]; functions: { name: string; route: string; methods: string[]; authLevel: string }[] };
+}
+
+beforeAll(() => {
+  if (!existsSync(lister) || !existsSync(path.join(root, 'dist/functions'))) {
+    throw new Error('build first: npm run build && npm run build:dev');
+  }
+});
+
+it('registers every function of the route table with its route and methods', async () => {
+  const loaded = await listFunctions({ AUTH_TENANT_ID: TENANT, AUTH_CLIENT_ID: API_CLIENT_ID });
+  expect(loaded.routePrefix).toBe('api');
+  expect(loaded.entryFiles).toEqual(['dist/functions/health.js', 'dist/functions/me.js', 'dist/functions/orders.js']);
+  const expected = Object.values(ROUTES).map((entry) => ({
+    name: entry.name,
+    route: entry.route,
+    methods: 'policy' in entry ? Object.keys(entry.policy) : [...entry.methods],
+    authLevel: 'anonymous',
+  }));
+  expect([...loaded.functions].sort((a, b) => a.name.localeCompare(b.name))).toEqual(expected.sort((a, b) => a.name.localeCompare(b.name)));
+});
+
+it('refuses to start with a bad setting, naming it', async () => {
+  const failure = listFunctions({ AUTH_TENANT_ID: TENANT, AUTH_CLIENT_ID: 'not-a-guid' });
+  await expect(failure).rejects.toMatchObject({ stderr: expect.stringContaining('Invalid setting AUTH_CLIENT_ID: must be a GUID') });
+});
