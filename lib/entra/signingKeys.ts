@@ -22,7 +22,8 @@ const rsaSigningKey = z.object({
   alg: z.literal('RS256').optional(),
   kid: z.string().regex(/^[A-Za-z0-9_.=+/-]{1,128}$/),
   n: z.string().regex(/^[A-Za-z0-9_-]+$/),
-  e: z.string().regex(/^[A-Za-z0-9_-]+$/),
+  // Entra publishes e = 65537 only; e = 1 would make any "signature" valid.
+  e: z.literal('AQAB'),
   issuer: z.string().max(512).optional(),
 });
 
@@ -40,7 +41,7 @@ export async function parseSigningKeySet(body: unknown): Promise<SigningKeySet> 
   for (const candidate of parsed.data.keys) {
     const jwk = rsaSigningKey.safeParse(candidate);
     if (!jwk.success || keys.has(jwk.data.kid)) continue;
-    if (Buffer.from(jwk.data.n, 'base64url').length * 8 < MIN_RSA_BITS) continue;
+    if (modulusBits(jwk.data.n) < MIN_RSA_BITS) continue;
     try {
       const key = await importJWK({ kty: 'RSA', n: jwk.data.n, e: jwk.data.e }, 'RS256');
       if (key instanceof Uint8Array) continue;
@@ -51,4 +52,11 @@ export async function parseSigningKeySet(body: unknown): Promise<SigningKeySet> 
   }
   if (keys.size === 0) throw new Error('the key set holds no usable RS256 signing key');
   return keys;
+}
+
+/** The real bit length of n: leading zero octets (which RFC 7518 §6.3.1.1 forbids) do not count. */
+function modulusBits(n: string): number {
+  const bytes = Buffer.from(n, 'base64url');
+  const first = bytes.findIndex((byte) => byte !== 0);
+  return first < 0 ? 0 : (bytes.length - first - 1) * 8 + (32 - Math.clz32(bytes[first] ?? 0));
 }

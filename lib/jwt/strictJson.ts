@@ -1,7 +1,7 @@
 /**
  * JSON.parse keeps the last of duplicate member names; other parsers keep the first.
  * A header such as {"alg":"RS256","alg":"none"} means different things to different
- * libraries, so RFC 8725 §3.9 asks for such input to be rejected outright.
+ * libraries; RFC 7515 §5.2 and RFC 7519 §4 let a verifier reject such input, and we do.
  */
 export function parseJsonObject(text: string): Record<string, unknown> {
   const value: unknown = JSON.parse(text);
