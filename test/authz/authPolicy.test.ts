@@ -15,7 +15,7 @@ describe('defineAuthPolicy refuses misuse at setup with a TypeError', () => {
     ['userRoles without scopes', { GET: { appRoles: anyOf('Orders.Read'), userRoles: anyOf('Admin') } }],
     ['a role the permissions file does not declare', { GET: { appRoles: anyOf('Orders.Delete') } }],
     ['a scope the permissions file does not declare', { GET: { scopes: anyOf('Admin') } }],
-    ['an undefined rule', { GET: undefined }],
+    ['an undefined rule', { GET: undefined } as unknown as AuthPolicy],
   ])('%s', (_name, policy) => {
     expect(() => defineAuthPolicy(policy, known)).toThrow(TypeError);
   });

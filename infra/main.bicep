@@ -1,0 +1,269 @@
+// Provisions the whole product: the API's Entra app registration, a Flex Consumption
+// function app running as a user-assigned identity, the Key Vault signing key, host
+// storage and monitoring. Deploy with `az deployment sub create` (see docs/deploy.md).
+targetScope = 'subscription'
+
+// ---------------------------------------------------------------------------
+// Environment
+// ---------------------------------------------------------------------------
+
+@minLength(1)
+@maxLength(40)
+@description('Short name of this environment (for example orders-dev). Seeds resource names and the app registration names.')
+param environmentName string
+
+@description('Azure region for every resource. Flex Consumption is not offered everywhere: az functionapp list-flexconsumption-locations.')
+param location string = deployment().location
+
+@description('Resource group to create. Empty means rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Tags applied to every Azure resource.')
+param tags object = {}
+
+// ---------------------------------------------------------------------------
+// Entra app registrations
+// ---------------------------------------------------------------------------
+
+@minLength(1)
+@maxLength(100)
+@description('Stable unique name of the API app registration. It also forms the App ID URI: api://<tenantId>/<apiAppName>.')
+param apiAppName string = 'orders-api-${environmentName}'
+
+@description('Display name of the API app registration.')
+param apiAppDisplayName string = 'Orders API (${environmentName})'
+
+@allowed([1, 2])
+@description('Access token version Entra issues for this API (api.requestedAccessTokenVersion).')
+param accessTokenVersion int = 2
+
+@description('When true, Entra only issues tokens for this API to callers (apps or users) that hold an app role assignment.')
+param appRoleAssignmentRequired bool = true
+
+@description('Also create a client app registration that holds the roles in clientAppRoles, for a first client_credentials call. No credential is created: add one yourself.')
+param createClientApp bool = false
+
+@description('App roles (values from infra/permissions.json) granted to the optional client app.')
+param clientAppRoles array = ['Orders.Read']
+
+@description('Caller app IDs allowed to call the API (AUTH_ALLOWED_CLIENT_APPS). Empty means any caller holding a required role or scope.')
+param allowedClientAppIds array = []
+
+@description('Optional URL of the backend the Orders sample sends signed assertions to (FULFILMENT_URL). Empty leaves it unset.')
+param fulfilmentUrl string = ''
+
+@description('Optional aud of those assertions (FULFILMENT_AUDIENCE). Empty means the origin of fulfilmentUrl.')
+param fulfilmentAudience string = ''
+
+// ---------------------------------------------------------------------------
+// Function app
+// ---------------------------------------------------------------------------
+
+@allowed(['20', '22'])
+@description('Node.js major version of the Flex Consumption runtime.')
+param nodeVersion string = '22'
+
+@minValue(40)
+@maxValue(1000)
+@description('Upper bound on Flex Consumption instances.')
+param maximumInstanceCount int = 100
+
+@allowed([512, 2048, 4096])
+@description('Memory per Flex Consumption instance, in MB.')
+param instanceMemoryMB int = 2048
+
+// ---------------------------------------------------------------------------
+// Signing key
+// ---------------------------------------------------------------------------
+
+@minLength(1)
+@maxLength(127)
+@description('Name of the Key Vault key the app signs with.')
+param signingKeyName string = 'token-signing'
+
+@allowed(['RSA', 'RSA-HSM'])
+@description('RSA keeps the key in software; RSA-HSM keeps it in an HSM and needs the premium vault SKU (chosen automatically).')
+param signingKeyType string = 'RSA'
+
+@allowed([2048, 3072, 4096])
+@description('RSA modulus length in bits.')
+param signingKeySize int = 2048
+
+@minValue(7)
+@description('Key Vault creates a new key version this many days after the current one was created.')
+param signingKeyRotateAfterDays int = 90
+
+@minValue(28)
+@description('Lifetime of each key version, in days. Must exceed the rotation age plus the notice period.')
+param signingKeyLifetimeDays int = 180
+
+@minValue(7)
+@description('Key Vault raises a near-expiry event this many days before the current version expires (only if rotation has not happened).')
+param signingKeyNotifyBeforeExpiryDays int = 30
+
+@allowed(['Enabled', 'Disabled'])
+@description('Public network access to the vault. Disabled needs a private endpoint and VNet integration, which this template does not create.')
+param keyVaultPublicNetworkAccess string = 'Enabled'
+
+@minValue(7)
+@maxValue(90)
+@description('Days a deleted vault or key stays recoverable.')
+param keyVaultSoftDeleteRetentionDays int = 90
+
+@description('Start of the first key version\'s lifetime. Leave the default.')
+param deploymentTime string = utcNow()
+
+// ---------------------------------------------------------------------------
+// Monitoring
+// ---------------------------------------------------------------------------
+
+@minValue(30)
+@maxValue(730)
+@description('Log Analytics retention, in days.')
+param logRetentionDays int = 30
+
+@minValue(1)
+@description('Alert when more than this many AuthFailure events arrive within 15 minutes.')
+param authFailureAlertThreshold int = 50
+
+@description('Email address told about the auth-failure alert. Empty means the alert fires without notifying anyone.')
+param alertEmailAddress string = ''
+
+// ---------------------------------------------------------------------------
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var allTags = {
+  ...tags
+  'env-name': environmentName
+}
+var clientAppName = '${apiAppName}-client'
+
+resource rg 'Microsoft.Resources/resourceGroups@2022-09-01' = {
+  name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
+  location: location
+  tags: allTags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: 'id-${resourceToken}'
+    location: location
+    tags: allTags
+  }
+}
+
+module apiRegistration 'modules/apiRegistration.bicep' = {
+  name: 'apiRegistration'
+  scope: rg
+  params: {
+    uniqueName: apiAppName
+    displayName: apiAppDisplayName
+    accessTokenVersion: accessTokenVersion
+    appRoleAssignmentRequired: appRoleAssignmentRequired
+  }
+}
+
+module clientRegistration 'modules/clientRegistration.bicep' = if (createClientApp) {
+  name: 'clientRegistration'
+  scope: rg
+  params: {
+    uniqueName: clientAppName
+    displayName: '${apiAppDisplayName} client'
+    apiAppId: apiRegistration.outputs.appId
+    apiServicePrincipalId: apiRegistration.outputs.servicePrincipalId
+    apiAppRoleIds: apiRegistration.outputs.appRoleIds
+    roles: clientAppRoles
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    location: location
+    tags: allTags
+    workspaceName: 'log-${resourceToken}'
+    appInsightsName: 'appi-${resourceToken}'
+    retentionInDays: logRetentionDays
+    telemetryPublisherPrincipalId: identity.outputs.principalId
+    authFailureAlertThreshold: authFailureAlertThreshold
+    alertEmailAddress: alertEmailAddress
+  }
+}
+
+module signingKeyVault 'modules/signingKeyVault.bicep' = {
+  name: 'signingKeyVault'
+  scope: rg
+  params: {
+    vaultName: 'kv-${resourceToken}'
+    location: location
+    tags: allTags
+    publicNetworkAccess: keyVaultPublicNetworkAccess
+    softDeleteRetentionDays: keyVaultSoftDeleteRetentionDays
+    signingKeyName: signingKeyName
+    signingKeyType: signingKeyType
+    signingKeySize: signingKeySize
+    rotateAfterDays: signingKeyRotateAfterDays
+    lifetimeDays: signingKeyLifetimeDays
+    notifyBeforeExpiryDays: signingKeyNotifyBeforeExpiryDays
+    lifetimeStart: deploymentTime
+    signerPrincipalId: identity.outputs.principalId
+  }
+}
+
+module hostStorage 'modules/hostStorage.bicep' = {
+  name: 'hostStorage'
+  scope: rg
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: allTags
+    deploymentContainerName: 'deployment-package'
+    hostPrincipalId: identity.outputs.principalId
+  }
+}
+
+module functionApp 'modules/functionApp.bicep' = {
+  name: 'functionApp'
+  scope: rg
+  params: {
+    name: 'func-${resourceToken}'
+    planName: 'plan-${resourceToken}'
+    location: location
+    tags: allTags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: hostStorage.outputs.name
+    deploymentContainerName: hostStorage.outputs.deploymentContainerName
+    appInsightsName: monitoring.outputs.appInsightsName
+    nodeVersion: nodeVersion
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    apiClientId: apiRegistration.outputs.appId
+    apiAppIdUri: apiRegistration.outputs.appIdUri
+    accessTokenVersion: accessTokenVersion
+    allowedClientAppIds: allowedClientAppIds
+    fulfilmentUrl: fulfilmentUrl
+    fulfilmentAudience: fulfilmentAudience
+    signingKeyVaultUrl: signingKeyVault.outputs.vaultUri
+    signingKeyName: signingKeyVault.outputs.keyName
+  }
+}
+
+output tenantId string = tenant().tenantId
+output resourceGroupName string = rg.name
+output functionAppName string = functionApp.outputs.name
+output functionAppUrl string = functionApp.outputs.url
+output apiClientId string = apiRegistration.outputs.appId
+output apiAppObjectId string = apiRegistration.outputs.objectId
+output apiAppIdUri string = apiRegistration.outputs.appIdUri
+output clientCredentialsScope string = '${apiRegistration.outputs.appIdUri}/.default'
+output clientAppId string = clientRegistration.?outputs.appId ?? ''
+output clientAppObjectId string = clientRegistration.?outputs.objectId ?? ''
+output signingKeyVaultUrl string = signingKeyVault.outputs.vaultUri
+output signingKeyVaultName string = signingKeyVault.outputs.vaultName
+output signingKeyName string = signingKeyVault.outputs.keyName
+output managedIdentityClientId string = identity.outputs.clientId
+output appInsightsName string = monitoring.outputs.appInsightsName

@@ -1,0 +1,197 @@
+import { allProperties, allStrings, decoratorArgument, elements, keysOf, parameters, prop, stringValue, variables } from './support/bicepModel';
+import { loadInfra, type Infra } from './support/infraFiles';
+
+/** Settings the code reads in Azure; each must be set by the Bicep. */
+const REQUIRED_APP_SETTINGS = [
+  'AUTH_TENANT_ID',
+  'AUTH_CLIENT_ID',
+  'AUTH_APP_ID_URI',
+  'AUTH_INSTANCE',
+  'SIGNING_KEY_VAULT_URL',
+  'SIGNING_KEY_NAME',
+  'SIGNING_ISSUER',
+  'AZURE_CLIENT_ID',
+  'APPLICATIONINSIGHTS_CONNECTION_STRING',
+  'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+  'AzureWebJobsStorage__accountName',
+];
+
+/**
+ * App settings the Flex Consumption plan has retired or moved into functionAppConfig
+ * ("Flex Consumption plan deprecations" in the Functions app settings reference), plus
+ * container and build settings Flex does not support.
+ */
+const FLEX_RETIRED_SETTINGS = [
+  'DOCKER_REGISTRY_SERVER_PASSWORD',
+  'DOCKER_REGISTRY_SERVER_URL',
+  'DOCKER_REGISTRY_SERVER_USERNAME',
+  'ENABLE_ORYX_BUILD',
+  'FUNCTION_APP_EDIT_MODE',
+  'FUNCTIONS_EXTENSION_VERSION',
+  'FUNCTIONS_MAX_HTTP_CONCURRENCY',
+  'FUNCTIONS_WORKER_DYNAMIC_CONCURRENCY_ENABLED',
+  'FUNCTIONS_WORKER_PROCESS_COUNT',
+  'FUNCTIONS_WORKER_RUNTIME',
+  'FUNCTIONS_WORKER_RUNTIME_VERSION',
+  'SCALE_CONTROLLER_LOGGING_ENABLED',
+  'SCM_DO_BUILD_DURING_DEPLOYMENT',
+  'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING',
+  'WEBSITE_CONTENTOVERVNET',
+  'WEBSITE_CONTENTSHARE',
+  'WEBSITE_DNS_SERVER',
+  'WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT',
+  'WEBSITE_MOUNT_ENABLED',
+  'WEBSITE_NODE_DEFAULT_VERSION',
+  'WEBSITE_RUN_FROM_PACKAGE',
+  'WEBSITE_SKIP_CONTENTSHARE_VALIDATION',
+  'WEBSITE_TIME_ZONE',
+  'WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED',
+  'WEBSITE_VNET_ROUTE_ALL',
+  'WEBSITES_ENABLE_APP_SERVICE_STORAGE',
+  'TZ',
+];
+
+/** Site properties Flex Consumption rejects or ignores; runtime and scale live in functionAppConfig. */
+const FLEX_RETIRED_SITE_CONFIG = [
+  'alwaysOn',
+  'functionAppScaleLimit',
+  'javaVersion',
+  'linuxFxVersion',
+  'minimumElasticInstanceCount',
+  'netFrameworkVersion',
+  'nodeVersion',
+  'powerShellVersion',
+  'preWarmedInstanceCount',
+  'pythonVersion',
+  'use32BitWorkerProcess',
+  'windowsFxVersion',
+];
+
+/** Settings that would carry a shared key or bypass Entra-only telemetry ingestion. */
+const KEY_BASED_SETTINGS = ['AzureWebJobsStorage', 'APPINSIGHTS_INSTRUMENTATIONKEY', 'AzureWebJobsDashboard', 'AzureWebJobsSecretStorageSas'];
+
+describe('the Flex Consumption function app', () => {
+  let infra: Infra;
+  beforeAll(async () => {
+    infra = await loadInfra();
+  });
+
+  const single = (type: string) => {
+    const found = infra.declared(type);
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+  const appSettings = () => {
+    const configs = infra.declared('Microsoft.Web/sites/config').filter((c) => stringValue(prop(c.body, 'name')) === 'appsettings');
+    expect(configs).toHaveLength(1);
+    return configs[0]!;
+  };
+  const setting = (name: string) => prop(appSettings().body, 'properties', name);
+
+  it('runs on an FC1 Flex Consumption plan', () => {
+    const plan = single('Microsoft.Web/serverfarms');
+    expect(stringValue(prop(plan.body, 'sku', 'name'))).toBe('FC1');
+    expect(stringValue(prop(plan.body, 'sku', 'tier'))).toBe('FlexConsumption');
+    expect(prop(plan.body, 'properties', 'reserved')?.text).toBe('true');
+  });
+
+  it('is a Linux function app running Node 20 or 22 as its user-assigned identity', () => {
+    const site = single('Microsoft.Web/sites');
+    expect(stringValue(prop(site.body, 'kind'))).toBe('functionapp,linux');
+    expect(stringValue(prop(site.body, 'identity', 'type'))).toBe('UserAssigned');
+    const runtime = prop(site.body, 'properties', 'functionAppConfig', 'runtime');
+    expect(stringValue(prop(runtime, 'name'))).toBe('node');
+    for (const file of [site.file, infra.file('infra/main.bicep')]) {
+      const version = parameters(file.root).find((p) => p.name === 'nodeVersion');
+      expect(elements(decoratorArgument(version!, 'allowed')).map((n) => stringValue(n))).toEqual(['20', '22']);
+    }
+    expect(prop(runtime, 'version')?.text).toBe('nodeVersion');
+  });
+
+  it('reads its package from a blob container with the managed identity and sets scale limits', () => {
+    const config = prop(single('Microsoft.Web/sites').body, 'properties', 'functionAppConfig');
+    expect(stringValue(prop(config, 'deployment', 'storage', 'type'))).toBe('blobContainer');
+    expect(stringValue(prop(config, 'deployment', 'storage', 'authentication', 'type'))).toBe('UserAssignedIdentity');
+    expect(prop(config, 'deployment', 'storage', 'authentication', 'userAssignedIdentityResourceId')?.text).toBe('identityId');
+    expect(keysOf(prop(config, 'scaleAndConcurrency')).sort()).toEqual(['instanceMemoryMB', 'maximumInstanceCount']);
+  });
+
+  it('accepts HTTPS only, TLS 1.2 or later, and no FTP', () => {
+    const properties = prop(single('Microsoft.Web/sites').body, 'properties');
+    expect(prop(properties, 'httpsOnly')?.text).toBe('true');
+    expect(stringValue(prop(properties, 'siteConfig', 'minTlsVersion'))).toBe('1.2');
+    expect(stringValue(prop(properties, 'siteConfig', 'scmMinTlsVersion'))).toBe('1.2');
+    expect(stringValue(prop(properties, 'siteConfig', 'ftpsState'))).toBe('Disabled');
+  });
+
+  it('sets no site property that Flex Consumption retired', () => {
+    const siteKeys = keysOf(prop(single('Microsoft.Web/sites').body, 'properties', 'siteConfig'));
+    expect(siteKeys.filter((key) => FLEX_RETIRED_SITE_CONFIG.includes(key))).toEqual([]);
+    expect(siteKeys).not.toContain('appSettings');
+  });
+
+  it('turns off basic (password) publishing credentials for both FTP and SCM', () => {
+    const site = single('Microsoft.Web/sites');
+    const policies = infra.declared('Microsoft.Web/sites/basicPublishingCredentialsPolicies');
+    expect(policies.map((p) => stringValue(prop(p.body, 'name'))).sort()).toEqual(['ftp', 'scm']);
+    for (const policy of policies) {
+      expect(prop(policy.body, 'parent')?.text).toBe(site.symbol);
+      expect(prop(policy.body, 'properties', 'allow')?.text).toBe('false');
+    }
+  });
+
+  it('sets every app setting the code reads', () => {
+    const keys = keysOf(prop(appSettings().body, 'properties'));
+    expect(REQUIRED_APP_SETTINGS.filter((name) => !keys.includes(name))).toEqual([]);
+  });
+
+  it('sets no app setting Flex Consumption retired, anywhere in infra/', () => {
+    const retired = new Set(FLEX_RETIRED_SETTINGS.map((name) => name.toLowerCase()));
+    const used = infra.files.flatMap((file) => [...allProperties(file.root).map((p) => p.key), ...allStrings(file.root)]);
+    expect(used.filter((name) => retired.has(name.toLowerCase()))).toEqual([]);
+  });
+
+  it('uses no key-based storage or telemetry setting', () => {
+    const keys = keysOf(prop(appSettings().body, 'properties'));
+    expect(keys.filter((key) => KEY_BASED_SETTINGS.includes(key))).toEqual([]);
+    for (const file of infra.files) expect(file.source).not.toMatch(/\blist(Keys|Secrets|AccountSas|ServiceSas)\s*\(/);
+  });
+
+  it('connects to host storage with the user-assigned identity', () => {
+    expect(stringValue(setting('AzureWebJobsStorage__credential'))).toBe('managedidentity');
+    expect(setting('AzureWebJobsStorage__clientId')?.text).toBe('identityClientId');
+    expect(setting('AZURE_CLIENT_ID')?.text).toBe('identityClientId');
+    for (const service of ['blob', 'queue', 'table']) {
+      expect(setting(`AzureWebJobsStorage__${service}ServiceUri`)?.text).toBe(`storage.properties.primaryEndpoints.${service}`);
+    }
+  });
+
+  it('authenticates telemetry with Entra as the same identity', () => {
+    expect(setting('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')?.text).toBe("'Authorization=AAD;ClientId=${identityClientId}'");
+  });
+
+  it("derives AUTH_INSTANCE from the deployment cloud's login endpoint, without a trailing slash", () => {
+    const file = appSettings().file;
+    const vars = variables(file.root);
+    const instance = vars.get(setting('AUTH_INSTANCE')?.text ?? '');
+    expect(instance?.text).toMatch(/endsWith\((\w+), '\/'\) \? substring\(\1, 0, length\(\1\) - 1\) : \1/);
+    const source = /endsWith\((\w+),/.exec(instance?.text ?? '')?.[1] ?? '';
+    expect(vars.get(source)?.text).toBe('environment().authentication.loginEndpoint');
+    for (const f of infra.files) expect(f.source).not.toMatch(/login\.microsoftonline\.com|login\.windows\.net/);
+  });
+
+  it("names the site's own HTTPS address as the signing issuer", () => {
+    expect(setting('SIGNING_ISSUER')?.text).toBe(`'https://\${${single('Microsoft.Web/sites').symbol}.properties.defaultHostName}'`);
+  });
+
+  it('keeps host storage free of shared keys and anonymous access', () => {
+    const properties = prop(single('Microsoft.Storage/storageAccounts').body, 'properties');
+    expect(prop(properties, 'allowSharedKeyAccess')?.text).toBe('false');
+    expect(prop(properties, 'defaultToOAuthAuthentication')?.text).toBe('true');
+    expect(prop(properties, 'allowBlobPublicAccess')?.text).toBe('false');
+    expect(stringValue(prop(properties, 'minimumTlsVersion'))).toBe('TLS1_2');
+    expect(prop(properties, 'supportsHttpsTrafficOnly')?.text).toBe('true');
+    const container = single('Microsoft.Storage/storageAccounts/blobServices/containers');
+    expect(stringValue(prop(container.body, 'properties', 'publicAccess'))).toBe('None');
+  });
+});
