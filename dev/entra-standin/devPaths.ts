@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** The port the stand-in listens on unless told otherwise; v2 issuers contain it, so it stays fixed. */
+export const DEFAULT_STANDIN_PORT = 7443;
+
+/**
+ * The repository root: the nearest directory above this file holding package.json.
+ * Works from the sources (dev/entra-standin) and from the build (dist-dev/dev/entra-standin).
+ */
+export function repoRoot(from: string = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
+/** `<repo>/.dev-state`, git-ignored: TLS material, signing keys, the running stand-in's state file. */
+export function defaultStateDir(): string {
+  return join(repoRoot(), '.dev-state');
+}
+
+/** The registry shipped with the repository. */
+export function defaultRegistryPath(): string {
+  return join(repoRoot(), 'dev', 'entra-standin', 'registry.json');
+}
+
+/** Where a running stand-in describes itself (URL, tenant, CA) for other processes. */
+export function standinStateFile(stateDir: string): string {
+  return join(stateDir, 'entra-standin.json');
+}
+
+export function signingKeyFile(stateDir: string): string {
+  return join(stateDir, 'entra-standin', 'signing-keys.json');
+}

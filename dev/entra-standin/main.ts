@@ -1,0 +1,45 @@
+/**
+ * CLI: runs the local Entra ID stand-in until SIGINT/SIGTERM. Prints one JSON line
+ * on stdout once it listens ({url, tenantId, authority, caPath, ...}, the content of
+ * <state>/entra-standin.json) for parent processes; the request log goes to stderr.
+ */
+import { CliUsageError, STANDIN_USAGE, parseStandinCliOptions } from './cliOptions';
+import { launchEntraStandin } from './standinState';
+
+async function main(): Promise<void> {
+  const options = parseStandinCliOptions(process.argv.slice(2), process.env);
+  if (options.help) {
+    process.stdout.write(`${STANDIN_USAGE}\n`);
+    return;
+  }
+  const launched = await launchEntraStandin({
+    stateDir: options.stateDir,
+    registryPath: options.registryPath,
+    port: options.port,
+    openssl: options.openssl,
+    ...(!options.quiet && { log: (line: string) => process.stderr.write(`[entra-standin] ${line}\n`) }),
+  });
+  process.stdout.write(`${JSON.stringify(launched.record)}\n`);
+
+  const shutdown = (signal: NodeJS.Signals) => {
+    process.stderr.write(`[entra-standin] ${signal}: stopping\n`);
+    launched.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`[entra-standin] stop failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof CliUsageError) {
+    process.stderr.write(`${error.message}\n${STANDIN_USAGE}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`[entra-standin] ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
