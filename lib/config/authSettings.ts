@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commaList, guid, httpsOrigin } from './fields';
+import { commaList, guid, httpsOrigin, wildcardOr } from './fields';
 import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
 
 export const TOKEN_VERSIONS = ['1.0', '2.0'] as const;
@@ -40,10 +40,10 @@ const schema = z
     AUTH_CLIENT_ID: guid("the API app registration's client ID"),
     AUTH_APP_ID_URI: z
       .string()
-      .regex(/^(api:\/\/|https:\/\/)[^\s?#]+$/, { error: 'must be an App ID URI such as api://orders-api or https://contoso.com/orders' })
+      .regex(/^(api|https):\/\/[^\s?#/][^\s?#]*$/, { error: 'must be an App ID URI such as api://orders-api or https://contoso.com/orders' })
       .optional(),
     AUTH_INSTANCE: httpsOrigin.default('https://login.microsoftonline.com'),
-    AUTH_ALLOWED_TENANTS: z.union([z.literal('*'), commaList(guid('tenant IDs, or * for any'), 'tenant GUID')]).optional(),
+    AUTH_ALLOWED_TENANTS: wildcardOr(commaList(guid('tenant IDs, or * for any'), 'tenant GUID')).optional(),
     AUTH_ALLOWED_CLIENT_APPS: commaList(guid('caller app IDs'), 'client app ID').optional(),
     AUTH_TOKEN_VERSIONS: commaList(z.enum(TOKEN_VERSIONS, { error: 'must list 1.0 and/or 2.0' }), 'token version').default([...TOKEN_VERSIONS]),
     AUTH_CLOCK_SKEW_SECONDS: z

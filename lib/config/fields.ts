@@ -13,8 +13,24 @@ export const guid = (what: string) =>
 export const commaList = <T extends z.ZodType<string, string>>(item: T, what: string) =>
   z
     .string()
-    .transform((raw) => [...new Set(raw.split(',').map((part) => part.trim()).filter(Boolean))])
-    .pipe(z.array(item).min(1, { error: `must list at least one ${what}` }));
+    .transform((raw) => raw.split(',').map((part) => part.trim()).filter(Boolean))
+    // Deduplicated after the item schema, so values it normalises (GUID case) dedupe too.
+    .pipe(
+      z
+        .array(item)
+        .min(1, { error: `must list at least one ${what}` })
+        .transform((items) => [...new Set(items)]),
+    );
+
+/** A literal `*` (meaning any), or a value of `schema`; the schema's own message explains a bad value. */
+export const wildcardOr = <T>(schema: z.ZodType<T, string>) =>
+  z.string().transform((raw, ctx): '*' | T => {
+    if (raw === '*') return '*';
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+    return z.NEVER;
+  });
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

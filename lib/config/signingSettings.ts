@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { guid, httpsOrigin, isLoopbackHost } from './fields';
+import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
+
+/** Who signs identity assertions. */
+export type SignerSettings =
+  /** A Key Vault key: the private key never leaves the vault. */
+  | {
+      readonly kind: 'keyVault';
+      /** The vault's origin, e.g. https://contoso-signing.vault.azure.net. */
+      readonly vaultUrl: string;
+      readonly keyName: string;
+      /** A user-assigned managed identity's client ID (AZURE_CLIENT_ID); undefined for the system-assigned one. */
+      readonly managedIdentityClientId: string | undefined;
+      /** On App Service / Functions, where the managed identity is the credential to use. */
+      readonly runningInAzure: boolean;
+    }
+  /** Local development only: a key generated in memory at startup. */
+  | { readonly kind: 'development' };
+
+/** A backend that receives signed identity assertions. */
+export interface BackendSettings {
+  /** The URL called (POST). */
+  readonly url: string;
+  /** The `aud` of the assertions sent to it. */
+  readonly audience: string;
+}
+
+export interface SigningSettings {
+  readonly signer: SignerSettings;
+  /** The `iss` of every assertion: this app's own URL, no trailing slash. */
+  readonly issuer: string;
+  readonly assertionLifetimeSeconds: number;
+  /** The Orders sample's fulfilment backend; undefined when FULFILMENT_URL is unset. */
+  readonly fulfilment: BackendSettings | undefined;
+}
+
+/** What `func start` (Core Tools) serves on; the issuer of development assertions when SIGNING_ISSUER is unset. */
+export const DEVELOPMENT_ISSUER = 'http://localhost:7071';
+
+/** RFC 7519 allows any lifetime; backends are promised at most five minutes. */
+export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
+
+/** An absolute https URL (http only on loopback) without credentials, query or fragment; path allowed, trailing slash removed. */
+const httpsUrl = (example: string) =>
+  z.string().transform((raw, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be an absolute URL such as ${example}` });
+      return z.NEVER;
+    }
+    const problem =
+      url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))
+        ? 'must use https (http is allowed only for 127.0.0.1, localhost and [::1])'
+        : url.username || url.password
+          ? 'must not carry credentials'
+          : url.search || url.hash
+            ? 'must not have a query or fragment'
+            : undefined;
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+    return url.href.replace(/\/+$/, '');
+  });
+
+const present = z.string().optional();
+
+const schema = z
+  .object({
+    SIGNING_KEY_VAULT_URL: httpsOrigin.optional(),
+    SIGNING_KEY_NAME: z
+      .string()
+      .regex(/^[0-9A-Za-z-]{1,127}$/, { error: 'must be a Key Vault key name (1-127 letters, digits and dashes)' })
+      .optional(),
+    SIGNING_ISSUER: httpsUrl('https://orders-api.azurewebsites.net').optional(),
+    SIGNING_ASSERTION_LIFETIME_SECONDS: z
+      .string()
+      .regex(/^\d+$/, { error: 'must be a whole number of seconds' })
+      .transform(Number)
+      .pipe(
+        z
+          .number()
+          .min(10, { error: 'must be at least 10 seconds' })
+          .max(MAX_ASSERTION_LIFETIME_SECONDS, { error: `must be at most ${MAX_ASSERTION_LIFETIME_SECONDS} seconds (5 minutes)` }),
+      )
+      .default(120),
+    AZURE_CLIENT_ID: guid('the client ID of the managed identity that may sign with the key').optional(),
+    WEBSITE_INSTANCE_ID: present,
+    WEBSITE_SITE_NAME: present,
+    FULFILMENT_URL: httpsUrl('https://fulfilment.contoso.com/api/fulfil').optional(),
+    FULFILMENT_AUDIENCE: z
+      .string()
+      .regex(/^[^\s]{1,256}$/, { error: 'must be the identifier the fulfilment backend expects as aud, without spaces' })
+      .optional(),
+  })
+  .superRefine((s, ctx) => {
+    const issue = (path: string, message: string) => {
+      ctx.addIssue({ code: 'custom', path: [path], message });
+    };
+    if (s.SIGNING_KEY_VAULT_URL === undefined) {
+      const azureMarker = s.WEBSITE_INSTANCE_ID !== undefined ? 'WEBSITE_INSTANCE_ID' : s.WEBSITE_SITE_NAME !== undefined ? 'WEBSITE_SITE_NAME' : undefined;
+      if (azureMarker) {
+        issue(
+          'SIGNING_KEY_VAULT_URL',
+          `is required when running in Azure (${azureMarker} is set): the development signer keeps an in-memory key per instance and must not sign in a deployed app; set SIGNING_KEY_VAULT_URL and SIGNING_KEY_NAME`,
+        );
+      } else if (s.SIGNING_KEY_NAME !== undefined) {
+        issue('SIGNING_KEY_VAULT_URL', 'is required when SIGNING_KEY_NAME is set: name the vault that holds the key, e.g. https://contoso-signing.vault.azure.net');
+      }
+      return;
+    }
+    if (s.SIGNING_KEY_NAME === undefined) issue('SIGNING_KEY_NAME', 'is required when SIGNING_KEY_VAULT_URL is set: the name of the signing key in that vault');
+    if (s.SIGNING_ISSUER === undefined) issue('SIGNING_ISSUER', "is required when SIGNING_KEY_VAULT_URL is set: this app's own https URL, the iss of its assertions");
+  })
+  .superRefine((s, ctx) => {
+    if (s.FULFILMENT_AUDIENCE !== undefined && s.FULFILMENT_URL === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['FULFILMENT_AUDIENCE'], message: 'applies only with FULFILMENT_URL' });
+    }
+  });
+
+const NAMES = Object.keys(schema.shape);
+
+/** Parses the SIGNING_* and FULFILMENT_* settings once, at startup. Throws SettingsError naming the bad setting. */
+export function loadSigningSettings(source: SettingsSource): SigningSettings {
+  const s = parseSettings(schema, source, NAMES);
+  const runningInAzure = s.WEBSITE_INSTANCE_ID !== undefined || s.WEBSITE_SITE_NAME !== undefined;
+  const signer: SignerSettings =
+    s.SIGNING_KEY_VAULT_URL === undefined
+      ? { kind: 'development' }
+      : {
+          kind: 'keyVault',
+          vaultUrl: s.SIGNING_KEY_VAULT_URL,
+          // Both are present: the schema refuses a vault URL without them.
+          keyName: s.SIGNING_KEY_NAME ?? '',
+          managedIdentityClientId: s.AZURE_CLIENT_ID,
+          runningInAzure,
+        };
+  return deepFreeze<SigningSettings>({
+    signer,
+    issuer: s.SIGNING_ISSUER ?? DEVELOPMENT_ISSUER,
+    assertionLifetimeSeconds: s.SIGNING_ASSERTION_LIFETIME_SECONDS,
+    fulfilment:
+      s.FULFILMENT_URL === undefined ? undefined : { url: s.FULFILMENT_URL, audience: s.FULFILMENT_AUDIENCE ?? new URL(s.FULFILMENT_URL).origin },
+  });
+}

@@ -1,0 +1,228 @@
+import { loadAuthSettings, type TokenVersion } from '../../lib/config/authSettings';
+import { EntraKeyStore } from '../../lib/entra/entraKeyStore';
+import type { SigningKey } from '../../lib/entra/signingKeys';
+import { TokenExpiredError } from '../../lib/errors/authErrors';
+import { createAccessTokenVerifier } from '../../lib/verify/createAccessTokenVerifier';
+import type { AccessTokenVerifier, VerifiedAccessToken } from '../../lib/verify/verifiedAccessToken';
+import { VerifiedTokenCache } from '../../lib/verify/verifiedTokenCache';
+import { API_CLIENT_ID, APP_ID_URI, CALLER_APP, TENANT, createTestKey, mintAccessToken, type TestKey } from '../support/entraTokens';
+import { FakeEntraMetadataServer } from '../support/fakeEntraMetadataServer';
+import { outcome } from '../support/verifierHarness';
+
+/**
+ * The real key store, counting key lookups. The verifier looks a key up only when it
+ * verifies a token in full, so the count shows which verifications the cache answered.
+ */
+class CountingKeyStore extends EntraKeyStore {
+  lookups = 0;
+
+  override key(version: TokenVersion, kid: string): Promise<SigningKey> {
+    this.lookups++;
+    return super.key(version, kid);
+  }
+}
+
+interface Rig {
+  readonly server: FakeEntraMetadataServer;
+  readonly verifier: AccessTokenVerifier;
+  readonly keyStore: CountingKeyStore;
+  readonly clock: { now: number };
+  readonly fetches: string[];
+  token(key?: TestKey, lifetimeSeconds?: number): Promise<string>;
+}
+
+let key: TestKey;
+let otherKey: TestKey;
+const running: FakeEntraMetadataServer[] = [];
+
+beforeAll(() => {
+  key = createTestKey('cache-key');
+  otherKey = createTestKey('cache-other-key');
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((server) => server.stop()));
+});
+
+async function startRig(options: { cacheSize?: number; clockSkewSeconds?: number } = {}): Promise<Rig> {
+  const server = await new FakeEntraMetadataServer().start();
+  running.push(server);
+  server.setKeys([key.publicJwk, otherKey.publicJwk]);
+  const settings = loadAuthSettings({
+    AUTH_TENANT_ID: TENANT,
+    AUTH_CLIENT_ID: API_CLIENT_ID,
+    AUTH_APP_ID_URI: APP_ID_URI,
+    AUTH_INSTANCE: server.url,
+    ...(options.clockSkewSeconds !== undefined && { AUTH_CLOCK_SKEW_SECONDS: String(options.clockSkewSeconds) }),
+  });
+  const clock = { now: Date.now() };
+  const fetches: string[] = [];
+  const keyStore = new CountingKeyStore({
+    instance: settings.instance,
+    tenant: TENANT,
+    fetch: (input, init) => {
+      fetches.push(input);
+      return fetch(input, init);
+    },
+    now: () => clock.now,
+  });
+  const verifier = createAccessTokenVerifier(settings, {
+    keyStore,
+    now: () => clock.now,
+    ...(options.cacheSize !== undefined && { cacheSize: options.cacheSize }),
+  });
+  return {
+    server,
+    verifier,
+    keyStore,
+    clock,
+    fetches,
+    token: (signer = key, lifetimeSeconds = 3600) =>
+      mintAccessToken(signer, { instance: server.url, now: Math.floor(clock.now / 1000), lifetimeSeconds }),
+  };
+}
+
+describe('the verified-token cache', () => {
+  it('answers a repeat token without verifying it again', async () => {
+    const rig = await startRig();
+    const token = await rig.token();
+    const first = await rig.verifier.verify(token);
+    expect(rig.keyStore.lookups).toBe(1);
+
+    for (let i = 0; i < 3; i++) expect(await rig.verifier.verify(token)).toBe(first);
+    expect(rig.keyStore.lookups).toBe(1);
+
+    // The counter does count: a token not seen before is verified in full.
+    await rig.verifier.verify(await rig.token());
+    expect(rig.keyStore.lookups).toBe(2);
+  });
+
+  it('keys entries by the exact token: a tampered copy of a cached token is verified in full and refused', async () => {
+    const rig = await startRig();
+    const token = await rig.token();
+    await rig.verifier.verify(token);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const flipped = Buffer.from(signature, 'base64url');
+    flipped[0] = (flipped[0] ?? 0) ^ 0x01;
+    const tampered = `${header}.${payload}.${flipped.toString('base64url')}`;
+    expect(await outcome(rig.verifier, tampered)).toBe('signature_invalid');
+    expect(rig.keyStore.lookups).toBe(2);
+    expect(await outcome(rig.verifier, token)).toBe('ok');
+  });
+
+  it.each([300, 60, 0])('with a clock skew of %d s refuses a cached token with token_expired once the clock reaches exp + skew', async (skew) => {
+    const rig = await startRig({ clockSkewSeconds: skew });
+    const token = await rig.token(key, 600);
+    const verified = await rig.verifier.verify(token);
+    const exp = verified.claims.exp;
+
+    rig.clock.now = (exp + skew) * 1000 - 1;
+    expect(await rig.verifier.verify(token)).toBe(verified);
+
+    rig.clock.now = (exp + skew) * 1000;
+    const error = await rig.verifier.verify(token).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenExpiredError);
+    expect(error).toMatchObject({ code: 'token_expired', check: 'claims.exp', facts: { tenantId: TENANT, clientAppId: CALLER_APP, version: '2.0', kid: key.kid } });
+    expect(rig.keyStore.lookups).toBe(1);
+  });
+
+  it('drops an expired token: with the clock set back it is verified in full again', async () => {
+    const rig = await startRig();
+    const token = await rig.token(key, 600);
+    const verified = await rig.verifier.verify(token);
+    const start = rig.clock.now;
+
+    rig.clock.now = (verified.claims.exp + 300) * 1000;
+    expect(await outcome(rig.verifier, token)).toBe('token_expired');
+
+    rig.clock.now = start;
+    const again = await rig.verifier.verify(token);
+    expect(again).not.toBe(verified);
+    expect(again).toEqual(verified);
+    expect(rig.keyStore.lookups).toBe(2);
+  });
+
+  it('with cacheSize 0 verifies every request in full', async () => {
+    const rig = await startRig({ cacheSize: 0 });
+    const token = await rig.token();
+    const results: VerifiedAccessToken[] = [];
+    for (let i = 0; i < 3; i++) results.push(await rig.verifier.verify(token));
+    expect(rig.keyStore.lookups).toBe(3);
+    expect(results[1]).not.toBe(results[0]);
+    expect(results[1]).toEqual(results[0]);
+  });
+
+  it('is bounded and evicts the least recently used token', async () => {
+    const rig = await startRig({ cacheSize: 2 });
+    const [t1, t2, t3] = await Promise.all([rig.token(), rig.token(), rig.token()]);
+    const verifyCounting = async (token: string) => {
+      const before = rig.keyStore.lookups;
+      expect(await outcome(rig.verifier, token)).toBe('ok');
+      return rig.keyStore.lookups - before; // 0: answered by the cache; 1: verified in full
+    };
+
+    expect([await verifyCounting(t1), await verifyCounting(t2), await verifyCounting(t3)]).toEqual([1, 1, 1]);
+    // t1 was evicted by t3; t2 and t3 are cached.
+    expect(await verifyCounting(t3)).toBe(0);
+    expect(await verifyCounting(t2)).toBe(0);
+    expect(await verifyCounting(t1)).toBe(1);
+    // Re-adding t1 evicted t3, the least recently used.
+    expect(await verifyCounting(t2)).toBe(0);
+    expect(await verifyCounting(t1)).toBe(0);
+    expect(await verifyCounting(t3)).toBe(1);
+  });
+
+  it('drops a cached token whose key was withdrawn from the refreshed key set', async () => {
+    const rig = await startRig();
+    const token = await rig.token(key);
+    await rig.verifier.verify(token);
+    rig.server.setKeys([otherKey.publicJwk]);
+
+    // An unknown-kid refresh, after the 5-minute cooldown, sees the key go.
+    rig.clock.now += 5 * 60_000;
+    expect(await outcome(rig.verifier, await rig.token(createTestKey('not-published')))).toBe('key_not_found');
+    const lookupsBefore = rig.keyStore.lookups;
+
+    expect(await outcome(rig.verifier, token)).toBe('key_not_found');
+    expect(rig.keyStore.lookups).toBe(lookupsBefore + 1); // verified in full, not answered from the cache
+    expect(await outcome(rig.verifier, await rig.token(otherKey))).toBe('ok');
+  });
+
+  it('answers a cached token from memory alone, even with the key endpoints down and the key set a day old', async () => {
+    const rig = await startRig();
+    const token = await rig.token(key, 2 * 24 * 3600);
+    const verified = await rig.verifier.verify(token);
+    const fetched = rig.fetches.length;
+    rig.server.discoveryFault = 'down';
+    rig.server.keysFault = 'down';
+    rig.clock.now += 24 * 3600_000 + 1;
+    expect(await rig.verifier.verify(token)).toBe(verified);
+    expect(rig.keyStore.lookups).toBe(1);
+    expect(rig.fetches).toHaveLength(fetched);
+  });
+});
+
+describe('VerifiedTokenCache', () => {
+  const entry = (kid: string): VerifiedAccessToken => ({ claims: { iss: 'i', aud: 'a', exp: 1, tid: TENANT, ver: '2.0' }, version: '2.0', tenantId: TENANT, clientAppId: CALLER_APP, kid });
+
+  it('holds at most maxEntries, evicting the least recently read', () => {
+    const cache = new VerifiedTokenCache(2);
+    const a = entry('a');
+    cache.set('token-a', a);
+    cache.set('token-b', entry('b'));
+    expect(cache.get('token-a')).toBe(a); // now b is the least recently used
+    cache.set('token-c', entry('c'));
+    expect(cache.size).toBe(2);
+    expect(cache.get('token-b')).toBeUndefined();
+    expect(cache.get('token-a')).toBe(a);
+    expect(cache.get('token-c')?.kid).toBe('c');
+  });
+
+  it('forgets a deleted token', () => {
+    const cache = new VerifiedTokenCache(10);
+    cache.set('token-a', entry('a'));
+    cache.delete('token-a');
+    expect(cache.get('token-a')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+});
