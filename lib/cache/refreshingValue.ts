@@ -4,7 +4,11 @@ export interface RefreshingValueOptions<T> {
   readonly load: () => Promise<T>;
   /** How long a loaded value counts as fresh; after that it is refreshed in the background while still served. */
   readonly ttlMs: number;
-  /** At most one load attempt per this interval, whatever asks for it (expiry or a forced refresh). */
+  /**
+   * At most one forced refresh per this interval, and at most one attempt per interval
+   * after expiry. The first load does not count: a signing key rolled over in an
+   * emergency is picked up even right after startup.
+   */
   readonly minRefreshIntervalMs: number;
   /** With nothing cached, a failed load is not retried for this long; callers fail fast instead. */
   readonly retryAfterFailureMs: number;
@@ -35,6 +39,7 @@ export class RefreshingValue<T> {
   private value: { readonly data: T; readonly loadedAt: number } | undefined;
   private inflight: Promise<T> | undefined;
   private lastAttemptAt = Number.NEGATIVE_INFINITY;
+  private lastForcedAt = Number.NEGATIVE_INFINITY;
   private lastFailure: { readonly at: number; readonly error: unknown } | undefined;
 
   constructor(private readonly options: RefreshingValueOptions<T>) {}
@@ -48,7 +53,7 @@ export class RefreshingValue<T> {
   async get(): Promise<T> {
     const { value } = this;
     if (value) {
-      if (this.options.now() - value.loadedAt >= this.options.ttlMs && this.mayAttempt()) {
+      if (this.options.now() - value.loadedAt >= this.options.ttlMs && this.cooledDown(this.lastAttemptAt)) {
         this.start('expired').catch(() => undefined); // reported through onFallback
       }
       return value.data;
@@ -66,17 +71,18 @@ export class RefreshingValue<T> {
   }
 
   /**
-   * Loads again now unless an attempt ran within `minRefreshIntervalMs` (then joins
-   * the one in flight, or returns the cached value). Never throws once a value is cached.
+   * Loads again now unless another forced refresh ran within `minRefreshIntervalMs`
+   * (then returns the cached value), joining a load already in flight. Never throws.
    */
   async refresh(): Promise<T | undefined> {
     if (this.inflight) return this.inflight.catch(() => this.value?.data);
-    if (!this.mayAttempt()) return this.value?.data;
+    if (!this.cooledDown(this.lastForcedAt)) return this.value?.data;
+    this.lastForcedAt = this.options.now();
     return this.start('forced').catch(() => this.value?.data);
   }
 
-  private mayAttempt(): boolean {
-    return !this.inflight && this.options.now() - this.lastAttemptAt >= this.options.minRefreshIntervalMs;
+  private cooledDown(since: number): boolean {
+    return !this.inflight && this.options.now() - since >= this.options.minRefreshIntervalMs;
   }
 
   private start(reason: RefreshReason): Promise<T> {

@@ -711,13 +711,18 @@ describe('hostile access tokens', () => {
     entraPublicKey = await importJWK(h.key.publicJwk, 'RS256');
     t = new Forge({ entra: h.key, attacker, weak, encryption, ecPrivateKey: ec.privateKey, edPrivateKey: ed.privateKey, trapUrl: trap.url });
 
-    // Warm both versions: every later fetch would be caused by a hostile token.
+    // Warm both versions, and spend each version's unknown-kid refresh (one per 5 minutes):
+    // every later fetch would be caused by a hostile token.
     warmTokens = [t.entra(t.claims()), t.entra(t.v1Claims())];
     for (const token of warmTokens) expect(await outcome(h.verifier, token)).toBe('ok');
+    expect(await outcome(h.verifier, t.entra(t.claims(), t.header({ kid: 'warm-up-unknown' })))).toBe('key_not_found');
+    expect(await outcome(h.verifier, t.entra(t.v1Claims(), t.header({ kid: 'warm-up-unknown' })))).toBe('key_not_found');
     expect(h.fetches).toEqual([
       `${INSTANCE}/${TENANT}/v2.0/.well-known/openid-configuration`,
       `${INSTANCE}/${TENANT}/discovery/v2.0/keys`,
       `${INSTANCE}/${TENANT}/.well-known/openid-configuration`,
+      `${INSTANCE}/${TENANT}/discovery/keys`,
+      `${INSTANCE}/${TENANT}/discovery/v2.0/keys`,
       `${INSTANCE}/${TENANT}/discovery/keys`,
     ]);
     fetchesAfterWarmUp = h.fetches.length;
@@ -790,9 +795,10 @@ describe('unknown kids and key-set refreshes', () => {
       expect(await outcome(h.verifier, t.entra())).toBe('ok');
       const warm = h.fetches.length;
 
-      // The warm-up load started the cooldown: unknown kids now cost no request at all.
+      // The first unknown kid refreshes once (a key rolled over right after startup is found)
+      // and opens the cooldown: the next ones cost no request at all.
       for (let i = 0; i < 5; i++) expect(await outcome(h.verifier, unknownKid(i))).toBe('key_not_found');
-      expect(h.fetches).toHaveLength(warm);
+      expect(h.fetches.slice(warm)).toEqual([`${INSTANCE}/${TENANT}/discovery/v2.0/keys`]);
 
       // Once it has passed, a burst of unknown kids shares a single refresh of the key set.
       h.clock.now += 5 * 60_000;
@@ -801,13 +807,13 @@ describe('unknown kids and key-set refreshes', () => {
         expect(error).toBeInstanceOf(KeyNotFoundError);
         expect(error).toMatchObject({ code: 'key_not_found', check: 'header.kid' });
       }
-      expect(h.fetches.slice(warm)).toEqual([`${INSTANCE}/${TENANT}/discovery/v2.0/keys`]);
+      expect(h.fetches.slice(warm)).toEqual([`${INSTANCE}/${TENANT}/discovery/v2.0/keys`, `${INSTANCE}/${TENANT}/discovery/v2.0/keys`]);
       expect(h.events.refreshed).toContainEqual(expect.objectContaining({ reason: 'forced' }));
 
       // And not again until the next cooldown ends.
       h.clock.now += 5 * 60_000 - 1;
       for (let i = 0; i < 5; i++) expect(await outcome(h.verifier, unknownKid(200 + i))).toBe('key_not_found');
-      expect(h.fetches).toHaveLength(warm + 1);
+      expect(h.fetches).toHaveLength(warm + 2);
     } finally {
       await h.stop();
     }
