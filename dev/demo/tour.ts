@@ -1,0 +1,76 @@
+/**
+ * The demo's tour, run in a child process started with NODE_EXTRA_CA_CERTS (so the
+ * real @azure/identity client trusts the local Entra stand-in): gets tokens for the
+ * reader, writer and norole apps and calls the Orders API, one row per call.
+ */
+import { ClientSecretCredential } from '@azure/identity';
+
+export interface TourInput {
+  readonly authorityHost: string;
+  readonly tenantId: string;
+  readonly apiUrl: string;
+  readonly scope: string;
+  /** Another API's scope, to show a token for the wrong audience. */
+  readonly otherScope: string;
+  readonly clients: Readonly<Record<'reader' | 'writer' | 'norole', { readonly clientId: string; readonly secret: string }>>;
+}
+
+export interface TourRow {
+  readonly caller: string;
+  readonly request: string;
+  readonly status: number;
+  readonly reason: string;
+}
+
+async function main(): Promise<void> {
+  const input = JSON.parse(process.argv[2] ?? '{}') as TourInput;
+  const token = async (client: keyof TourInput['clients'], scope = input.scope) => {
+    const { clientId, secret } = input.clients[client];
+    const credential = new ClientSecretCredential(input.tenantId, clientId, secret, {
+      authorityHost: input.authorityHost,
+      // MSAL would otherwise ask login.microsoftonline.com whether this authority is known.
+      disableInstanceDiscovery: true,
+    });
+    const accessToken = await credential.getToken(scope);
+    return accessToken.token;
+  };
+  const rows: TourRow[] = [];
+  const call = async (caller: string, method: string, path: string, bearer?: string, body?: unknown) => {
+    const response = await fetch(`${input.apiUrl}${path}`, {
+      method,
+      headers: {
+        ...(bearer !== undefined && { authorization: `Bearer ${bearer}` }),
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    const json = text ? (JSON.parse(text) as { code?: string; id?: string; value?: unknown[] }) : {};
+    const reason = json.code ?? (json.value ? `${json.value.length} order(s)` : json.id ? `order ${json.id.slice(0, 8)}…` : response.statusText);
+    rows.push({ caller, request: `${method} ${path.replace(/[0-9a-f-]{36}/, '{id}')}`, status: response.status, reason });
+    return json;
+  };
+
+  const [reader, writer, norole, otherApi] = await Promise.all([token('reader'), token('writer'), token('norole'), token('writer', input.otherScope)]);
+  await call('anonymous', 'GET', '/api/health');
+  await call('no token', 'GET', '/api/orders');
+  await call('reader (Orders.Read)', 'GET', '/api/orders', reader);
+  await call('reader (Orders.Read)', 'POST', '/api/orders', reader, { item: 'widget', quantity: 1 });
+  const created = await call('writer (Orders.ReadWrite)', 'POST', '/api/orders', writer, { item: 'widget', quantity: 2 });
+  const id = created.id ?? '00000000-0000-0000-0000-000000000000';
+  await call('reader (Orders.Read)', 'GET', `/api/orders/${id}`, reader);
+  await call('writer (Orders.ReadWrite)', 'PUT', `/api/orders/${id}`, writer, { item: 'widget', quantity: 5 });
+  await call('writer (Orders.ReadWrite)', 'POST', '/api/orders', writer, { item: 'widget', quantity: 'two' });
+  await call('norole (no role)', 'GET', '/api/orders', norole);
+  await call('writer, token for another API', 'GET', '/api/orders', otherApi);
+  await call('writer, tampered token', 'GET', '/api/orders', `${writer.slice(0, -4)}AAAA`);
+  await call('reader (Orders.Read)', 'GET', '/api/tenants/00000000-0000-4000-8000-000000000000/orders', reader);
+  await call('writer (Orders.ReadWrite)', 'DELETE', `/api/orders/${id}`, writer);
+  await call('reader (Orders.Read)', 'GET', '/api/me', reader);
+  process.stdout.write(`${JSON.stringify({ rows })}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`demo tour: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,96 @@
+/**
+ * `npm start`: the whole local experience on a fresh clone. Creates local.settings.json
+ * from the sample if missing, starts the local Entra stand-in (unless AUTH_INSTANCE
+ * names another authority), runs the app under `func start` when Core Tools is on
+ * PATH and under the dev host otherwise, and prints how to get a token and call it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../entra-standin/devPaths';
+import { findRunningStandin, type StandinRecord } from '../entra-standin/standinState';
+import { localEnvironment } from '../host/localSettings';
+import { findOnPath } from '../process/findOnPath';
+import { waitForJsonLine } from '../process/jsonLine';
+
+const root = repoRoot(__dirname);
+const stateDir = path.join(root, '.dev-state');
+const children: ChildProcess[] = [];
+const say = (line: string) => void process.stdout.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const settingsFile = path.join(root, 'local.settings.json');
+  if (!existsSync(settingsFile)) {
+    copyFileSync(path.join(root, 'local.settings.sample.json'), settingsFile);
+    say('Created local.settings.json from local.settings.sample.json (edit it to point at your own tenant).');
+  }
+  const env = localEnvironment(root, process.env);
+  const instance = new URL(env.AUTH_INSTANCE ?? 'https://login.microsoftonline.com');
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(instance.hostname);
+
+  let standin: StandinRecord | undefined;
+  if (local) {
+    standin = await startStandin(Number(instance.port || 443));
+    // Under func, the worker gets NODE_EXTRA_CA_CERTS from local.settings.json; make it absolute for both hosts.
+    env.NODE_EXTRA_CA_CERTS = standin.caPath;
+  } else {
+    say(`AUTH_INSTANCE is ${instance.origin}: using that authority, not the local stand-in.`);
+  }
+
+  const port = env.PORT ?? '7071';
+  const func = findOnPath('func');
+  const app = func
+    ? spawn(func, ['start', '--port', port], { cwd: root, env, stdio: 'inherit' })
+    : spawn(process.execPath, [path.join(root, 'dist-dev/dev/host/serve.js')], { cwd: root, env: { ...env, PORT: port }, stdio: 'inherit' });
+  children.push(app);
+  app.on('exit', (code) => { stop(code ?? 0); });
+  say(func ? `Running the app with Core Tools (${func}).` : 'Core Tools (func) is not on PATH: running the app in the dev host instead.');
+  if (standin) printGuide(standin, port);
+}
+
+async function startStandin(port: number): Promise<StandinRecord> {
+  const running = await findRunningStandin(stateDir);
+  if (running?.port === port) {
+    say(`Using the Entra stand-in already running at ${running.url}.`);
+    return running;
+  }
+  const child = spawn(process.execPath, [path.join(root, 'dist-dev/dev/entra-standin/main.js'), '--port', String(port), '--state-dir', stateDir], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  const record = await waitForJsonLine<StandinRecord & Record<string, unknown>>(child, 'authority');
+  say(`Entra stand-in (dev only) at ${record.url}, tenant ${record.tenantId}.`);
+  return record;
+}
+
+function printGuide(standin: StandinRecord, port: number | string): void {
+  const api = `http://localhost:${port}/api`;
+  say(`
+Get a token for a registered client app (reader, writer, norole) and call the API:
+
+  TOKEN=$(npm run -s token -- --client writer)
+  curl -H "Authorization: Bearer $TOKEN" ${api}/orders
+  curl -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" -d '{"item":"widget","quantity":2}' ${api}/orders
+  curl -H "Authorization: Bearer $TOKEN" ${api}/me
+
+or with curl alone:
+
+  curl --cacert ${path.relative(root, standin.caPath)} -d grant_type=client_credentials \\
+    -d client_id=de700000-0000-4000-8000-0000000c0002 -d client_secret=dev-only~writer~not-a-real-secret \\
+    -d scope=api://orders-api/.default ${standin.authority}/oauth2/v2.0/token
+
+A scripted tour with @azure/identity: npm run demo. Stop with Ctrl+C.`);
+}
+
+function stop(code: number): void {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  process.exit(code);
+}
+
+process.on('SIGINT', () => { stop(0); });
+process.on('SIGTERM', () => { stop(0); });
+main().catch((error: unknown) => {
+  process.stderr.write(`npm start: ${error instanceof Error ? error.message : String(error)}\n`);
+  stop(1);
+});
