@@ -70,7 +70,8 @@ const scenario = (name: string, library: ClientScenario['library'], clientName: 
 
 function token(name: string): string {
   const outcome = tokens.get(name);
-  if (!outcome?.ok) throw new Error(`no token for ${name}: ${outcome && !outcome.ok ? outcome.message : 'missing'}`);
+  if (outcome === undefined) throw new Error(`no scenario named ${name}`);
+  if (!outcome.ok) throw new Error(`no token for ${name}: ${outcome.message}`);
   return outcome.token;
 }
 
