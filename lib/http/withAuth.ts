@@ -1,6 +1,6 @@
 import type { HttpHandler, HttpMethod, HttpRequest, HttpResponse, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { authorize } from '../authz/authorize';
-import { requirementNames, type AuthPolicy, type MethodRule } from '../authz/authPolicy';
+import { requirementNames, type AuthPolicy, type MethodRule, type Requirement } from '../authz/authPolicy';
 import { principalFrom, type Principal } from '../authz/principal';
 import { AuthError, KeysUnavailableError } from '../errors/authErrors';
 import type { AccessTokenVerifier, VerifiedAccessToken } from '../verify/verifiedAccessToken';
@@ -94,12 +94,29 @@ export function createWithAuth(options: WithAuthOptions): WithAuth {
     if (decision.code === 'tenant_mismatch') {
       return { ...refuse(403, 'tenant_mismatch', decision.check, 'route tenant differs from the token tenant', context), ...facts };
     }
-    const names = decision.unmet ? requirementNames(decision.unmet) : [];
+    return { ...insufficientScope(decision.unmet, decision.check, context), ...facts };
+  }
+
+  /** 403 with the permission values that would have sufficed, in the challenge's `scope` and the body. */
+  function insufficientScope(unmet: Requirement | undefined, check: string, context: InvocationContext): Failure {
+    const errorDescription = clientDetail('insufficient_scope');
+    if (!unmet) {
+      return refuse(403, 'insufficient_scope', check, 'this kind of caller (app-only or delegated) is not accepted here', context, {
+        'www-authenticate': bearerChallenge({ realm, error: 'insufficient_scope', errorDescription }),
+      });
+    }
+    const mode = 'anyOf' in unmet ? 'anyOf' : 'allOf';
+    const names = requirementNames(unmet);
     const scope = names.join(' ');
-    const challenge = bearerChallenge({ realm, error: 'insufficient_scope', errorDescription: clientDetail('insufficient_scope'), ...(scope && { scope }) });
-    const required = decision.unmet && ('anyOf' in decision.unmet ? { anyOf: names } : { allOf: names });
-    const lacking = scope ? `caller lacks ${'anyOf' in (decision.unmet ?? {}) ? 'any of' : 'all of'} ${scope}` : 'this caller kind is not accepted';
-    return { ...refuse(403, 'insufficient_scope', decision.check, lacking, context, { 'www-authenticate': challenge }, required && { required }), ...facts };
+    return refuse(
+      403,
+      'insufficient_scope',
+      check,
+      `caller lacks ${mode === 'anyOf' ? 'any of' : 'all of'} ${scope}`,
+      context,
+      { 'www-authenticate': bearerChallenge({ realm, error: 'insufficient_scope', errorDescription, scope }) },
+      { required: { [mode]: names } },
+    );
   }
 
   function verificationFailure(error: unknown, context: InvocationContext): Failure {
