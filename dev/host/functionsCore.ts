@@ -28,14 +28,21 @@ interface FunctionMetadata {
   readonly bindings: Readonly<Record<string, RpcBinding>>;
 }
 
-export function installFunctionsCore(): HttpFunctionRegistration[] {
+/** appTerminate hooks the app registered (app.hook.appTerminate), run by the worker before it exits, as the real worker does. */
+export type TerminateHook = (context: { hookData: Record<string, unknown> }) => unknown;
+
+export function installFunctionsCore(terminateHooks: TerminateHook[] = []): HttpFunctionRegistration[] {
   const registrations: HttpFunctionRegistration[] = [];
   const core = {
     version: 'dev-host',
     hostVersion: 'dev-host',
     setProgrammingModel: () => undefined,
     getProgrammingModel: () => undefined,
-    registerHook: () => ({ dispose: () => undefined }),
+    registerHook(name: string, callback: TerminateHook) {
+      if (name !== 'appTerminate') return { dispose: () => undefined };
+      terminateHooks.push(callback);
+      return { dispose: () => void terminateHooks.splice(terminateHooks.indexOf(callback), 1) };
+    },
     log: () => undefined,
     registerFunction(metadata: FunctionMetadata, handler: HttpHandler) {
       const trigger = Object.values(metadata.bindings).find((binding) => binding.direction === 'in' && binding.type === 'httpTrigger');

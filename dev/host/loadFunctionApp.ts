@@ -1,12 +1,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { installFunctionsCore, type HttpFunctionRegistration } from './functionsCore';
+import { installFunctionsCore, type HttpFunctionRegistration, type TerminateHook } from './functionsCore';
 
 export interface LoadedFunctionApp {
   readonly routePrefix: string;
   readonly functions: readonly HttpFunctionRegistration[];
   /** The files the `main` entry in package.json resolved to, relative to the app root. */
   readonly entryFiles: readonly string[];
+  /** What the app registered with app.hook.appTerminate. */
+  readonly terminateHooks: readonly TerminateHook[];
 }
 
 /**
@@ -18,11 +20,12 @@ export function loadFunctionApp(appRoot: string): LoadedFunctionApp {
   const pkg = JSON.parse(readFileSync(path.join(appRoot, 'package.json'), 'utf8')) as { main?: unknown };
   if (typeof pkg.main !== 'string') throw new Error('package.json has no "main": Core Tools would find no functions');
   const entryFiles = resolveMain(appRoot, pkg.main);
-  const functions = installFunctionsCore();
+  const terminateHooks: TerminateHook[] = [];
+  const functions = installFunctionsCore(terminateHooks);
   // The entry files are CommonJS, loaded synchronously in order, as the worker loads them.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   for (const file of entryFiles) require(path.join(appRoot, file));
-  return { routePrefix: readRoutePrefix(appRoot), functions, entryFiles };
+  return { routePrefix: readRoutePrefix(appRoot), functions, entryFiles, terminateHooks };
 }
 
 function resolveMain(appRoot: string, main: string): string[] {

@@ -13,7 +13,14 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ devHost: host.url })}\n`);
   process.stdout.write('Dev host (not the Azure Functions runtime) serving:\n');
   for (const fn of app.functions) process.stdout.write(`  ${fn.name}: [${fn.methods.join(',')}] ${host.url}/${app.routePrefix}/${fn.route}\n`);
-  const stop = () => void host.stop().then(() => process.exit(0));
+  // As the Functions worker does on shutdown: the app's appTerminate hooks run (bounded) before the exit.
+  const stop = () =>
+    void Promise.race([
+      Promise.allSettled(app.terminateHooks.map((hook) => Promise.resolve().then(() => hook({ hookData: {} })))),
+      new Promise((resolve) => setTimeout(resolve, 5_000)),
+    ])
+      .then(() => host.stop())
+      .then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

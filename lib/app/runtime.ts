@@ -1,3 +1,4 @@
+import { app } from '@azure/functions';
 import { loadAuthSettings, type AuthSettings } from '../config/authSettings';
 import type { SettingsSource } from '../config/parseSettings';
 import type { KeySetEvents } from '../entra/entraKeyStore';
@@ -6,6 +7,7 @@ import { createWithAuth, type WithAuth } from '../http/withAuth';
 import type { FetchLike } from '../net/fetchJson';
 import { InMemoryOrderStore } from '../orders/inMemoryOrderStore';
 import type { OrderStore } from '../orders/orderStore';
+import { startAuthTelemetry } from '../telemetry/startAuthTelemetry';
 import { createAccessTokenVerifier } from '../verify/createAccessTokenVerifier';
 import type { AccessTokenVerifier } from '../verify/verifiedAccessToken';
 
@@ -47,8 +49,10 @@ let shared: AppRuntime | undefined;
  * The process-wide runtime, built from the app settings on first use, which is when
  * the Functions host loads the function modules: a bad setting stops the app at
  * startup with a message naming it, instead of failing requests one by one.
+ * Auth telemetry (APPLICATIONINSIGHTS_*) is wired here too; what it buffers is
+ * flushed by the worker's appTerminate hook, SIGTERM or beforeExit.
  */
 export function appRuntime(): AppRuntime {
-  shared ??= createAppRuntime(process.env);
+  shared ??= createAppRuntime(process.env, startAuthTelemetry(process.env, { process, onAppTerminate: (hook) => app.hook.appTerminate(hook) }));
   return shared;
 }

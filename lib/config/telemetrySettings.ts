@@ -28,12 +28,12 @@ const CANONICAL = new Map<string, string>(KNOWN_KEYS.map((key) => [key.toLowerCa
 const FORM = 'must be key=value pairs separated by ";" as copied from the Application Insights resource, e.g. InstrumentationKey=<guid>;IngestionEndpoint=https://<region>.in.applicationinsights.azure.com/';
 
 /**
- * Splits `key=value;key=value`. Keys are case-insensitive (returned lowercased);
- * empty segments are ignored. Values are never echoed in messages: a connection
- * string lets anyone write into the resource.
+ * Splits `key=value;key=value` into values by lowercased key (keys are
+ * case-insensitive), keeping the key as written; empty segments are ignored. Values
+ * are never echoed in messages: a connection string lets anyone write into the resource.
  */
-function keyValuePairs(raw: string, ctx: z.RefinementCtx): Map<string, string> | undefined {
-  const pairs = new Map<string, string>();
+function keyValuePairs(raw: string, ctx: z.RefinementCtx): Map<string, { readonly key: string; readonly value: string }> | undefined {
+  const pairs = new Map<string, { readonly key: string; readonly value: string }>();
   for (const segment of raw.split(';').map((part) => part.trim())) {
     if (segment === '') continue;
     const parts = segment.split('=');
@@ -47,7 +47,7 @@ function keyValuePairs(raw: string, ctx: z.RefinementCtx): Map<string, string> |
       ctx.addIssue({ code: 'custom', message: `names ${key} twice` });
       return undefined;
     }
-    pairs.set(key.toLowerCase(), value);
+    pairs.set(key.toLowerCase(), { key, value });
   }
   return pairs;
 }
@@ -77,29 +77,32 @@ const connectionString = z.string().transform((raw, ctx): ParsedConnectionString
     ctx.addIssue({ code: 'custom', message });
     return z.NEVER;
   };
-  const ikey = pairs.get('instrumentationkey');
+  const value = (key: string) => pairs.get(key)?.value;
+  const ikey = value('instrumentationkey');
   if (ikey === undefined) return fail(`must contain InstrumentationKey=<guid>; ${FORM}`);
   // The exporter accepts lowercase GUIDs only and drops everything otherwise.
   if (!GUID_PATTERN.test(ikey)) return fail('must have a GUID as InstrumentationKey');
-  const authorization = pairs.get('authorization');
+  const authorization = value('authorization');
   if (authorization !== undefined && authorization.toLowerCase() !== 'ikey') {
     return fail('supports only Authorization=ikey; for Microsoft Entra ingestion set APPLICATIONINSIGHTS_AUTHENTICATION_STRING=Authorization=AAD');
   }
   let ingestionEndpoint: string | undefined;
-  const endpoint = pairs.get('ingestionendpoint');
-  const suffix = pairs.get('endpointsuffix');
+  const endpoint = value('ingestionendpoint');
+  const suffix = value('endpointsuffix');
   if (endpoint !== undefined) {
     ingestionEndpoint = ingestionOrigin(endpoint);
     if (!ingestionEndpoint) return fail('must have an https URL without path, query or credentials as IngestionEndpoint');
   } else if (suffix !== undefined) {
     // The documented sovereign-cloud form: the SDK derives https://[<Location>.]dc.<EndpointSuffix>.
-    const location = pairs.get('location');
+    const location = value('location');
     ingestionEndpoint = ingestionOrigin(`https://${location ? `${location}.` : ''}dc.${suffix}`);
     if (!ingestionEndpoint) return fail('must have a host name as EndpointSuffix (and Location)');
   } else {
     return fail(`must contain IngestionEndpoint=https://… (or EndpointSuffix=…); ${FORM}`);
   }
-  const normalized = [...pairs].map(([key, value]) => `${CANONICAL.get(key) ?? key}=${key === 'instrumentationkey' ? value.toLowerCase() : value}`).join(';');
+  const normalized = [...pairs]
+    .map(([lower, pair]) => `${CANONICAL.get(lower) ?? pair.key}=${lower === 'instrumentationkey' ? pair.value.toLowerCase() : pair.value}`)
+    .join(';');
   return { connectionString: normalized, instrumentationKey: ikey.toLowerCase(), ingestionEndpoint };
 });
 
@@ -110,10 +113,10 @@ const authenticationString = z.string().transform((raw, ctx): IngestionAuthentic
     ctx.addIssue({ code: 'custom', message });
     return z.NEVER;
   };
-  const unknown = [...pairs.keys()].filter((key) => key !== 'authorization' && key !== 'clientid');
+  const unknown = [...pairs].filter(([lower]) => lower !== 'authorization' && lower !== 'clientid').map(([, pair]) => pair.key);
   if (unknown.length > 0) return fail(`supports only Authorization and ClientId, not ${unknown.join(', ')}`);
-  if (pairs.get('authorization')?.toLowerCase() !== 'aad') return fail('must be Authorization=AAD, optionally followed by ;ClientId=<guid> of a user-assigned identity');
-  const clientId = pairs.get('clientid');
+  if (pairs.get('authorization')?.value.toLowerCase() !== 'aad') return fail('must be Authorization=AAD, optionally followed by ;ClientId=<guid> of a user-assigned identity');
+  const clientId = pairs.get('clientid')?.value;
   if (clientId !== undefined && !GUID_PATTERN.test(clientId)) return fail('must have a GUID as ClientId (the client ID of the user-assigned managed identity)');
   return { kind: 'managedIdentity', clientId: clientId?.toLowerCase() };
 });

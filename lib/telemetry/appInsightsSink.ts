@@ -1,0 +1,50 @@
+import type { TokenCredential } from '@azure/identity';
+import type { EnabledTelemetrySettings, IngestionAuthentication } from '../config/telemetrySettings';
+import type { TelemetrySink } from './telemetrySink';
+
+/**
+ * The Application Insights sink: an `applicationinsights` v3 TelemetryClient.
+ *
+ * - Required here, not imported at the top: loading the SDK takes most of a second,
+ *   and DeferredSink decides when that happens (after the first responses).
+ * - `useGlobalProviders: false`: an isolated client for manual tracking only. The
+ *   global setup (useAzureMonitor) would also patch http and other modules, collect
+ *   requests, dependencies, performance counters and live metrics, none of which this
+ *   app asks for (the Functions host already reports requests).
+ * - Events go through the SDK's log pipeline (batched, exported every second);
+ *   metrics through its meter, aggregated in-process and exported once a minute per
+ *   dimension set; `shutdown()` exports both.
+ * - With managed-identity authentication, the credential goes to the exporter as
+ *   `config.aadTokenCredential`, which the SDK passes on as
+ *   `azureMonitorExporterOptions.credential`: each export then carries an Entra
+ *   token for https://monitor.azure.com.
+ */
+export function loadAppInsightsSink(settings: EnabledTelemetrySettings): TelemetrySink {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy, see above
+  const appInsights = require('applicationinsights') as typeof import('applicationinsights');
+  const client = new appInsights.TelemetryClient(settings.connectionString, { useGlobalProviders: false });
+  const credential = ingestionCredential(settings.authentication);
+  if (credential) client.config.aadTokenCredential = credential;
+  client.initialize();
+  return {
+    trackEvent(event) {
+      client.trackEvent({ name: event.name, properties: { ...event.properties } });
+    },
+    trackMetric(metric) {
+      client.trackMetric({ name: metric.name, value: metric.value, properties: { ...metric.dimensions } });
+    },
+    shutdown: () => client.shutdown(),
+  };
+}
+
+/**
+ * The documented meaning of APPLICATIONINSIGHTS_AUTHENTICATION_STRING (the same the
+ * Functions host and the Azure Monitor distro give it): Authorization=AAD uses the
+ * app's managed identity, the user-assigned one named by ClientId if given.
+ */
+function ingestionCredential(authentication: IngestionAuthentication): TokenCredential | undefined {
+  if (authentication.kind !== 'managedIdentity') return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the SDK, off the startup path
+  const identity = require('@azure/identity') as typeof import('@azure/identity');
+  return authentication.clientId ? new identity.ManagedIdentityCredential({ clientId: authentication.clientId }) : new identity.ManagedIdentityCredential();
+}

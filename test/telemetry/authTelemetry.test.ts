@@ -1,0 +1,182 @@
+import { EventEmitter } from 'node:events';
+import { InvocationContext } from '@azure/functions';
+import { loadTelemetrySettings } from '../../lib/config/telemetrySettings';
+import { defineAuthPolicy, anyOf } from '../../lib/authz/authPolicy';
+import { invocationLogObserver } from '../../lib/http/authEvents';
+import { createWithAuth } from '../../lib/http/withAuth';
+import { createAuthTelemetry } from '../../lib/telemetry/authTelemetry';
+import { flushTelemetryOnShutdown } from '../../lib/telemetry/flushOnShutdown';
+import { startAuthTelemetry } from '../../lib/telemetry/startAuthTelemetry';
+import { REALM } from '../support/authFixture';
+import { startHarness, type Harness } from '../support/verifierHarness';
+import { invokeHttp } from '../support/invokeHttp';
+import { DiagnosticLog, RecordingSink } from './support/recordingSink';
+
+const CONNECTION_STRING = 'InstrumentationKey=3f2504e0-4f89-41d3-9a0c-0305e82c3301;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/';
+const policy = defineAuthPolicy({ GET: { appRoles: anyOf('Orders.Read'), scopes: anyOf('Orders.Read') } });
+
+/** A stand-in for `process`: signals are emitted by hand, re-raised signals recorded. */
+class FakeProcess extends EventEmitter {
+  readonly pid = 4242;
+  readonly kills: [number, string][] = [];
+  kill(pid: number, signal: string): boolean {
+    this.kills.push([pid, signal]);
+    return true;
+  }
+}
+
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('without a connection string', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(() => harness.stop());
+
+  it('logs each refused request through the invocation context, and loads no SDK', async () => {
+    let loads = 0;
+    const telemetry = createAuthTelemetry(loadTelemetrySettings({}), {
+      loadSink: () => {
+        loads++;
+        return new RecordingSink();
+      },
+    });
+    expect(telemetry.observer).toBe(invocationLogObserver);
+    expect(telemetry.keySetEvents).toBeUndefined();
+
+    const handler = createWithAuth({ verifier: harness.verifier, observer: telemetry.observer, realm: REALM })(() => ({ status: 200 }), policy);
+    const response = await invokeHttp(handler, { route: 'orders', functionName: 'orders' });
+    expect(response.status).toBe(401);
+    expect(response.logs).toEqual([expect.stringMatching(/^warning: AuthFailure token_missing \(header\.authorization\) GET orders: no bearer token in the request /)]);
+    expect(response.logs[0]).toContain(`"invocationId":"${response.invocationId}"`);
+
+    await telemetry.shutdown(1_000);
+    expect(loads).toBe(0);
+  });
+
+  it('registers no shutdown hooks', () => {
+    const proc = new FakeProcess();
+    const hooks: unknown[] = [];
+    const wired = startAuthTelemetry({}, { process: proc, onAppTerminate: (hook) => hooks.push(hook) });
+    expect(wired.observer).toBe(invocationLogObserver);
+    expect(proc.listenerCount('SIGTERM') + proc.listenerCount('beforeExit')).toBe(0);
+    expect(hooks).toEqual([]);
+  });
+});
+
+describe('with a connection string', () => {
+  it('sends failures to the SDK and still writes them to the invocation log', async () => {
+    const sink = new RecordingSink();
+    const telemetry = createAuthTelemetry(loadTelemetrySettings({ APPLICATIONINSIGHTS_CONNECTION_STRING: CONNECTION_STRING }), { loadSink: () => sink });
+    const harness = await startHarness();
+    try {
+      const handler = createWithAuth({ verifier: harness.verifier, observer: telemetry.observer, realm: REALM })(() => ({ status: 200 }), policy);
+      const response = await invokeHttp(handler, { route: 'orders', functionName: 'orders' });
+      await telemetry.shutdown(1_000);
+      expect(sink.events).toEqual([expect.objectContaining({ name: 'AuthFailure', properties: expect.objectContaining({ code: 'token_missing', invocationId: response.invocationId }) })]);
+      expect(response.logs).toEqual([expect.stringContaining('AuthFailure token_missing')]);
+    } finally {
+      await harness.stop();
+    }
+  });
+
+  it('can leave the invocation log out', () => {
+    const sink = new RecordingSink();
+    const telemetry = createAuthTelemetry(loadTelemetrySettings({ APPLICATIONINSIGHTS_CONNECTION_STRING: CONNECTION_STRING }), { loadSink: () => sink, logFailuresToInvocation: false });
+    const logs: string[] = [];
+    const context = new InvocationContext({ logHandler: (_level, ...args) => logs.push(args.map(String).join(' ')) });
+    telemetry.observer.onFailure({ code: 'token_missing', check: 'header.authorization', status: 401, method: 'GET', route: 'orders', functionName: 'orders', invocationId: 'i', message: 'm' }, context);
+    expect(logs).toEqual([]);
+  });
+
+  it('settles shutdown within its bound when ingestion hangs, and says so', async () => {
+    const sink = new RecordingSink();
+    sink.shutdownResult = () => new Promise<void>(() => undefined);
+    const diagnostics = new DiagnosticLog();
+    const telemetry = createAuthTelemetry(loadTelemetrySettings({ APPLICATIONINSIGHTS_CONNECTION_STRING: CONNECTION_STRING }), { loadSink: () => sink, onDiagnostic: diagnostics.report });
+    telemetry.keySetEvents?.onKeySetRefreshed?.({ version: '2.0', url: 'https://login.microsoftonline.com/t/discovery/v2.0/keys', kids: ['a'], reason: 'initial' });
+    await telemetry.shutdown(30);
+    expect(sink.shutdowns).toBe(1);
+    expect(diagnostics.kinds()).toEqual(['loaded', 'shutdown_timeout']);
+  });
+
+  it('settles shutdown when the SDK fails to shut down, and says so', async () => {
+    const sink = new RecordingSink();
+    sink.shutdownResult = () => Promise.reject(new Error('exporter failed'));
+    const diagnostics = new DiagnosticLog();
+    const telemetry = createAuthTelemetry(loadTelemetrySettings({ APPLICATIONINSIGHTS_CONNECTION_STRING: CONNECTION_STRING }), { loadSink: () => sink, onDiagnostic: diagnostics.report });
+    telemetry.keySetEvents?.onKeySetRefreshed?.({ version: '2.0', url: 'https://login.microsoftonline.com/t/discovery/v2.0/keys', kids: ['a'], reason: 'initial' });
+    await expect(telemetry.shutdown(1_000)).resolves.toBeUndefined();
+    expect(diagnostics.entries).toContainEqual({ kind: 'shutdown_failed', message: 'exporter failed' });
+  });
+});
+
+describe('flush at shutdown', () => {
+  const recordingTelemetry = () => {
+    const calls: number[] = [];
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return {
+      calls,
+      release: () => {
+        release();
+      },
+      shutdown: (timeoutMs: number) => {
+        calls.push(timeoutMs);
+        return done;
+      },
+    };
+  };
+
+  it('on SIGTERM, flushes with its bound and then raises SIGTERM again when no one else handles it', async () => {
+    const proc = new FakeProcess();
+    const telemetry = recordingTelemetry();
+    flushTelemetryOnShutdown(telemetry, { process: proc, timeoutMs: 1_500 });
+    proc.emit('SIGTERM');
+    expect(telemetry.calls).toEqual([1_500]);
+    await settle();
+    expect(proc.kills).toEqual([]); // not before the flush settled
+    telemetry.release();
+    await settle();
+    expect(proc.kills).toEqual([[4242, 'SIGTERM']]);
+  });
+
+  it('leaves the exit to another SIGTERM listener when there is one', async () => {
+    const proc = new FakeProcess();
+    const telemetry = recordingTelemetry();
+    flushTelemetryOnShutdown(telemetry, { process: proc });
+    proc.on('SIGTERM', () => undefined);
+    proc.emit('SIGTERM');
+    telemetry.release();
+    await settle();
+    expect(telemetry.calls).toEqual([2_000]);
+    expect(proc.kills).toEqual([]);
+  });
+
+  it('flushes once, whichever of appTerminate, beforeExit and SIGTERM come', async () => {
+    const proc = new FakeProcess();
+    const telemetry = recordingTelemetry();
+    let appTerminate: (() => Promise<void>) | undefined;
+    flushTelemetryOnShutdown(telemetry, { process: proc, onAppTerminate: (hook) => (appTerminate = hook) });
+    const fromHost = appTerminate?.();
+    proc.emit('beforeExit');
+    proc.emit('SIGTERM');
+    telemetry.release();
+    await fromHost;
+    await settle();
+    expect(telemetry.calls).toHaveLength(1);
+    expect(proc.kills).toEqual([[4242, 'SIGTERM']]);
+  });
+
+  it('is wired by startAuthTelemetry when a connection string is set', () => {
+    const proc = new FakeProcess();
+    const hooks: unknown[] = [];
+    startAuthTelemetry({ APPLICATIONINSIGHTS_CONNECTION_STRING: CONNECTION_STRING }, { process: proc, onAppTerminate: (hook) => hooks.push(hook), onDiagnostic: () => undefined });
+    expect(proc.listenerCount('SIGTERM')).toBe(1);
+    expect(proc.listenerCount('beforeExit')).toBe(1);
+    expect(hooks).toHaveLength(1);
+  });
+});
