@@ -22,9 +22,12 @@ export interface ProtectedRoute {
 
 export const ROUTES = {
   health: { name: 'health', route: 'health', anonymous: true, methods: ['GET'] },
+  /** The public keys of this app's identity assertions, for backends (see lib/signing). */
+  jwks: { name: 'jwks', route: '.well-known/jwks.json', anonymous: true, methods: ['GET'] },
   me: { name: 'me', route: 'me', policy: policy({ GET: ANY_VALID_TOKEN }) },
   orders: { name: 'orders', route: 'orders', policy: policy({ GET: canRead, POST: canWrite }) },
   order: { name: 'order', route: 'orders/{id}', policy: policy({ GET: canRead, PUT: canWrite, DELETE: canWrite }) },
+  fulfilOrder: { name: 'fulfilOrder', route: 'orders/{id}/fulfil', policy: policy({ POST: canWrite }) },
   tenantOrders: {
     name: 'tenantOrders',
     route: 'tenants/{tenantId}/orders',

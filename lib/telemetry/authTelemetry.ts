@@ -3,13 +3,15 @@ import type { KeySetEvents } from '../entra/entraKeyStore';
 import { invocationLogObserver, type AuthObserver } from '../http/authEvents';
 import { loadAppInsightsSink } from './appInsightsSink';
 import { DeferredSink, type DeferredSinkOptions } from './deferredSink';
-import { createKeySetTelemetry, createTelemetryObserver } from './telemetryObserver';
+import type { SigningEvents } from '../signing/signingEvents';
+import { createKeySetTelemetry, createSigningTelemetry, createTelemetryObserver } from './telemetryObserver';
 import { errorMessage, type TelemetryDiagnostic, type TelemetrySink } from './telemetrySink';
 
 /** What the runtime needs from telemetry: the observer, the key-set hooks, and a way to flush at exit. */
 export interface AuthTelemetry {
   readonly observer: AuthObserver;
   readonly keySetEvents?: KeySetEvents;
+  readonly signingEvents?: SigningEvents;
   /** Sends buffered telemetry and stops; settles within `timeoutMs` and never rejects. */
   shutdown(timeoutMs: number): Promise<void>;
 }
@@ -47,6 +49,7 @@ export function createAuthTelemetry(settings: TelemetrySettings, options: AuthTe
   return {
     observer: createTelemetryObserver(sink, { report, ...(options.logFailuresToInvocation !== false && { also: invocationLogObserver }) }),
     keySetEvents: createKeySetTelemetry(sink, report),
+    signingEvents: createSigningTelemetry(sink, report),
     shutdown: (timeoutMs) => boundedShutdown(sink, timeoutMs, report),
   };
 }

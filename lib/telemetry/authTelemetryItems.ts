@@ -1,6 +1,7 @@
 import type { KeySetEvents } from '../entra/entraKeyStore';
 import type { AuthFailureEvent, AuthSuccessEvent } from '../http/authEvents';
 import type { TelemetryEvent, TelemetryMetric } from './telemetrySink';
+import type { SigningFailureEvent } from '../signing/signingEvents';
 
 /**
  * The names and fields that dashboards, KQL and alerts depend on. Changing one is
@@ -10,6 +11,7 @@ export const AUTH_FAILURE_EVENT = 'AuthFailure';
 export const AUTH_SUCCESS_METRIC = 'AuthSuccess';
 export const KEY_SET_FALLBACK_EVENT = 'AuthKeySetFallback';
 export const KEY_SET_REFRESHED_EVENT = 'AuthKeySetRefreshed';
+export const SIGNING_FAILURE_EVENT = 'SigningFailure';
 
 /** The only AuthFailure properties ever sent: request and caller IDs, never the token or personal claims. */
 export const AUTH_FAILURE_PROPERTIES = [
@@ -71,6 +73,14 @@ export function keySetRefreshedEvent(event: KeySetRefreshed): TelemetryEvent {
       { version: event.version, url: hostAndPath(event.url), kidCount: event.kids.length, reason: event.reason },
       ['version', 'url', 'kidCount', 'reason'],
     ),
+  };
+}
+
+/** Key Vault signing or key-listing failed (throttled, unreachable, refused): what an operator alerts on. */
+export function signingFailureEvent(event: SigningFailureEvent): TelemetryEvent {
+  return {
+    name: SIGNING_FAILURE_EVENT,
+    properties: pick(event, ['operation', 'code', 'status', 'retryAfterSeconds', 'keyVersion', 'served']),
   };
 }
 

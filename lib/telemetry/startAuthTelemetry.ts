@@ -2,6 +2,7 @@ import type { SettingsSource } from '../config/parseSettings';
 import { loadTelemetrySettings } from '../config/telemetrySettings';
 import type { KeySetEvents } from '../entra/entraKeyStore';
 import type { AuthObserver } from '../http/authEvents';
+import type { SigningEvents } from '../signing/signingEvents';
 import { createAuthTelemetry, type AuthTelemetryOptions } from './authTelemetry';
 import { flushTelemetryOnShutdown, type FlushOnShutdownOptions } from './flushOnShutdown';
 import type { TelemetryDiagnostic } from './telemetrySink';
@@ -17,7 +18,10 @@ export interface StartAuthTelemetryOptions extends FlushOnShutdownOptions {
  * SettingsError on a bad one), builds the observer and key-set hooks, and arranges the
  * flush at shutdown. The result plugs into createAppRuntime's dependencies.
  */
-export function startAuthTelemetry(source: SettingsSource, options: StartAuthTelemetryOptions): { readonly observer: AuthObserver; readonly keySetEvents?: KeySetEvents } {
+export function startAuthTelemetry(
+  source: SettingsSource,
+  options: StartAuthTelemetryOptions,
+): { readonly observer: AuthObserver; readonly keySetEvents?: KeySetEvents; readonly signingEvents?: SigningEvents } {
   const settings = loadTelemetrySettings(source);
   const telemetry = createAuthTelemetry(settings, {
     onDiagnostic: options.onDiagnostic ?? logDiagnostic,

@@ -1,8 +1,9 @@
 import type { KeySetEvents } from '../entra/entraKeyStore';
 import type { InvocationContext } from '@azure/functions';
 import type { AuthFailureEvent, AuthObserver, AuthSuccessEvent } from '../http/authEvents';
-import { authFailureEvent, authSuccessMetric, keySetFallbackEvent, keySetRefreshedEvent } from './authTelemetryItems';
+import { authFailureEvent, authSuccessMetric, keySetFallbackEvent, keySetRefreshedEvent, signingFailureEvent } from './authTelemetryItems';
 import { errorMessage, type TelemetryDiagnostic, type TelemetrySink } from './telemetrySink';
+import { consoleSigningEvents, type SigningEvents } from '../signing/signingEvents';
 
 type Report = (diagnostic: TelemetryDiagnostic) => void;
 
@@ -66,6 +67,16 @@ export function createKeySetTelemetry(sink: TelemetrySink, report: Report = () =
     }),
     onKeySetFallback: guarded(report, (event) => {
       sink.trackEvent(keySetFallbackEvent(event));
+    }),
+  };
+}
+
+/** Signing failures (Key Vault throttled or unreachable) as events; `also` (the console line, by default) keeps the host log. */
+export function createSigningTelemetry(sink: TelemetrySink, report: Report = () => undefined, also: SigningEvents = consoleSigningEvents): SigningEvents {
+  return {
+    onSigningFailure: guarded(report, (event) => {
+      also.onSigningFailure?.(event);
+      sink.trackEvent(signingFailureEvent(event));
     }),
   };
 }

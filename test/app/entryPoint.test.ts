@@ -29,7 +29,7 @@ beforeAll(() => {
 it('registers every function of the route table with its route and methods', async () => {
   const loaded = await listFunctions({ AUTH_TENANT_ID: TENANT, AUTH_CLIENT_ID: API_CLIENT_ID });
   expect(loaded.routePrefix).toBe('api');
-  expect(loaded.entryFiles).toEqual(['dist/functions/health.js', 'dist/functions/me.js', 'dist/functions/orders.js']);
+  expect(loaded.entryFiles).toEqual(['dist/functions/health.js', 'dist/functions/jwks.js', 'dist/functions/me.js', 'dist/functions/orders.js']);
   const expected = Object.values(ROUTES).map((entry) => ({
     name: entry.name,
     route: entry.route,

@@ -1,0 +1,17 @@
+import { app } from '@azure/functions';
+import { ROUTES } from '../lib/app/routeTable';
+import { appRuntime } from '../lib/app/runtime';
+
+const { signing } = appRuntime();
+
+// Anonymous: the public keys backends verify this app's identity assertions with (kid = Key Vault key version).
+app.http(ROUTES.jwks.name, {
+  route: ROUTES.jwks.route,
+  methods: [...ROUTES.jwks.methods],
+  authLevel: 'anonymous',
+  handler: signing.jwks,
+});
+
+// Load the signing keys as the worker starts: a key that can never sign (no such key, wrong type or
+// curve) fails the start with a message naming SIGNING_KEY_NAME; a slow or unreachable vault does not.
+app.hook.appStart(() => signing.ready());

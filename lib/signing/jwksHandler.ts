@@ -1,0 +1,33 @@
+import type { HttpHandler } from '@azure/functions';
+import { problemResponse } from '../http/problem';
+import { SigningUnavailableError } from './signingErrors';
+import type { SigningKeySource } from './signingKey';
+
+export interface JwksHandlerOptions {
+  /** How long verifiers and proxies may cache the key set. */
+  readonly maxAgeSeconds: number;
+}
+
+/**
+ * The published key set (RFC 7517), anonymous: every version verifiers should accept,
+ * `kid` = key version. Served from the source's cache, stale through vault failures;
+ * 503 with Retry-After only when no key set was ever loaded.
+ */
+export function createJwksHandler(source: SigningKeySource, options: JwksHandlerOptions): HttpHandler {
+  return async (_request, context) => {
+    try {
+      const keys = await source.publishedKeys();
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/json', 'cache-control': `public, max-age=${options.maxAgeSeconds}` },
+        jsonBody: { keys: keys.map((key) => key.jwk) },
+      };
+    } catch (error) {
+      if (!(error instanceof SigningUnavailableError)) throw error;
+      context.warn(`Key set unavailable (${error.reason}): ${error.message}`);
+      return problemResponse(503, 'signing_keys_unavailable', 'The signing keys are temporarily unavailable; retry shortly.', context.invocationId, {
+        headers: { 'retry-after': String(error.retryAfterSeconds) },
+      });
+    }
+  };
+}
