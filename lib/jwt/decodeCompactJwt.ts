@@ -26,20 +26,31 @@ export function decodeCompactJwt(token: string): DecodedJwt {
   if (segments.length !== 3) throw new TokenMalformedError(`expected 3 dot-separated segments, got ${segments.length}`, 'format');
   const [header, payload, signature] = segments as [string, string, string];
   const decoded = { header: decodeJsonSegment(header, 'header'), payload: decodeJsonSegment(payload, 'payload') };
-  decodeSegment(signature, 'signature'); // form check only; jose verifies the bytes
+  checkSegment(signature, 'signature'); // form check only; the signature check decodes the bytes
   return decoded;
 }
 
 function decodeSegment(segment: string, name: string): Buffer {
+  checkSegment(segment, name);
+  return Buffer.from(segment, 'base64url');
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Canonical unpadded base64url, checked without decoding: the length is not 1 mod 4,
+ * and the bits the last character carries beyond the data are zero (Buffer would
+ * silently ignore them, letting many strings stand for one token).
+ */
+function checkSegment(segment: string, name: string): void {
   if (!SEGMENT.test(segment)) {
     throw new TokenMalformedError(`${name} is not unpadded base64url`, `${name}.encoding`);
   }
-  const bytes = Buffer.from(segment, 'base64url');
-  // Buffer ignores stray trailing bits; a canonical encoding round-trips exactly.
-  if (bytes.toString('base64url') !== segment) {
+  const leftover = segment.length % 4;
+  const unusedBits = leftover === 2 ? 0x0f : leftover === 3 ? 0x03 : 0;
+  if (leftover === 1 || (ALPHABET.indexOf(segment.charAt(segment.length - 1)) & unusedBits) !== 0) {
     throw new TokenMalformedError(`${name} is not canonical base64url`, `${name}.encoding`);
   }
-  return bytes;
 }
 
 function decodeJsonSegment(segment: string, name: 'header' | 'payload'): Record<string, unknown> {

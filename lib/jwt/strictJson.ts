@@ -25,8 +25,9 @@ function findDuplicateMember(text: string): string | undefined {
       while (text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c /* \ */ ? 2 : 1;
       const names = open[open.length - 1];
       if (expectName && names) {
-        // Decode escapes: "alg" and "\u0061lg" are the same name.
-        const name = JSON.parse(text.slice(i, end + 1)) as string;
+        // Decode escapes, when there are any: "alg" and "\u0061lg" are the same name.
+        const raw = text.slice(i + 1, end);
+        const name = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
         if (names.has(name)) return name;
         names.add(name);
         expectName = false;
