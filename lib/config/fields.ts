@@ -39,28 +39,37 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
- * An origin such as https://login.microsoftonline.com. https only, except loopback
- * hosts, where http is allowed for local stand-ins. Returned without a trailing slash.
+ * An https URL setting (http only for loopback hosts, for local stand-ins), without
+ * credentials, query or fragment. `bareOrigin` also refuses a path and yields the
+ * origin; otherwise the URL comes back without a trailing slash.
  */
-export const httpsOrigin = z.string().transform((raw, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `must be an absolute URL such as https://login.microsoftonline.com` });
-    return z.NEVER;
-  }
-  const problem =
-    url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))
-      ? 'must use https (http is allowed only for 127.0.0.1, localhost and [::1])'
-      : url.username || url.password
-        ? 'must not carry credentials'
-        : url.pathname !== '/' || url.search || url.hash
-          ? 'must be a bare origin with no path, query or fragment'
-          : undefined;
-  if (problem) {
-    ctx.addIssue({ code: 'custom', message: problem });
-    return z.NEVER;
-  }
-  return url.origin;
-});
+export const httpsUrl = (example: string, options: { bareOrigin?: boolean } = {}) =>
+  z.string().transform((raw, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be an absolute URL such as ${example}` });
+      return z.NEVER;
+    }
+    const problem =
+      url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))
+        ? 'must use https (http is allowed only for 127.0.0.1, localhost and [::1])'
+        : url.username || url.password
+          ? 'must not carry credentials'
+          : options.bareOrigin && url.pathname !== '/'
+            ? 'must be a bare origin with no path, query or fragment'
+            : url.search || url.hash
+              ? options.bareOrigin
+                ? 'must be a bare origin with no path, query or fragment'
+                : 'must not have a query or fragment'
+              : undefined;
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+    return options.bareOrigin ? url.origin : url.href.replace(/\/+$/, '');
+  });
+
+/** An origin such as https://login.microsoftonline.com, without a trailing slash. */
+export const httpsOrigin = httpsUrl('https://login.microsoftonline.com', { bareOrigin: true });

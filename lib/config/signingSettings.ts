@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { guid, httpsOrigin, isLoopbackHost } from './fields';
+import { guid, httpsUrl } from './fields';
 import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
 
 /** Who signs identity assertions. */
@@ -42,35 +42,11 @@ export const DEVELOPMENT_ISSUER = 'http://localhost:7071';
 export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
 
 /** An absolute https URL (http only on loopback) without credentials, query or fragment; path allowed, trailing slash removed. */
-const httpsUrl = (example: string) =>
-  z.string().transform((raw, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `must be an absolute URL such as ${example}` });
-      return z.NEVER;
-    }
-    const problem =
-      url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))
-        ? 'must use https (http is allowed only for 127.0.0.1, localhost and [::1])'
-        : url.username || url.password
-          ? 'must not carry credentials'
-          : url.search || url.hash
-            ? 'must not have a query or fragment'
-            : undefined;
-    if (problem) {
-      ctx.addIssue({ code: 'custom', message: problem });
-      return z.NEVER;
-    }
-    return url.href.replace(/\/+$/, '');
-  });
-
 const present = z.string().optional();
 
 const schema = z
   .object({
-    SIGNING_KEY_VAULT_URL: httpsOrigin.optional(),
+    SIGNING_KEY_VAULT_URL: httpsUrl('https://contoso-signing.vault.azure.net', { bareOrigin: true }).optional(),
     SIGNING_KEY_NAME: z
       .string()
       .regex(/^[0-9A-Za-z-]{1,127}$/, { error: 'must be a Key Vault key name (1-127 letters, digits and dashes)' })

@@ -2,6 +2,7 @@ import type { Principal } from '../authz/principal';
 import type { FetchLike } from '../net/fetchJson';
 import type { AssertionIssuer } from '../signing/identityAssertion';
 import { outgoingHeaders } from './outgoingHeaders';
+import { BodyTooLargeError, readCappedBody } from '../net/readCappedBody';
 
 export type BackendFailure = 'backend_unreachable' | 'backend_timeout' | 'backend_redirect' | 'backend_response_too_large';
 
@@ -83,28 +84,17 @@ async function readJson(response: Response, maxBytes: number, signal: AbortSigna
     await response.body?.cancel();
     return undefined;
   }
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  let bytes: Buffer;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel();
-        throw new BackendCallError('backend_response_too_large', `POST ${url}: response exceeds ${maxBytes} bytes`);
-      }
-      chunks.push(value);
-    }
+    bytes = await readCappedBody(response, maxBytes);
   } catch (cause) {
-    if (cause instanceof BackendCallError) throw cause;
+    if (cause instanceof BodyTooLargeError) throw new BackendCallError('backend_response_too_large', `POST ${url}: response exceeds ${maxBytes} bytes`);
     throw signal.aborted
       ? new BackendCallError('backend_timeout', `POST ${url}: response not read in time`, { cause })
       : new BackendCallError('backend_unreachable', `POST ${url}: response broken off`, { cause });
   }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(bytes.toString('utf8')) as unknown;
   } catch {
     return undefined;
   }

@@ -1,3 +1,5 @@
+import { BodyTooLargeError, readCappedBody } from './readCappedBody';
+
 /** The subset of `fetch` this module uses; inject one in tests or to add a proxy. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -69,31 +71,12 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
 }
 
 async function readCapped(response: Response, maxBytes: number, signal: AbortSignal, url: string): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw new FetchJsonError('too_large', url, `body of ${declared} bytes exceeds ${maxBytes}`);
-  }
-  if (!response.body) return '';
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel();
-        throw new FetchJsonError('too_large', url, `body exceeds ${maxBytes} bytes`);
-      }
-      chunks.push(value);
-    }
+    return (await readCappedBody(response, maxBytes)).toString('utf8');
   } catch (cause) {
-    if (cause instanceof FetchJsonError) throw cause;
+    if (cause instanceof BodyTooLargeError) throw new FetchJsonError('too_large', url, cause.message);
     throw failure(signal, url, cause);
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function failure(signal: AbortSignal, url: string, cause: unknown): FetchJsonError {
