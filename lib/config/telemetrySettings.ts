@@ -136,7 +136,9 @@ const schema = z
     }
   });
 
-const NAMES = Object.keys(schema.shape);
+/** Every setting this module reads, for checks that the deployment sets real names. */
+export const SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(schema.shape));
+const NAMES = SETTING_NAMES;
 
 /**
  * Parses the Application Insights settings once, at startup. Without a connection

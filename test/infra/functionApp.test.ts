@@ -1,3 +1,6 @@
+import { SETTING_NAMES as AUTH_SETTING_NAMES } from '../../lib/config/authSettings';
+import { SETTING_NAMES as SIGNING_SETTING_NAMES } from '../../lib/config/signingSettings';
+import { SETTING_NAMES as TELEMETRY_SETTING_NAMES } from '../../lib/config/telemetrySettings';
 import { allProperties, allStrings, decoratorArgument, elements, keysOf, parameters, prop, stringValue, variables } from './support/bicepModel';
 import { loadInfra, type Infra } from './support/infraFiles';
 
@@ -143,6 +146,17 @@ describe('the Flex Consumption function app', () => {
   it('sets every app setting the code reads', () => {
     const keys = keysOf(prop(appSettings().body, 'properties'));
     expect(REQUIRED_APP_SETTINGS.filter((name) => !keys.includes(name))).toEqual([]);
+  });
+
+  it('sets only settings the code or the Functions host reads (a misspelt name fails here)', () => {
+    const codeReads = new Set([...AUTH_SETTING_NAMES, ...SIGNING_SETTING_NAMES, ...TELEMETRY_SETTING_NAMES]);
+    expect(REQUIRED_APP_SETTINGS.filter((name) => !name.startsWith('AzureWebJobsStorage__') && !codeReads.has(name))).toEqual([]);
+    // Keys of spread objects (`...(cond ? {} : { NAME: value })`) sit in the source, not in the parsed keys.
+    const source = infra.files.map((file) => file.source).join('\n');
+    const spreadKeys = [...source.matchAll(/\{\s*([A-Z][A-Z0-9_]+):/g)].map((match) => match[1] ?? '');
+    const keys = [...keysOf(prop(appSettings().body, 'properties')).filter((key) => key !== '_s'), ...spreadKeys];
+    expect(spreadKeys).toContain('FULFILMENT_URL');
+    expect(keys.filter((key) => !key.startsWith('AzureWebJobsStorage__') && !codeReads.has(key))).toEqual([]);
   });
 
   it('sets no app setting Flex Consumption retired, anywhere in infra/', () => {
