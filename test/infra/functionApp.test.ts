@@ -78,12 +78,7 @@ describe('the Flex Consumption function app', () => {
   beforeAll(async () => {
     infra = await loadInfra();
   });
-
-  const single = (type: string) => {
-    const found = infra.declared(type);
-    expect(found).toHaveLength(1);
-    return found[0]!;
-  };
+  const single = (type: string) => infra.single(type);
   const appSettings = () => {
     const configs = infra.declared('Microsoft.Web/sites/config').filter((c) => stringValue(prop(c.body, 'name')) === 'appsettings');
     expect(configs).toHaveLength(1);

@@ -8,12 +8,7 @@ describe('the signing key vault and key', () => {
   beforeAll(async () => {
     infra = await loadInfra();
   });
-
-  const single = (type: string) => {
-    const found = infra.declared(type);
-    expect(found).toHaveLength(1);
-    return found[0]!;
-  };
+  const single = (type: string) => infra.single(type);
 
   it('authorizes with Azure RBAC and keeps deleted keys recoverable and unpurgeable', () => {
     const properties = prop(single('Microsoft.KeyVault/vaults').body, 'properties');

@@ -37,11 +37,7 @@ describe('monitoring', () => {
   beforeAll(async () => {
     infra = await loadInfra();
   });
-  const single = (type: string) => {
-    const found = infra.declared(type);
-    expect(found).toHaveLength(1);
-    return found[0]!;
-  };
+  const single = (type: string) => infra.single(type);
 
   it('keeps Application Insights workspace-based and Entra-only for ingestion', () => {
     const properties = prop(single('Microsoft.Insights/components').body, 'properties');

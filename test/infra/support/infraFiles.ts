@@ -22,6 +22,8 @@ export interface Infra {
   file(path: string): BicepFile;
   /** Declared (not `existing`) resources of one type, across all files. */
   declared(type: string): (ResourceDecl & { file: BicepFile })[];
+  /** The one declared resource of a type; throws when there is none or more than one. */
+  single(type: string): ResourceDecl & { file: BicepFile };
 }
 
 export function filesUnder(dir: string, extension: string): string[] {
@@ -53,6 +55,8 @@ export function loadInfra(): Promise<Infra> {
         resources: resources(parsed.root),
       });
     }
+    const declared = (type: string) =>
+      files.flatMap((file) => file.resources.filter((r) => r.type === type && !r.existing).map((r) => ({ ...r, file })));
     return {
       files,
       file(path) {
@@ -60,8 +64,11 @@ export function loadInfra(): Promise<Infra> {
         if (!found) throw new Error(`no Bicep file ${path}`);
         return found;
       },
-      declared(type) {
-        return files.flatMap((file) => file.resources.filter((r) => r.type === type && !r.existing).map((r) => ({ ...r, file })));
+      declared,
+      single(type) {
+        const found = declared(type);
+        if (found.length !== 1 || !found[0]) throw new Error(`expected one declared ${type}, found ${found.length}`);
+        return found[0];
       },
     };
   })();
