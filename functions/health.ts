@@ -2,14 +2,19 @@ import { app } from '@azure/functions';
 import { ROUTES } from '../lib/app/routeTable';
 import { appRuntime } from '../lib/app/runtime';
 
-// Anonymous liveness: says whether the app is up and has token-signing keys, and nothing about its configuration.
+// Anonymous liveness: says whether the app is up and has its keys (Entra's token-signing keys, its own
+// assertion-signing key), and nothing about its configuration.
 app.http(ROUTES.health.name, {
   route: ROUTES.health.route,
   methods: [...ROUTES.health.methods],
   authLevel: 'anonymous',
-  handler: () => ({
-    status: 200,
-    headers: { 'cache-control': 'no-store' },
-    jsonBody: { status: 'ok', tokenSigningKeys: appRuntime().verifier.keysLoaded() ? 'loaded' : 'not_loaded' },
-  }),
+  handler: () => {
+    const { verifier, signing } = appRuntime();
+    const state = (loaded: boolean) => (loaded ? 'loaded' : 'not_loaded');
+    return {
+      status: 200,
+      headers: { 'cache-control': 'no-store' },
+      jsonBody: { status: 'ok', tokenSigningKeys: state(verifier.keysLoaded()), assertionSigningKeys: state(signing.keys.isLoaded()) },
+    };
+  },
 });

@@ -12,6 +12,10 @@ export class DevelopmentKeySource implements SigningKeySource {
   private readonly key: PublishedKey;
   private readonly privateKey: KeyObject;
 
+  isLoaded(): boolean {
+    return true;
+  }
+
   constructor() {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const kid = `dev-${randomBytes(8).toString('hex')}`;

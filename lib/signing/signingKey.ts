@@ -45,6 +45,8 @@ export interface SigningKeySource {
    * is reported and retried later, so token validation and the rest start anyway.
    */
   ready(): Promise<void>;
+  /** Whether signing keys are loaded right now (for health reports; never loads). */
+  isLoaded(): boolean;
   /**
    * Reloads the key versions now (rate-limited; joins a reload in flight), e.g. on
    * Key Vault's KeyNewVersionCreated event, instead of waiting for the cache to expire.

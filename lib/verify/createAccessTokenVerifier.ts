@@ -67,7 +67,7 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
   }
 
   return {
-    keysLoaded: () => settings.tokenVersions.every((version) => keyStore.hasKeySet(version)),
+    keysLoaded: () => settings.tokenVersions.some((version) => keyStore.hasKeySet(version)),
     async verify(token: string): Promise<VerifiedAccessToken> {
       const cached = cache?.get(token);
       if (cached) {

@@ -14,6 +14,6 @@ export interface VerifiedAccessToken {
 export interface AccessTokenVerifier {
   /** Resolves with the verified token, or rejects with an AuthError naming the failed check. */
   verify(token: string): Promise<VerifiedAccessToken>;
-  /** Whether signing keys are cached for every accepted token version (for health reports; never loads). */
+  /** Whether Entra signing keys are cached for some accepted token version (for health reports; never loads). */
   keysLoaded(): boolean;
 }

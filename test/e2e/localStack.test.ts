@@ -129,6 +129,19 @@ afterAll(() => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
+describe('the anonymous health endpoint', () => {
+  it('reports the app up and its keys, and nothing about its configuration', async () => {
+    // A fresh host has fetched no Entra keys yet; the development signer has its key from the start.
+    const fresh = await startDevHost(V2);
+    const before = (await (await fetch(`${fresh}/api/health`)).json()) as Record<string, unknown>;
+    expect(before).toEqual({ status: 'ok', tokenSigningKeys: 'not_loaded', assertionSigningKeys: 'loaded' });
+    expect((await call(fresh, 'GET', 'orders', token('identity reader v2'))).status).toBe(200);
+    const after = await fetch(`${fresh}/api/health`);
+    expect(after.headers.get('cache-control')).toBe('no-store');
+    expect(await after.json()).toEqual({ status: 'ok', tokenSigningKeys: 'loaded', assertionSigningKeys: 'loaded' });
+  });
+});
+
 describe('a v2 API called with @azure/identity tokens', () => {
   it('lets the reader list orders but not create them, with the scope it lacks in the challenge', async () => {
     expect((await call(v2Host, 'GET', 'orders', token('identity reader v2'))).status).toBe(200);

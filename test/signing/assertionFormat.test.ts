@@ -46,6 +46,7 @@ function sourceSigningWith(signer: (input: Buffer, privateKey: KeyObject) => Buf
     publishedKeys: () => Promise.resolve([described.key]),
     signingKey: () => Promise.resolve(key),
     ready: () => Promise.resolve(),
+    isLoaded: () => true,
     refresh: () => Promise.resolve(),
   };
 }

@@ -86,6 +86,10 @@ export class KeyVaultKeySource implements SigningKeySource {
   private readonly timeoutMs: number;
   private readonly activationDelayMs: number;
 
+  isLoaded(): boolean {
+    return this.keySet.peek() !== undefined;
+  }
+
   constructor(private readonly options: KeyVaultKeySourceOptions) {
     this.description = `Key Vault key ${options.keyName} in ${options.vaultUrl}`;
     const vault = new URL(options.vaultUrl);
