@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IngestionFault, IngestionStandin } from '../../dev/ingestion-standin/ingestionStandin';
-import { customEvents } from '../../dev/ingestion-standin/trackPayload';
 import { readPersistedTelemetry, waitForPersistedTelemetry, type PersistedTelemetry } from './support/persistedTelemetry';
 import { startScene, type AppProcess, type Scene } from './support/telemetryScene';
 
