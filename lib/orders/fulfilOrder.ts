@@ -3,7 +3,8 @@ import { BackendCallError, type BackendClient, type BackendResponse } from '../f
 import { problemResponse } from '../http/problem';
 import type { AuthenticatedHandler } from '../http/withAuth';
 import { SigningUnavailableError } from '../signing/signingErrors';
-import { ORDER_ID, type Order } from './order';
+import type { Order } from './order';
+import { notFound, orderId } from './ordersApi';
 import type { OrderStore } from './orderStore';
 
 /** What the fulfilment backend is sent: the order, never the caller's token (their identity travels in the assertion). */
@@ -23,12 +24,10 @@ export function createFulfilOrderHandler(store: OrderStore, fulfilment: BackendC
     if (!fulfilment) {
       return problemResponse(503, 'backend_not_configured', 'Order fulfilment is not configured on this deployment.', context.invocationId);
     }
-    const id = request.params.id?.toLowerCase();
-    if (id === undefined || !ORDER_ID.test(id)) {
-      return problemResponse(400, 'invalid_parameter', 'Field id: must be an order ID (a GUID).', context.invocationId, { extra: { field: 'id' } });
-    }
+    const id = orderId(request, context);
+    if (typeof id !== 'string') return id;
     const order = await store.get(principal.tenantId, id);
-    if (!order) return problemResponse(404, 'order_not_found', 'No such order.', context.invocationId);
+    if (!order) return notFound(context);
 
     let answer: BackendResponse;
     try {

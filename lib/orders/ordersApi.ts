@@ -63,14 +63,15 @@ function ok(status: number, body: Order | { value: readonly Order[] }): HttpResp
   return { status, jsonBody: body, headers: { 'content-type': 'application/json' } };
 }
 
-function orderId(request: HttpRequest, context: InvocationContext): string | HttpResponseInit {
+/** The `{id}` route parameter as an order ID, or the 400 answer naming the field. */
+export function orderId(request: HttpRequest, context: InvocationContext): string | HttpResponseInit {
   const id = request.params.id?.toLowerCase();
   if (id !== undefined && ORDER_ID.test(id)) return id;
   return problemResponse(400, 'invalid_parameter', 'Field id: must be an order ID (a GUID).', context.invocationId, { extra: { field: 'id' } });
 }
 
 // Another tenant's order and a missing one look the same: existence is not disclosed across tenants.
-function notFound(context: InvocationContext): HttpResponseInit {
+export function notFound(context: InvocationContext): HttpResponseInit {
   return problemResponse(404, 'order_not_found', 'No such order.', context.invocationId);
 }
 
