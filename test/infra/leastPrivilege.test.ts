@@ -24,6 +24,7 @@ const SCOPE_WORDING: Record<string, string> = {
   'Microsoft.KeyVault/vaults/keys': 'signing key',
   'Microsoft.Insights/components': 'Application Insights',
   'Microsoft.Storage/storageAccounts': 'storage account',
+  'Microsoft.Storage/storageAccounts/tableServices/tables': 'table',
 };
 
 describe('least privilege for the app identity', () => {
