@@ -249,18 +249,8 @@ module signingKeyVault 'modules/signingKeyVault.bicep' = {
     notifyBeforeExpiryDays: signingKeyPolicy.notifyBeforeExpiryDays
     lifetimeStart: deploymentTime
     signerPrincipalId: identity.outputs.principalId
-  }
-}
-
-module signingKeyAlerts 'modules/signingKeyAlerts.bicep' = {
-  name: 'signingKeyAlerts'
-  scope: rg
-  params: {
-    vaultName: signingKeyVault.outputs.vaultName
-    location: location
-    tags: allTags
-    workspaceId: monitoring.outputs.workspaceId
-    actionGroupIds: monitoring.outputs.actionGroupIds
+    auditWorkspaceId: monitoring.outputs.workspaceId
+    alertActionGroupIds: monitoring.outputs.actionGroupIds
   }
 }
 

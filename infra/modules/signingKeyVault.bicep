@@ -36,6 +36,12 @@ param lifetimeStart string
 @description('Principal (object) ID of the identity that signs.')
 param signerPrincipalId string
 
+@description('Resource ID of the Log Analytics workspace that keeps the vault\'s audit log.')
+param auditWorkspaceId string
+
+@description('Action groups told when the key nears expiry or expires.')
+param alertActionGroupIds array
+
 // The app reads the key's versions and public halves (keys/read covers getKey and the
 // version list) and asks Key Vault to sign. Nothing else: the built-in Key Vault Crypto
 // User would also let it update its own key (operations, expiry, enabled) and back it up.
@@ -70,9 +76,25 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
+// Key Vault raises expiry events only for versions created after the subscription exists,
+// and audits only once the diagnostic setting exists: both come before the key.
+module guards 'signingKeyAlerts.bicep' = {
+  name: 'signingKeyAlerts'
+  params: {
+    vaultName: vault.name
+    location: location
+    tags: tags
+    workspaceId: auditWorkspaceId
+    actionGroupIds: alertActionGroupIds
+  }
+}
+
 // ARM creates the first version only; redeploying never rotates or rewrites the key.
 resource signingKey 'Microsoft.KeyVault/vaults/keys@2023-07-01' = {
   parent: vault
+  dependsOn: [
+    guards
+  ]
   name: signingKeyName
   tags: tags
   properties: {
@@ -155,4 +177,3 @@ output vaultName string = vault.name
 output vaultUri string = vault.properties.vaultUri
 output keyName string = signingKey.name
 output keyUri string = signingKey.properties.keyUri
-output vaultId string = vault.id

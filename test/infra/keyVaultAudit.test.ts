@@ -14,10 +14,11 @@ describe('a signing key rotation nobody misses', () => {
     infra = await loadInfra();
   });
   const single = (type: string) => infra.single(type);
-  const moduleParam = (path: string, name: string) => {
-    const declared = modules(infra.file('infra/main.bicep').root).find((m) => m.path === path);
-    const body = declared?.node.namedChildren.find((child) => child.type === 'object');
-    return prop(body, 'params', name)?.text;
+  const moduleBody = (file: string, path: string) => modules(infra.file(file).root).find((m) => m.path === path)?.node.namedChildren.find((child) => child.type === 'object');
+  /** What the vault module hands the guard module, followed back to main.bicep's argument. */
+  const guardParam = (name: string) => {
+    const passed = prop(moduleBody('infra/modules/signingKeyVault.bicep', 'signingKeyAlerts.bicep'), 'params', name)?.text ?? '';
+    return prop(moduleBody('infra/main.bicep', 'modules/signingKeyVault.bicep'), 'params', passed)?.text ?? passed;
   };
 
   it("puts an Event Grid system topic on the signing key's vault", () => {
@@ -26,7 +27,14 @@ describe('a signing key rotation nobody misses', () => {
     expect(vault?.existing).toBe(true);
     expect(prop(topic.body, 'properties', 'source')?.text).toBe(`${vault?.symbol}.id`);
     expect(stringValue(prop(topic.body, 'properties', 'topicType'))).toBe('Microsoft.KeyVault.vaults');
-    expect(moduleParam('modules/signingKeyAlerts.bicep', 'vaultName')).toBe('signingKeyVault.outputs.vaultName');
+    expect(guardParam('vaultName')).toBe('vault.name');
+  });
+
+  it('subscribes and starts auditing before the key exists: Key Vault raises expiry events only for versions created after', () => {
+    const key = single('Microsoft.KeyVault/vaults/keys');
+    const guards = modules(key.file.root).find((m) => m.path === 'signingKeyAlerts.bicep');
+    expect(guards).toBeDefined();
+    expect(prop(key.body, 'dependsOn')?.text).toMatch(new RegExp(`^\\[\\s*${guards?.symbol ?? '?'}\\s*\\]$`));
   });
 
   it('subscribes to near-expiry and expired events, each becoming an Azure Monitor alert', () => {
@@ -44,14 +52,14 @@ describe('a signing key rotation nobody misses', () => {
   });
 
   it('notifies the same action group as the auth-failure alert: an email to alertEmailAddress', () => {
-    expect(moduleParam('modules/signingKeyAlerts.bicep', 'actionGroupIds')).toBe('monitoring.outputs.actionGroupIds');
+    expect(guardParam('actionGroupIds')).toBe('monitoring.outputs.actionGroupIds');
     const monitoring = infra.file('infra/modules/monitoring.bicep');
     const group = single('Microsoft.Insights/actionGroups');
     expect(group.file.path).toBe(monitoring.path);
     expect(variables(monitoring.root).get('actionGroupIds')?.text).toBe(`empty(alertEmailAddress) ? [] : [${group.symbol}.id]`);
     expect(prop(elements(prop(group.body, 'properties', 'emailReceivers'))[0], 'emailAddress')?.text).toBe('alertEmailAddress');
     expect(prop(single('Microsoft.Insights/scheduledQueryRules').body, 'properties', 'actions', 'actionGroups')?.text).toBe('actionGroupIds');
-    expect(moduleParam('modules/monitoring.bicep', 'alertEmailAddress')).toBe('alertEmailAddress');
+    expect(prop(moduleBody('infra/main.bicep', 'modules/monitoring.bicep'), 'params', 'alertEmailAddress')?.text).toBe('alertEmailAddress');
   });
 
   it("sends the vault's AuditEvent log to the Log Analytics workspace", () => {
@@ -63,7 +71,7 @@ describe('a signing key rotation nobody misses', () => {
     // Dedicated: the resource-specific AZKVAuditLogs table the audit query reads.
     expect(stringValue(prop(setting.body, 'properties', 'logAnalyticsDestinationType'))).toBe('Dedicated');
     expect(prop(setting.body, 'properties', 'workspaceId')?.text).toBe('workspaceId');
-    expect(moduleParam('modules/signingKeyAlerts.bicep', 'workspaceId')).toBe('monitoring.outputs.workspaceId');
+    expect(guardParam('workspaceId')).toBe('monitoring.outputs.workspaceId');
   });
 
   it('ships a query for who signed with the key or changed it, reading the audit table', () => {
