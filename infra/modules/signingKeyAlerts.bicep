@@ -1,6 +1,7 @@
 // Makes the signing key's life visible: every Key Vault call is audited in Log Analytics,
 // and Key Vault's expiry events become Azure Monitor alerts a person sees. If rotation
 // fails, signing stops when the current version expires; these alerts come first.
+// signingKeyVault.bicep deploys this between the vault and the key.
 
 @description('Name of the signing key vault (in this resource group).')
 param vaultName string
