@@ -133,7 +133,7 @@ param alertEmailAddress string = ''
 // App settings
 // ---------------------------------------------------------------------------
 
-@description('Your own app settings. The deployment replaces the whole app-settings collection, so a setting added in the portal is lost on the next deployment: add it here. The template\'s own settings win on a name clash. No secrets: use a Key Vault reference.')
+@description('Your own app settings. The deployment replaces the whole app-settings collection, so a setting added in the portal is lost on the next deployment: add it here. The template\'s own settings win on a name clash. No secrets: parameters are kept in the deployment history.')
 param additionalAppSettings object = {}
 
 // ---------------------------------------------------------------------------
