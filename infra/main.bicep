@@ -27,8 +27,8 @@ param tags object = {}
 
 @minLength(1)
 @maxLength(100)
-@description('Stable unique name of the API app registration. It also forms the App ID URI: api://<tenantId>/<apiAppName>.')
-param apiAppName string = 'orders-api-${environmentName}'
+@description('Stable unique name of the API app registration (Graph uniqueName); it also forms the App ID URI api://<tenantId>/<apiAppName>. Must be unique in the tenant: the default carries the environment name and a hash of the subscription ID, so the same environment name deployed from two subscriptions makes two registrations. Changing it creates a new registration.')
+param apiAppName string = 'orders-api-${environmentName}-${take(uniqueString(subscription().subscriptionId), 8)}'
 
 @description('Display name of the API app registration.')
 param apiAppDisplayName string = 'Orders API (${environmentName})'
@@ -90,15 +90,15 @@ param signingKeyType string = 'RSA'
 param signingKeySize int = 2048
 
 @minValue(7)
-@description('Key Vault creates a new key version this many days after the current one was created.')
+@description('Key Vault creates a new key version this many days after the current one was created. At most signingKeyLifetimeDays - 7, and before the near-expiry notice starts (checked before deployment).')
 param signingKeyRotateAfterDays int = 90
 
 @minValue(28)
-@description('Lifetime of each key version, in days. Must exceed the rotation age plus the notice period.')
+@description('Lifetime of each key version, in days. Must exceed signingKeyRotateAfterDays + signingKeyNotifyBeforeExpiryDays (checked before deployment).')
 param signingKeyLifetimeDays int = 180
 
 @minValue(7)
-@description('Key Vault raises a near-expiry event this many days before the current version expires (only if rotation has not happened).')
+@description('Key Vault raises a near-expiry event (an alert, see alertEmailAddress) this many days before the current version expires, which happens only if rotation did not. Less than signingKeyLifetimeDays (checked before deployment).')
 param signingKeyNotifyBeforeExpiryDays int = 30
 
 @allowed(['Enabled', 'Disabled'])
@@ -107,7 +107,7 @@ param keyVaultPublicNetworkAccess string = 'Enabled'
 
 @minValue(7)
 @maxValue(90)
-@description('Days a deleted vault or key stays recoverable.')
+@description('Days a deleted vault or key stays recoverable. Create-only: Key Vault fixes it when the vault is created and rejects any other value on a later deployment; keep the value the vault was created with (docs/deploy.md).')
 param keyVaultSoftDeleteRetentionDays int = 90
 
 @description('Start of the first key version\'s lifetime. Leave the default.')
@@ -126,8 +126,15 @@ param logRetentionDays int = 30
 @description('Alert when more than this many AuthFailure events arrive within 15 minutes.')
 param authFailureAlertThreshold int = 50
 
-@description('Email address told about the auth-failure alert. Empty means the alert fires without notifying anyone.')
+@description('Email address told about every alert: the auth-failure spike and the signing key nearing expiry or expired. Empty means the alerts fire in Monitor > Alerts without notifying anyone.')
 param alertEmailAddress string = ''
+
+// ---------------------------------------------------------------------------
+// App settings
+// ---------------------------------------------------------------------------
+
+@description('Your own app settings. The deployment replaces the whole app-settings collection, so a setting added in the portal is lost on the next deployment: add it here. The template\'s own settings win on a name clash. No secrets: parameters are kept in the deployment history.')
+param additionalAppSettings object = {}
 
 // ---------------------------------------------------------------------------
 
@@ -138,10 +145,42 @@ var allTags = {
 }
 var clientAppName = '${apiAppName}-client'
 
+// Key Vault rejects a rotation policy that breaks these rules, but only after the vault
+// exists. Evaluating them in a variable makes ARM's template validation fail first, before
+// the resource group or anything else is created, with a message naming the parameters.
+var signingKeyPolicyProblems = filter(
+  [
+    signingKeyRotateAfterDays <= signingKeyLifetimeDays - 7
+      ? ''
+      : 'signingKeyRotateAfterDays (${signingKeyRotateAfterDays}) must be at most signingKeyLifetimeDays (${signingKeyLifetimeDays}) - 7: Key Vault rotates no later than 7 days before a version expires'
+    signingKeyNotifyBeforeExpiryDays < signingKeyLifetimeDays
+      ? ''
+      : 'signingKeyNotifyBeforeExpiryDays (${signingKeyNotifyBeforeExpiryDays}) must be less than signingKeyLifetimeDays (${signingKeyLifetimeDays}): the notice must fall within the version\'s lifetime'
+    signingKeyRotateAfterDays < signingKeyLifetimeDays - signingKeyNotifyBeforeExpiryDays
+      ? ''
+      : 'signingKeyRotateAfterDays (${signingKeyRotateAfterDays}) must be less than signingKeyLifetimeDays (${signingKeyLifetimeDays}) - signingKeyNotifyBeforeExpiryDays (${signingKeyNotifyBeforeExpiryDays}): otherwise the near-expiry alert fires before every scheduled rotation'
+  ],
+  problem => !empty(problem)
+)
+var signingKeyPolicy = empty(signingKeyPolicyProblems)
+  ? {
+      rotateAfterDays: signingKeyRotateAfterDays
+      lifetimeDays: signingKeyLifetimeDays
+      notifyBeforeExpiryDays: signingKeyNotifyBeforeExpiryDays
+    }
+  : fail('Invalid signing key rotation parameters: ${join(signingKeyPolicyProblems, '; ')}')
+
+// The name azure.yaml gives the function app's service; azd finds the app by this tag.
+var azdServiceName = 'api'
+
 resource rg 'Microsoft.Resources/resourceGroups@2022-09-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
   location: location
-  tags: allTags
+  // azd finds the environment's resource group by azd-env-name.
+  tags: {
+    ...allTags
+    'azd-env-name': environmentName
+  }
 }
 
 module identity 'modules/identity.bicep' = {
@@ -205,11 +244,13 @@ module signingKeyVault 'modules/signingKeyVault.bicep' = {
     signingKeyName: signingKeyName
     signingKeyType: signingKeyType
     signingKeySize: signingKeySize
-    rotateAfterDays: signingKeyRotateAfterDays
-    lifetimeDays: signingKeyLifetimeDays
-    notifyBeforeExpiryDays: signingKeyNotifyBeforeExpiryDays
+    rotateAfterDays: signingKeyPolicy.rotateAfterDays
+    lifetimeDays: signingKeyPolicy.lifetimeDays
+    notifyBeforeExpiryDays: signingKeyPolicy.notifyBeforeExpiryDays
     lifetimeStart: deploymentTime
     signerPrincipalId: identity.outputs.principalId
+    auditWorkspaceId: monitoring.outputs.workspaceId
+    alertActionGroupIds: monitoring.outputs.actionGroupIds
   }
 }
 
@@ -233,6 +274,7 @@ module functionApp 'modules/functionApp.bicep' = {
     planName: 'plan-${resourceToken}'
     location: location
     tags: allTags
+    azdServiceName: azdServiceName
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
     storageAccountName: hostStorage.outputs.name
@@ -249,6 +291,7 @@ module functionApp 'modules/functionApp.bicep' = {
     fulfilmentAudience: fulfilmentAudience
     signingKeyVaultUrl: signingKeyVault.outputs.vaultUri
     signingKeyName: signingKeyVault.outputs.keyName
+    additionalAppSettings: additionalAppSettings
   }
 }
 
@@ -267,3 +310,10 @@ output signingKeyVaultName string = signingKeyVault.outputs.vaultName
 output signingKeyName string = signingKeyVault.outputs.keyName
 output managedIdentityClientId string = identity.outputs.clientId
 output appInsightsName string = monitoring.outputs.appInsightsName
+
+// What azd reads after provisioning (it stores every output in the environment's .env).
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output SERVICE_API_NAME string = functionApp.outputs.name
+output SERVICE_API_URI string = functionApp.outputs.url

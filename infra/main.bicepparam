@@ -1,8 +1,9 @@
 using './main.bicep'
 
 // Change environmentName per environment: it seeds every resource name and the
-// app registration names. No secrets belong in this file.
-param environmentName = 'orders-dev'
+// app registration names. azd sets AZURE_ENV_NAME; without it the name below is used.
+// No secrets belong in this file.
+param environmentName = readEnvironmentVariable('AZURE_ENV_NAME', 'orders-dev')
 
 param nodeVersion = '22'
 param accessTokenVersion = 2
@@ -21,5 +22,10 @@ param signingKeyLifetimeDays = 180
 param signingKeyNotifyBeforeExpiryDays = 30
 param keyVaultPublicNetworkAccess = 'Enabled'
 
+// Every alert (auth-failure spike, signing key near expiry or expired) emails this address.
 param authFailureAlertThreshold = 50
 param alertEmailAddress = ''
+
+// Your own app settings: every deployment replaces the app's whole settings collection,
+// so settings added in the portal are lost. The template's own settings win on a clash.
+param additionalAppSettings = {}

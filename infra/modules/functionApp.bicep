@@ -6,6 +6,9 @@ param planName string
 param location string
 param tags object
 
+@description('azd-service-name tag value: the service name in azure.yaml that azd deploys to this app.')
+param azdServiceName string
+
 @description('Resource ID of the user-assigned identity the app runs as.')
 param identityId string
 
@@ -44,6 +47,9 @@ param fulfilmentAudience string
 param signingKeyVaultUrl string
 param signingKeyName string
 
+@description('Settings of your own; the ones below win on a name clash.')
+param additionalAppSettings object
+
 // Entra's sign-in host for the cloud this deploys to, as a bare origin.
 var loginEndpoint = environment().authentication.loginEndpoint
 var authInstance = endsWith(loginEndpoint, '/') ? substring(loginEndpoint, 0, length(loginEndpoint) - 1) : loginEndpoint
@@ -73,7 +79,10 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 resource site 'Microsoft.Web/sites@2024-04-01' = {
   name: name
   location: location
-  tags: tags
+  tags: {
+    ...tags
+    'azd-service-name': azdServiceName
+  }
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'
@@ -85,10 +94,11 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     publicNetworkAccess: 'Enabled'
+    // No ftpsState: Flex Consumption has no FTP endpoint, and basic publishing
+    // credentials are off below.
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
     }
     functionAppConfig: {
       deployment: {
@@ -131,19 +141,21 @@ resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
 }
 
 // A separate resource so the settings can name the site's own host name. This replaces
-// the whole settings collection: every setting the app needs is listed here, and none
-// of the settings Flex Consumption has retired (runtime and version live in
-// functionAppConfig above).
+// the whole settings collection on every deployment: a setting added in the portal is
+// lost, so users add theirs through additionalAppSettings. Every setting the app needs
+// is listed here, and none of the settings Flex Consumption has retired (runtime and
+// version live in functionAppConfig above).
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
   properties: {
+    ...additionalAppSettings
     // Host storage through the identity. The service URIs take precedence over the
     // account name and are right in every cloud; the account name alone assumes
-    // public-cloud DNS.
+    // public-cloud DNS. No queue URI and no queue role: the host uses queues only for
+    // blob, queue and Durable triggers, and this app has HTTP triggers only.
     AzureWebJobsStorage__accountName: storage.name
     AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
-    AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
     AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
     AzureWebJobsStorage__credential: 'managedidentity'
     AzureWebJobsStorage__clientId: identityClientId

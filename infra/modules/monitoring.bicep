@@ -1,5 +1,6 @@
 // Log Analytics + workspace-based Application Insights that accept only
-// Entra-authenticated telemetry, and an alert on a spike of AuthFailure events.
+// Entra-authenticated telemetry, an alert on a spike of AuthFailure events, and the
+// action group every alert of this environment notifies (signing key expiry included).
 
 param location string
 param tags object
@@ -16,7 +17,7 @@ param telemetryPublisherPrincipalId string
 @minValue(1)
 param authFailureAlertThreshold int
 
-@description('Empty means no action group: the alert still fires and shows in the portal.')
+@description('Empty means no action group: the alerts still fire and show in the portal.')
 param alertEmailAddress string
 
 var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
@@ -69,16 +70,18 @@ resource telemetryPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01'
   }
 }
 
+var actionGroupIds = empty(alertEmailAddress) ? [] : [alertRecipients.id]
+
 resource alertRecipients 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(alertEmailAddress)) {
   name: 'ag-${appInsightsName}'
   location: 'global'
   tags: tags
   properties: {
     enabled: true
-    groupShortName: 'authalerts'
+    groupShortName: 'apialerts'
     emailReceivers: [
       {
-        name: 'auth-failure-recipient'
+        name: 'alert-recipient'
         emailAddress: alertEmailAddress
         useCommonAlertSchema: true
       }
@@ -119,9 +122,7 @@ resource authFailureSpike 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = 
       ]
     }
     actions: {
-      actionGroups: empty(alertEmailAddress) ? [] : [
-        alertRecipients.id
-      ]
+      actionGroups: actionGroupIds
     }
   }
 }
@@ -129,3 +130,5 @@ resource authFailureSpike 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = 
 output appInsightsName string = appInsights.name
 output appInsightsId string = appInsights.id
 output workspaceId string = workspace.id
+@description('The action groups alerts notify; empty when no alertEmailAddress was given.')
+output actionGroupIds array = actionGroupIds

@@ -10,6 +10,7 @@ param publicNetworkAccess string
 
 @minValue(7)
 @maxValue(90)
+@description('Create-only: Key Vault fixes soft-delete retention when the vault is created and rejects a different value later.')
 param softDeleteRetentionDays int
 
 param signingKeyName string
@@ -35,10 +36,19 @@ param lifetimeStart string
 @description('Principal (object) ID of the identity that signs.')
 param signerPrincipalId string
 
-// Sign, verify, read the key and list its versions (keys/read covers the public
-// material and the version list). It also allows update/backup and the
-// encrypt/wrap family, which keyOps below rule out for this key.
-var keyVaultCryptoUserRoleId = '12338af0-0e69-4776-bea7-57ae8d297424'
+@description('Resource ID of the Log Analytics workspace that keeps the vault\'s audit log.')
+param auditWorkspaceId string
+
+@description('Action groups told when the key nears expiry or expires.')
+param alertActionGroupIds array
+
+// The app reads the key's versions and public halves (keys/read covers getKey and the
+// version list) and asks Key Vault to sign. Nothing else: the built-in Key Vault Crypto
+// User would also let it update its own key (operations, expiry, enabled) and back it up.
+var signerDataActions = [
+  'Microsoft.KeyVault/vaults/keys/read'
+  'Microsoft.KeyVault/vaults/keys/sign/action'
+]
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: vaultName
@@ -66,9 +76,25 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
+// Key Vault raises expiry events only for versions created after the subscription exists,
+// and audits only once the diagnostic setting exists: both come before the key.
+module guards 'signingKeyAlerts.bicep' = {
+  name: 'signingKeyAlerts'
+  params: {
+    vaultName: vault.name
+    location: location
+    tags: tags
+    workspaceId: auditWorkspaceId
+    actionGroupIds: alertActionGroupIds
+  }
+}
+
 // ARM creates the first version only; redeploying never rotates or rewrites the key.
 resource signingKey 'Microsoft.KeyVault/vaults/keys@2023-07-01' = {
   parent: vault
+  dependsOn: [
+    guards
+  ]
   name: signingKeyName
   tags: tags
   properties: {
@@ -110,12 +136,37 @@ resource signingKey 'Microsoft.KeyVault/vaults/keys@2023-07-01' = {
   }
 }
 
+// One custom role per environment. Its name (a GUID) and its roleName must both be unique in
+// the tenant: the GUID is seeded with the resource group's ID, which holds the subscription,
+// and roleName carries the vault's globally unique name. It is assignable in this resource
+// group only, so it cannot be used to reach anything outside the environment.
+resource keySignerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'signing-key-signer')
+  properties: {
+    roleName: 'Signing key signer (${vaultName})'
+    description: 'Read the versions and public halves of a Key Vault key and sign with it. Nothing else.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: []
+        notActions: []
+        dataActions: signerDataActions
+        notDataActions: []
+      }
+    ]
+    assignableScopes: [
+      resourceGroup().id
+    ]
+  }
+}
+
 // Granted on the key itself, not the vault: the identity can touch no other key.
 resource signerOnKey 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(signingKey.id, signerPrincipalId, keyVaultCryptoUserRoleId)
+  name: guid(signingKey.id, signerPrincipalId, keySignerRole.id)
   scope: signingKey
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultCryptoUserRoleId)
+    // Custom role IDs live at subscription level wherever the definition was deployed.
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keySignerRole.name)
     principalId: signerPrincipalId
     principalType: 'ServicePrincipal'
     description: 'Function app identity signs with this key and reads its public versions.'

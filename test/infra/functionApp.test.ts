@@ -57,6 +57,7 @@ const FLEX_RETIRED_SETTINGS = [
 /** Site properties Flex Consumption rejects or ignores; runtime and scale live in functionAppConfig. */
 const FLEX_RETIRED_SITE_CONFIG = [
   'alwaysOn',
+  'ftpsState',
   'functionAppScaleLimit',
   'javaVersion',
   'linuxFxVersion',
@@ -119,7 +120,6 @@ describe('the Flex Consumption function app', () => {
     expect(prop(properties, 'httpsOnly')?.text).toBe('true');
     expect(stringValue(prop(properties, 'siteConfig', 'minTlsVersion'))).toBe('1.2');
     expect(stringValue(prop(properties, 'siteConfig', 'scmMinTlsVersion'))).toBe('1.2');
-    expect(stringValue(prop(properties, 'siteConfig', 'ftpsState'))).toBe('Disabled');
   });
 
   it('sets no site property that Flex Consumption retired', () => {
@@ -170,9 +170,10 @@ describe('the Flex Consumption function app', () => {
     expect(stringValue(setting('AzureWebJobsStorage__credential'))).toBe('managedidentity');
     expect(setting('AzureWebJobsStorage__clientId')?.text).toBe('identityClientId');
     expect(setting('AZURE_CLIENT_ID')?.text).toBe('identityClientId');
-    for (const service of ['blob', 'queue', 'table']) {
+    for (const service of ['blob', 'table']) {
       expect(setting(`AzureWebJobsStorage__${service}ServiceUri`)?.text).toBe(`storage.properties.primaryEndpoints.${service}`);
     }
+    expect(setting('AzureWebJobsStorage__queueServiceUri')).toBeUndefined();
   });
 
   it('authenticates telemetry with Entra as the same identity', () => {

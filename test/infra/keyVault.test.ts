@@ -72,15 +72,16 @@ describe('the signing key vault and key', () => {
     expect(actions.find((a) => a.type === 'notify')!.beforeExpiry).toBeDefined();
   });
 
-  it('grants Key Vault Crypto User on the signing key itself, never on the vault', () => {
+  it('grants the signer role on the signing key itself, never on the vault, and never Key Vault Crypto User', () => {
     const key = single('Microsoft.KeyVault/vaults/keys');
     const vault = single('Microsoft.KeyVault/vaults');
     const cryptoUser = infra
       .declared('Microsoft.Authorization/roleAssignments')
       .filter((ra) => referencedGuid(ra.file.root, prop(ra.body, 'properties', 'roleDefinitionId')) === KEY_VAULT_CRYPTO_USER);
-    expect(cryptoUser).toHaveLength(1);
-    expect(cryptoUser[0]!.file.path).toBe(key.file.path);
-    expect(prop(cryptoUser[0]!.body, 'scope')?.text).toBe(key.symbol);
+    expect(cryptoUser).toEqual([]);
+    const onKey = infra.declared('Microsoft.Authorization/roleAssignments').filter((ra) => ra.file.path === key.file.path && prop(ra.body, 'scope')?.text === key.symbol);
+    expect(onKey).toHaveLength(1);
+    expect(prop(onKey[0]!.body, 'properties', 'roleDefinitionId')?.text).toBe(`subscriptionResourceId('Microsoft.Authorization/roleDefinitions', ${single('Microsoft.Authorization/roleDefinitions').symbol}.name)`);
     const onVault = infra.declared('Microsoft.Authorization/roleAssignments').filter((ra) => ra.file.path === vault.file.path && prop(ra.body, 'scope')?.text === vault.symbol);
     expect(onVault).toEqual([]);
   });

@@ -103,7 +103,7 @@ describe('parameters and outputs', () => {
   it('pins an API version on every resource: a dated ARM version, or v1.0 for Graph', () => {
     const unpinned = infra.files.flatMap((file) =>
       file.resources
-        .filter((r) => !(r.type.startsWith('Microsoft.Graph/') ? r.apiVersion === 'v1.0' : /^\d{4}-\d{2}-\d{2}$/.test(r.apiVersion)))
+        .filter((r) => !(r.type.startsWith('Microsoft.Graph/') ? r.apiVersion === 'v1.0' : /^\d{4}-\d{2}-\d{2}(-preview)?$/.test(r.apiVersion)))
         .map((r) => `${file.path}: ${r.symbol} ${r.type}@${r.apiVersion}`),
     );
     expect(unpinned).toEqual([]);

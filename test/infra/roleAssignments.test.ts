@@ -1,9 +1,9 @@
 import { isCall, prop, referencedGuid, stringValue } from './support/bicepModel';
 import { loadInfra, type Infra } from './support/infraFiles';
 
-/** Built-in roles the app identity is given, each on one resource type. */
+/** Roles the app identity is given, each on one resource type; a custom role by its symbol. */
 const EXPECTED_GRANTS = [
-  { role: 'Key Vault Crypto User', id: '12338af0-0e69-4776-bea7-57ae8d297424', scopeType: 'Microsoft.KeyVault/vaults/keys' },
+  { role: 'Signing key signer (custom: keys/read, keys/sign/action)', id: 'custom:keySignerRole', scopeType: 'Microsoft.KeyVault/vaults/keys' },
   { role: 'Monitoring Metrics Publisher', id: '3913510d-42f4-4e42-8a64-420c390055eb', scopeType: 'Microsoft.Insights/components' },
   { role: 'Storage Blob Data Owner', id: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b', scopeType: 'Microsoft.Storage/storageAccounts' },
   { role: 'Storage Table Data Contributor', id: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3', scopeType: 'Microsoft.Storage/storageAccounts' },
@@ -20,7 +20,9 @@ describe('role assignments', () => {
     const found = assignments().map((ra) => {
       const scope = prop(ra.body, 'scope')?.text;
       const target = ra.file.resources.find((r) => r.symbol === scope);
-      return { id: referencedGuid(ra.file.root, prop(ra.body, 'properties', 'roleDefinitionId')), scopeType: target?.type };
+      const roleDefinitionId = prop(ra.body, 'properties', 'roleDefinitionId');
+      const custom = ra.file.resources.find((r) => r.type === 'Microsoft.Authorization/roleDefinitions' && roleDefinitionId?.text.includes(`${r.symbol}.name`));
+      return { id: custom ? `custom:${custom.symbol}` : referencedGuid(ra.file.root, roleDefinitionId), scopeType: target?.type };
     });
     expect(found.sort((a, b) => (a.id ?? '').localeCompare(b.id ?? ''))).toEqual(
       EXPECTED_GRANTS.map(({ id, scopeType }) => ({ id, scopeType })).sort((a, b) => a.id.localeCompare(b.id)),
