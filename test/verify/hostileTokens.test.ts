@@ -748,7 +748,7 @@ describe('hostile access tokens', () => {
     if (!(error instanceof AuthError)) return;
     if (message) expect(error.message).toMatch(message);
     // Whatever reaches logs from an unverified token is a short plain identifier.
-    for (const value of Object.values(error.facts ?? {})) expect(safeLogValue(value)).toBe(value);
+    for (const value of Object.values(error.facts)) expect(safeLogValue(value)).toBe(value);
     expect(h.fetches).toHaveLength(fetchesAfterWarmUp);
     expect(trap.requests).toEqual([]);
   });
