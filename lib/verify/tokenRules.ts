@@ -1,5 +1,5 @@
 import type { AuthSettings, TokenVersion } from '../config/authSettings';
-import { GUID_PATTERN } from '../config/fields';
+import { CANONICAL_GUID, GUID_PATTERN } from '../config/fields';
 import type { EntraAccessTokenClaims } from '../entra/accessTokenClaims';
 import { TENANT_TEMPLATE } from '../entra/openIdMetadata';
 import {
@@ -73,10 +73,19 @@ export function checkLifetime(claims: EntraAccessTokenClaims, nowSeconds: number
   }
 }
 
-/** `tid` must be a GUID and a tenant this API serves. Returns the tenant ID. */
+/**
+ * `tid` must be a tenant this API serves, spelt as Entra issues it: a lower-case
+ * GUID without braces. Any other spelling is refused in every tenant mode, `*`
+ * included, so one tenant has exactly one ID: the principal's `tenantId`, the
+ * store's partition, the tenant-route comparison and the telemetry dimension.
+ * Returns that ID.
+ */
 export function checkTenant(claims: EntraAccessTokenClaims, settings: AuthSettings, facts?: TokenFacts): string {
   const { tid } = claims;
-  if (!GUID_PATTERN.test(tid)) throw new ClaimInvalidError('tid', 'invalid', 'tid must be a tenant GUID', { facts });
+  if (!CANONICAL_GUID.test(tid)) {
+    const reason = GUID_PATTERN.test(tid) ? 'tid must be the tenant GUID in lower case, as Entra issues it' : 'tid must be a tenant GUID';
+    throw new ClaimInvalidError('tid', 'invalid', reason, { facts });
+  }
   const { tenant } = settings;
   const allowed =
     tenant.kind === 'single' ? tid === tenant.tenantId : tenant.allowedTenants === 'any' || tenant.allowedTenants.includes(tid);
