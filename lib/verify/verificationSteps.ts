@@ -177,7 +177,7 @@ async function withTokenFacts<T>(context: VerificationContext, run: () => T | Pr
   try {
     return await run();
   } catch (error) {
-    throw error instanceof AuthError ? error.withFacts(context.facts) : error;
+    throw error instanceof AuthError && Object.keys(error.facts).length === 0 ? error.withFacts(context.facts) : error;
   }
 }
 
