@@ -24,7 +24,11 @@ export interface EntraKeyStoreOptions {
   readonly maxBytes?: number;
   /** Metadata and keys are fresh this long (Entra's guidance: about a day). */
   readonly ttlMs?: number;
-  /** An unknown `kid` refreshes the key set at most this often. */
+  /**
+   * An unknown `kid` refreshes the key set at most this often (default 30 s): a key
+   * Entra publishes is picked up within this long of publication however much
+   * unknown-kid junk arrives, and the endpoint sees at most one forced fetch per interval.
+   */
   readonly unknownKidRefreshMs?: number;
   /** After a failed first load, requests fail fast this long before trying again. */
   readonly retryAfterFailureMs?: number;
@@ -49,6 +53,12 @@ interface VersionSource {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * Junk with made-up kids can always spend the next forced refresh, so this interval is
+ * the longest a newly published key waits: short enough for an emergency rollover,
+ * long enough that the key endpoint sees at most 10 forced fetches in 5 minutes.
+ */
+export const UNKNOWN_KID_REFRESH_MS = 30_000;
 
 /**
  * Entra's discovery documents and signing keys for one configured tenant, per token
@@ -144,7 +154,7 @@ export class EntraKeyStore {
         }
       },
       ttlMs,
-      minRefreshIntervalMs: this.options.unknownKidRefreshMs ?? 5 * 60_000,
+      minRefreshIntervalMs: this.options.unknownKidRefreshMs ?? UNKNOWN_KID_REFRESH_MS,
       retryAfterFailureMs,
       now,
       onRefreshed: (set, reason) => events?.onKeySetRefreshed?.({ version, url: jwksUri, kids: [...set.keys()], reason }),

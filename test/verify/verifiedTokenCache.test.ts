@@ -1,5 +1,5 @@
 import { loadAuthSettings, type TokenVersion } from '../../lib/config/authSettings';
-import { EntraKeyStore } from '../../lib/entra/entraKeyStore';
+import { EntraKeyStore, UNKNOWN_KID_REFRESH_MS } from '../../lib/entra/entraKeyStore';
 import type { SigningKey } from '../../lib/entra/signingKeys';
 import { TokenExpiredError } from '../../lib/errors/authErrors';
 import { createAccessTokenVerifier } from '../../lib/verify/createAccessTokenVerifier';
@@ -178,8 +178,8 @@ describe('the verified-token cache', () => {
     await rig.verifier.verify(token);
     rig.server.setKeys([otherKey.publicJwk]);
 
-    // An unknown-kid refresh, after the 5-minute cooldown, sees the key go.
-    rig.clock.now += 5 * 60_000;
+    // An unknown-kid refresh, after the 30-second cooldown, sees the key go.
+    rig.clock.now += UNKNOWN_KID_REFRESH_MS;
     expect(await outcome(rig.verifier, await rig.token(createTestKey('not-published')))).toBe('key_not_found');
     const lookupsBefore = rig.keyStore.lookups;
 
