@@ -2,7 +2,7 @@ import type { AuthSettings } from '../config/authSettings';
 import { readAccessTokenClaims } from '../entra/accessTokenClaims';
 import { EntraKeyStore, type KeySetEvents } from '../entra/entraKeyStore';
 import type { VerificationKey } from '../entra/signingKeys';
-import { AuthError, SignatureInvalidError, TokenExpiredError, TokenMalformedError, safeLogValue, type TokenFacts } from '../errors/authErrors';
+import { AuthError, SignatureInvalidError, TokenMalformedError, safeLogValue, type TokenFacts } from '../errors/authErrors';
 import { checkJoseHeader } from '../jwt/checkJoseHeader';
 import { decodeCompactJwt } from '../jwt/decodeCompactJwt';
 import type { FetchLike } from '../net/fetchJson';
@@ -18,6 +18,8 @@ export interface VerifierDependencies {
   readonly events?: KeySetEvents;
   /** Verified tokens remembered; 0 turns the cache off. Default 10 000. */
   readonly cacheSize?: number;
+  /** Estimated heap the remembered tokens may hold together. Default 32 MiB. */
+  readonly cacheBytes?: number;
   /** Replaces the Entra key store (for instance to share one between verifiers). */
   readonly keyStore?: EntraKeyStore;
 }
@@ -40,7 +42,10 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
       ...(dependencies.events && { events: dependencies.events }),
     });
   const cacheSize = dependencies.cacheSize ?? 10_000;
-  const cache = cacheSize > 0 ? new VerifiedTokenCache(cacheSize) : undefined;
+  const cache =
+    cacheSize > 0
+      ? new VerifiedTokenCache({ maxEntries: cacheSize, maxBytes: dependencies.cacheBytes ?? 32 * 1024 * 1024, clockSkewSeconds: settings.clockSkewSeconds, now })
+      : undefined;
 
   async function verifyFully(token: string): Promise<VerifiedAccessToken> {
     const { header, payload } = decodeCompactJwt(token);
@@ -69,19 +74,15 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
   return {
     keysLoaded: () => settings.tokenVersions.some((version) => keyStore.hasKeySet(version)),
     async verify(token: string): Promise<VerifiedAccessToken> {
-      const cached = cache?.get(token);
+      if (!cache) return verifyFully(token);
+      const digest = cache.digest(token);
+      const cached = cache.get(digest); // undefined once past exp + skew: then verifyFully refuses it as expired
       if (cached) {
-        if (now() / 1000 - settings.clockSkewSeconds >= cached.claims.exp) {
-          cache?.delete(token);
-          const error = new TokenExpiredError('token has expired', 'claims.exp');
-          error.facts = factsOf(cached);
-          throw error;
-        }
         if (keyStore.hasKey(cached.version, cached.kid)) return cached;
-        cache?.delete(token); // its key was withdrawn: verify from scratch
+        cache.delete(digest); // its key was withdrawn: verify from scratch
       }
       const verified = await verifyFully(token);
-      cache?.set(token, verified);
+      cache.set(digest, verified, token.length);
       return verified;
     },
   };
@@ -114,10 +115,6 @@ function readFacts(header: Readonly<Record<string, unknown>>, payload: Readonly<
     version: safeLogValue(payload.ver),
     kid: safeLogValue(header.kid),
   });
-}
-
-function factsOf(verified: VerifiedAccessToken): TokenFacts {
-  return { tenantId: verified.tenantId, clientAppId: verified.clientAppId, version: verified.version, kid: verified.kid };
 }
 
 function dropUndefined(facts: Record<string, string | undefined>): TokenFacts {
