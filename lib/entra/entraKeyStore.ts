@@ -1,7 +1,9 @@
 import type { TokenVersion } from '../config/authSettings';
 import { ColdLoadError, RefreshingValue, type RefreshReason } from '../cache/refreshingValue';
 import { KeyNotFoundError, KeysUnavailableError } from '../errors/authErrors';
-import { fetchJson, type FetchLike } from '../net/fetchJson';
+import { isLoopbackHost } from '../config/fields';
+import { INSTANCE_CA_SETTING } from '../config/instanceTrustSettings';
+import { FetchJsonError, fetchJson, type FetchLike } from '../net/fetchJson';
 import { openIdConfigurationUrl, parseOpenIdMetadata, type OpenIdMetadata } from './openIdMetadata';
 import { parseSigningKeySet, type SigningKey, type SigningKeySet } from './signingKeys';
 
@@ -171,9 +173,19 @@ export class EntraKeyStore {
         maxBytes: this.options.maxBytes ?? 256 * 1024,
       });
     } catch (cause) {
-      throw new KeySourceError(`${step}.fetch`, cause instanceof Error ? cause.message : 'fetch failed', { cause });
+      const message = cause instanceof Error ? cause.message : 'fetch failed';
+      const fix = cause instanceof FetchJsonError && cause.reason === 'tls' ? `; ${certificateFix(this.options.instance)}` : '';
+      throw new KeySourceError(`${step}.fetch`, `${message}${fix}`, { cause });
     }
   }
+}
+
+/** What to do about a certificate the key fetch does not trust: it depends on whose authority it is. */
+function certificateFix(instance: string): string {
+  return isLoopbackHost(new URL(instance).hostname)
+    ? `fix: set ${INSTANCE_CA_SETTING} to the local stand-in's CA (.dev-state/tls/ca.pem); ` +
+        'NODE_EXTRA_CA_CERTS from local.settings.json is ignored when the environment already sets it'
+    : 'fix: if a TLS-inspecting proxy sits in between, add its CA to NODE_EXTRA_CA_CERTS (read at process start)';
 }
 
 function describe(error: unknown, step: string): { check: string; error: Error } {
