@@ -1,8 +1,8 @@
 import type { TokenVersion } from '../config/authSettings';
-import { ColdLoadError, RefreshingValue, type RefreshReason } from '../cache/refreshingValue';
-import { KeyNotFoundError, KeysUnavailableError } from '../errors/authErrors';
 import { isLoopbackHost } from '../config/fields';
 import { INSTANCE_CA_SETTING } from '../config/instanceTrustSettings';
+import { ColdLoadError, RefreshingValue, type RefreshReason } from '../cache/refreshingValue';
+import { KeyNotFoundError, KeysUnavailableError } from '../errors/authErrors';
 import { FetchJsonError, fetchJson, type FetchLike } from '../net/fetchJson';
 import { openIdConfigurationUrl, parseOpenIdMetadata, type OpenIdMetadata } from './openIdMetadata';
 import { parseSigningKeySet, type SigningKey, type SigningKeySet } from './signingKeys';
