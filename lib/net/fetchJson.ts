@@ -86,8 +86,9 @@ function failure(signal: AbortSignal, url: string, cause: unknown): FetchJsonErr
   return new FetchJsonError('network', url, cause instanceof Error ? cause.message : 'request failed', { cause });
 }
 
-// OpenSSL's verification codes and Node's TLS errors, as fetch (undici) nests them under "fetch failed".
-const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|^ERR_TLS_|^ERR_SSL_/;
+// Certificate verification failures (OpenSSL's codes, Node's ERR_TLS_CERT_*), as fetch (undici) nests them
+// under "fetch failed". Other TLS failures (a plain-http server, a handshake timeout) stay network errors.
+const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
 
 /** "CODE (message)" of the first TLS error in the cause chain, if there is one (errors from another realm included). */
 function tlsProblem(error: unknown): string | undefined {
