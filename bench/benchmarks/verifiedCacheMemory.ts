@@ -1,3 +1,8 @@
+import { LRUCache } from 'lru-cache';
+import { readAccessTokenClaims } from '../../lib/entra/accessTokenClaims';
+import { decodeCompactJwt } from '../../lib/jwt/decodeCompactJwt';
+import type { VerifiedAccessToken } from '../../lib/verify/verifiedAccessToken';
+import { VerifiedTokenCache } from '../../lib/verify/verifiedTokenCache';
 import type { Benchmark } from '../support/benchmark';
 import { median } from '../support/stats';
 import { formatNumber } from '../support/table';
@@ -5,19 +10,25 @@ import { freshCopy } from '../support/verifyFixture';
 
 const REPEATS = 5;
 const DEFAULT_CACHE_SIZE = 10_000;
+const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
+/** Distinct tokens for the at-scale measurement (issue 13 §4). */
+const SCALES = [10_000, 100_000] as const;
+const MiB = 1024 * 1024;
 
 /**
- * Heap held per entry of the verified-token cache. Each token is a fresh string that
- * only the cache keeps, as in production, so the figure includes the token itself,
- * the parsed claims and the cache's bookkeeping.
+ * Heap held by the verified-token cache. First per entry through the verifier (each
+ * token a fresh string that only the cache could keep, as in production); then at
+ * 10,000 and 100,000 distinct tokens filled straight into the cache (re-signing
+ * 100,000 tokens would take minutes; the cache never sees the signature anyway),
+ * beside the reference: the same entries keyed by the raw token, as before issue 13.
  */
 export const verifiedCacheMemory: Benchmark = {
   name: 'memory',
-  title: 'Verified-token cache: heap per cached token',
+  title: 'Verified-token cache: heap per cached token, and at 10,000 and 100,000 distinct tokens',
   async run({ fixture, print }) {
     const collect = globalThis.gc;
     if (!collect) throw new Error('run node with --expose-gc to measure heap growth');
-    const { tokens, newVerifier } = await fixture();
+    const { tokens, newVerifier, settings } = await fixture();
     const heapUsed = () => {
       collect();
       collect();
@@ -36,10 +47,79 @@ export const verifiedCacheMemory: Benchmark = {
     }
 
     const bytes = median(perEntry);
-    const tokenLength = median(tokens.map((token) => token.length));
-    print(`${formatNumber(tokens.length - 1)} distinct tokens cached, ${REPEATS} repeats; token length ${formatNumber(tokenLength)} characters`);
-    print(`heap per cached token: ${formatNumber(bytes)} bytes (median; repeats ${perEntry.map((value) => formatNumber(value)).join(', ')})`);
-    print(`  of which the token string itself: about ${formatNumber(tokenLength + 16)} bytes (one byte per character plus header)`);
-    print(`a full default cache (${formatNumber(DEFAULT_CACHE_SIZE)} entries): about ${((bytes * DEFAULT_CACHE_SIZE) / 1024 / 1024).toFixed(1)} MiB`);
+    const template = tokens[0] ?? '';
+    print(`${formatNumber(tokens.length - 1)} distinct tokens cached through verify(), ${REPEATS} repeats; token length ${formatNumber(template.length)} characters`);
+    print(`heap per cached token: ${formatNumber(bytes)} bytes (median; repeats ${perEntry.map((value) => formatNumber(value)).join(', ')}); the cache keeps a 32-byte digest, not the token`);
+
+    print();
+    print('at scale (entries filled directly; nothing evicted):');
+    print('distinct tokens | keyed by SHA-256 digest (this cache) | keyed by raw token (reference) | charged by entryBytes');
+    const now = Date.now();
+    for (const count of SCALES) {
+      const measure = (fill: (token: string, verified: VerifiedAccessToken) => void): number => {
+        const before = heapUsed();
+        for (let i = 0; i < count; i++) {
+          const token = distinctToken(template, i);
+          fill(token, verifiedFrom(token));
+        }
+        return heapUsed() - before;
+      };
+      const digestKeyed = new VerifiedTokenCache({ maxEntries: count, maxBytes: Number.MAX_SAFE_INTEGER, clockSkewSeconds: settings.clockSkewSeconds, now: () => now });
+      const ours = measure((token, verified) => { digestKeyed.set(digestKeyed.digest(token), verified, token.length); });
+      if (digestKeyed.size !== count) throw new Error(`expected ${count} entries, the cache holds ${digestKeyed.size}`);
+      const charged = digestKeyed.bytes;
+      digestKeyed.clear();
+      const rawKeyed = new LRUCache<string, VerifiedAccessToken>({ max: count });
+      const reference = measure((token, verified) => rawKeyed.set(token, verified));
+      if (rawKeyed.size !== count) throw new Error(`expected ${count} reference entries, it holds ${rawKeyed.size}`);
+      rawKeyed.clear();
+      print(`${formatNumber(count).padStart(15)} | ${mib(ours)} (${formatNumber(ours / count)} B each) | ${mib(reference)} (${formatNumber(reference / count)} B each) | ${mib(charged)}`);
+    }
+
+    const bounded = new VerifiedTokenCache({ maxEntries: DEFAULT_CACHE_SIZE, maxBytes: DEFAULT_CACHE_BYTES, clockSkewSeconds: settings.clockSkewSeconds, now: () => now });
+    for (let i = 0; i < SCALES[1]; i++) {
+      const token = distinctToken(template, i);
+      bounded.set(bounded.digest(token), verifiedFrom(token), token.length);
+    }
+    print(`with the defaults (${formatNumber(DEFAULT_CACHE_SIZE)} entries, ${DEFAULT_CACHE_BYTES / MiB} MiB charged), ${formatNumber(SCALES[1])} distinct tokens leave ${formatNumber(bounded.size)} entries charged ${mib(bounded.bytes)}`);
+    const padded = paddedToken(template, 15 * 1024);
+    const large = new VerifiedTokenCache({ maxEntries: DEFAULT_CACHE_SIZE, maxBytes: DEFAULT_CACHE_BYTES, clockSkewSeconds: settings.clockSkewSeconds, now: () => now });
+    const before = heapUsed();
+    for (let i = 0; i < DEFAULT_CACHE_SIZE; i++) {
+      const token = distinctToken(padded, i);
+      large.set(large.digest(token), verifiedFrom(token), token.length);
+    }
+    const held = heapUsed() - before;
+    print(
+      `and ${formatNumber(DEFAULT_CACHE_SIZE)} distinct ${formatNumber(padded.length)}-character tokens (with a groups claim) leave ${formatNumber(large.size)} entries: ` +
+        `charged ${mib(large.bytes)}, heap ${mib(held)} (the byte bound, not the count, applies)`,
+    );
   },
 };
+
+function mib(bytes: number): string {
+  return `${(bytes / MiB).toFixed(1)} MiB`;
+}
+
+/** The template token with a distinct `uti` (signature kept: the cache never checks it). */
+function distinctToken(template: string, index: number): string {
+  const [header = '', payload = '', signature = ''] = template.split('.');
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+  claims.uti = `bench${String(index).padStart(17, '0')}`;
+  return `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
+}
+
+/** The template with a large claim added, so the token is about `length` characters. */
+function paddedToken(template: string, length: number): string {
+  const [header = '', payload = '', signature = ''] = template.split('.');
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+  claims.groups = Array.from({ length: Math.ceil((length - template.length) / 52) }, (_, i) => `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`);
+  return `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
+}
+
+/** What the verifier caches for a token: its claims, freshly parsed as in production, and their summary. */
+function verifiedFrom(token: string): VerifiedAccessToken {
+  const { header, payload } = decodeCompactJwt(token);
+  const claims = readAccessTokenClaims(payload);
+  return { claims, version: '2.0', tenantId: claims.tid, clientAppId: claims.azp ?? '', kid: String(header.kid) };
+}

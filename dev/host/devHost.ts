@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
 import type { HttpFunctionRegistration } from './functionsCore';
+import { parseRequestTarget } from './requestTarget';
 import { compileRoute, type RouteMatch } from './routeMatcher';
 
 /**
@@ -44,18 +45,31 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const target = parseRequestTarget(req, 'localhost');
+    if (!target.ok) {
+      // The reason is ours; the offending value is not logged.
+      log(`dev host: 400 ${target.reason}`);
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end(`${target.reason}\n`);
+      return;
+    }
+    const { url } = target;
     const method = (req.method ?? 'GET').toUpperCase();
     const path = url.pathname;
-    if (!path.toLowerCase().startsWith(prefix.toLowerCase())) {
+    const lower = path.toLowerCase();
+    if (prefix && lower !== prefix.toLowerCase() && !lower.startsWith(`${prefix.toLowerCase()}/`)) {
       reply(res, 404);
       return;
     }
     const rest = path.slice(prefix.length);
     const candidates = compiled.map((fn) => ({ fn, params: fn.match(rest) })).filter((c) => c.params !== undefined);
-    const target = candidates.find((c) => c.fn.registration.methods.includes(method));
-    if (!target?.params) {
-      reply(res, candidates.length > 0 ? 405 : 404);
+    const chosen = candidates.find((c) => c.fn.registration.methods.includes(method));
+    if (!chosen?.params) {
+      if (candidates.length === 0) {
+        reply(res, 404);
+        return;
+      }
+      const allow = [...new Set(candidates.flatMap((c) => c.fn.registration.methods))].sort();
+      res.writeHead(405, { allow: allow.join(', ') }).end();
       return;
     }
 
@@ -65,12 +79,12 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
       return;
     }
     const invocationId = randomUUID();
-    const { registration } = target.fn;
+    const { registration } = chosen.fn;
     const request = new HttpRequest({
       method,
-      url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`,
+      url: url.href,
       headers: joinHeaders(req),
-      params: { ...target.params },
+      params: { ...chosen.params },
       query: Object.fromEntries(url.searchParams),
       ...(body.length > 0 && { body: { bytes: body } }),
     });

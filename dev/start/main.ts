@@ -31,8 +31,10 @@ async function main(): Promise<void> {
   let standin: StandinRecord | undefined;
   if (local) {
     standin = await startStandin(Number(instance.port || 443));
-    // Under func, the worker gets NODE_EXTRA_CA_CERTS from local.settings.json; make it absolute for both hosts.
-    env.NODE_EXTRA_CA_CERTS = standin.caPath;
+    // The key fetch trusts the stand-in through AUTH_INSTANCE_CA_FILE (absolute here, for both hosts); a
+    // NODE_EXTRA_CA_CERTS the environment already sets (a corporate bundle) is kept rather than replaced.
+    env.AUTH_INSTANCE_CA_FILE = standin.caPath;
+    if (!process.env.NODE_EXTRA_CA_CERTS) env.NODE_EXTRA_CA_CERTS = standin.caPath;
   } else {
     say(`AUTH_INSTANCE is ${instance.origin}: using that authority, not the local stand-in.`);
   }

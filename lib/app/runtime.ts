@@ -1,11 +1,13 @@
 import { app } from '@azure/functions';
 import { loadAuthSettings, type AuthSettings } from '../config/authSettings';
+import { loadInstanceTrustSettings } from '../config/instanceTrustSettings';
 import type { SettingsSource } from '../config/parseSettings';
 import { loadSigningSettings, type SigningSettings } from '../config/signingSettings';
 import type { KeySetEvents } from '../entra/entraKeyStore';
 import { createBackendClient, type BackendClient } from '../forwarding/backendClient';
 import { invocationLogObserver, type AuthObserver } from '../http/authEvents';
 import { createWithAuth, type WithAuth } from '../http/withAuth';
+import { createCaTrustingFetch } from '../net/caTrustingFetch';
 import type { FetchLike } from '../net/fetchJson';
 import { InMemoryOrderStore } from '../orders/inMemoryOrderStore';
 import type { OrderStore } from '../orders/orderStore';
@@ -46,8 +48,11 @@ export interface RuntimeDependencies {
 export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDependencies = {}): AppRuntime {
   const settings = loadAuthSettings(source);
   const signingSettings = loadSigningSettings(source);
+  // AUTH_INSTANCE_CA_FILE (loopback stand-in only, refused in Azure): the key fetch trusts that CA.
+  const { caPem } = loadInstanceTrustSettings(source, { instance: settings.instance });
+  const keyFetch = dependencies.fetch ?? (caPem === undefined ? undefined : createCaTrustingFetch(caPem));
   const verifier = createAccessTokenVerifier(settings, {
-    ...(dependencies.fetch && { fetch: dependencies.fetch }),
+    ...(keyFetch && { fetch: keyFetch }),
     ...(dependencies.now && { now: dependencies.now }),
     ...(dependencies.keySetEvents && { events: dependencies.keySetEvents }),
   });

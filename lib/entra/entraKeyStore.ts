@@ -1,8 +1,10 @@
 import type { TokenVersion } from '../config/authSettings';
+import { isLoopbackHost } from '../config/fields';
+import { INSTANCE_CA_SETTING } from '../config/instanceTrustSettings';
 import { ColdLoadError, RefreshingValue, type RefreshReason } from '../cache/refreshingValue';
 import { KeyNotFoundError, KeysUnavailableError } from '../errors/authErrors';
 import type { KeySourceCheck } from '../errors/checkNames';
-import { fetchJson, type FetchLike } from '../net/fetchJson';
+import { FetchJsonError, fetchJson, type FetchLike } from '../net/fetchJson';
 import { openIdConfigurationUrl, parseOpenIdMetadata, type OpenIdMetadata } from './openIdMetadata';
 import { parseSigningKeySet, type SigningKey, type SigningKeySet } from './signingKeys';
 
@@ -25,7 +27,11 @@ export interface EntraKeyStoreOptions {
   readonly maxBytes?: number;
   /** Metadata and keys are fresh this long (Entra's guidance: about a day). */
   readonly ttlMs?: number;
-  /** An unknown `kid` refreshes the key set at most this often. */
+  /**
+   * An unknown `kid` refreshes the key set at most this often (default 30 s): a key
+   * Entra publishes is picked up within this long of publication however much
+   * unknown-kid junk arrives, and the endpoint sees at most one forced fetch per interval.
+   */
   readonly unknownKidRefreshMs?: number;
   /** After a failed first load, requests fail fast this long before trying again. */
   readonly retryAfterFailureMs?: number;
@@ -50,6 +56,12 @@ interface VersionSource {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * Junk with made-up kids can always spend the next forced refresh, so this interval is
+ * the longest a newly published key waits: short enough for an emergency rollover,
+ * long enough that the key endpoint sees at most 10 forced fetches in 5 minutes.
+ */
+export const UNKNOWN_KID_REFRESH_MS = 30_000;
 
 /**
  * Entra's discovery documents and signing keys for one configured tenant, per token
@@ -145,7 +157,7 @@ export class EntraKeyStore {
         }
       },
       ttlMs,
-      minRefreshIntervalMs: this.options.unknownKidRefreshMs ?? 5 * 60_000,
+      minRefreshIntervalMs: this.options.unknownKidRefreshMs ?? UNKNOWN_KID_REFRESH_MS,
       retryAfterFailureMs,
       now,
       onRefreshed: (set, reason) => events?.onKeySetRefreshed?.({ version, url: jwksUri, kids: [...set.keys()], reason }),
@@ -162,9 +174,19 @@ export class EntraKeyStore {
         maxBytes: this.options.maxBytes ?? 256 * 1024,
       });
     } catch (cause) {
-      throw new KeySourceError(`${step}.fetch`, cause instanceof Error ? cause.message : 'fetch failed', { cause });
+      const message = cause instanceof Error ? cause.message : 'fetch failed';
+      const fix = cause instanceof FetchJsonError && cause.reason === 'tls' ? `; ${certificateFix(this.options.instance)}` : '';
+      throw new KeySourceError(`${step}.fetch`, `${message}${fix}`, { cause });
     }
   }
+}
+
+/** What to do about a certificate the key fetch does not trust: it depends on whose authority it is. */
+function certificateFix(instance: string): string {
+  return isLoopbackHost(new URL(instance).hostname)
+    ? `fix: set ${INSTANCE_CA_SETTING} to the local stand-in's CA (.dev-state/tls/ca.pem); ` +
+        'NODE_EXTRA_CA_CERTS from local.settings.json is ignored when the environment already sets it'
+    : 'fix: if a TLS-inspecting proxy sits in between, add its CA to NODE_EXTRA_CA_CERTS (read at process start)';
 }
 
 function describe(error: unknown, step: string): { check: string; error: Error } {

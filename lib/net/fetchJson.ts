@@ -11,7 +11,7 @@ export interface FetchJsonOptions {
   readonly maxRedirects?: number;
 }
 
-export type FetchJsonFailure = 'timeout' | 'network' | 'status' | 'redirect' | 'content_type' | 'too_large' | 'json';
+export type FetchJsonFailure = 'timeout' | 'network' | 'tls' | 'status' | 'redirect' | 'content_type' | 'too_large' | 'json';
 
 export class FetchJsonError extends Error {
   constructor(
@@ -80,7 +80,23 @@ async function readCapped(response: Response, maxBytes: number, signal: AbortSig
 }
 
 function failure(signal: AbortSignal, url: string, cause: unknown): FetchJsonError {
-  return signal.aborted
-    ? new FetchJsonError('timeout', url, 'timed out', { cause })
-    : new FetchJsonError('network', url, cause instanceof Error ? cause.message : 'request failed', { cause });
+  if (signal.aborted) return new FetchJsonError('timeout', url, 'timed out', { cause });
+  const tls = tlsProblem(cause);
+  if (tls) return new FetchJsonError('tls', url, `TLS certificate problem: ${tls}`, { cause });
+  return new FetchJsonError('network', url, cause instanceof Error ? cause.message : 'request failed', { cause });
+}
+
+// Certificate verification failures (OpenSSL's codes, Node's ERR_TLS_CERT_*), as fetch (undici) nests them
+// under "fetch failed". Other TLS failures (a plain-http server, a handshake timeout) stay network errors.
+const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+
+/** "CODE (message)" of the first TLS error in the cause chain, if there is one (errors from another realm included). */
+function tlsProblem(error: unknown): string | undefined {
+  let current = error;
+  for (let depth = 0; typeof current === 'object' && current !== null && depth < 5; depth++) {
+    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof code === 'string' && TLS_CODE.test(code)) return `${code} (${typeof message === 'string' ? message : 'no message'})`;
+    current = cause;
+  }
+  return undefined;
 }

@@ -1,9 +1,9 @@
 import type { AuthSettings } from '../config/authSettings';
 import { EntraKeyStore, type KeySetEvents } from '../entra/entraKeyStore';
 import type { VerificationKey } from '../entra/signingKeys';
-import { SignatureInvalidError, TokenExpiredError, TokenMalformedError } from '../errors/authErrors';
+import { SignatureInvalidError, TokenMalformedError } from '../errors/authErrors';
 import type { FetchLike } from '../net/fetchJson';
-import { tokenFacts, type AccessTokenVerifier, type VerifiedAccessToken } from './verifiedAccessToken';
+import type { AccessTokenVerifier, VerifiedAccessToken } from './verifiedAccessToken';
 import { VERIFICATION_STEPS, createVerificationContext, verifiedToken } from './verificationSteps';
 import { VerifiedTokenCache } from './verifiedTokenCache';
 
@@ -15,6 +15,8 @@ export interface VerifierDependencies {
   readonly events?: KeySetEvents;
   /** Verified tokens remembered; 0 turns the cache off. Default 10 000. */
   readonly cacheSize?: number;
+  /** Estimated heap the remembered tokens may hold together. Default 32 MiB. */
+  readonly cacheBytes?: number;
   /** Replaces the Entra key store (for instance to share one between verifiers). */
   readonly keyStore?: EntraKeyStore;
 }
@@ -38,7 +40,10 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
       ...(dependencies.events && { events: dependencies.events }),
     });
   const cacheSize = dependencies.cacheSize ?? 10_000;
-  const cache = cacheSize > 0 ? new VerifiedTokenCache(cacheSize) : undefined;
+  const cache =
+    cacheSize > 0
+      ? new VerifiedTokenCache({ maxEntries: cacheSize, maxBytes: dependencies.cacheBytes ?? 32 * 1024 * 1024, clockSkewSeconds: settings.clockSkewSeconds, now })
+      : undefined;
 
   const network = { keyStore, verifySignature };
 
@@ -55,17 +60,15 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
   return {
     keysLoaded: () => settings.tokenVersions.some((version) => keyStore.hasKeySet(version)),
     async verify(token: string): Promise<VerifiedAccessToken> {
-      const cached = cache?.get(token);
+      if (!cache) return verifyFully(token);
+      const digest = cache.digest(token);
+      const cached = cache.get(digest); // undefined once past exp + skew: then verifyFully refuses it as expired
       if (cached) {
-        if (now() / 1000 - settings.clockSkewSeconds >= cached.claims.exp) {
-          cache?.delete(token);
-          throw new TokenExpiredError('token has expired', 'claims.exp', { facts: tokenFacts(cached) });
-        }
         if (keyStore.hasKey(cached.version, cached.kid)) return cached;
-        cache?.delete(token); // its key was withdrawn: verify from scratch
+        cache.delete(digest); // its key was withdrawn: verify from scratch
       }
       const verified = await verifyFully(token);
-      cache?.set(token, verified);
+      cache.set(digest, verified, token.length);
       return verified;
     },
   };

@@ -1,32 +1,89 @@
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { VerifiedAccessToken } from './verifiedAccessToken';
 
+export interface VerifiedTokenCacheOptions {
+  /** Entries remembered at most. */
+  readonly maxEntries: number;
+  /** Estimated heap the entries may hold together (see `entryBytes`). */
+  readonly maxBytes: number;
+  /** An entry lives until its token's `exp` plus this skew, the moment the verifier would refuse it. */
+  readonly clockSkewSeconds: number;
+  /** Milliseconds since the epoch: the verifier's clock, so expiry agrees with its lifetime check. */
+  readonly now: () => number;
+}
+
+/** A token's SHA-256 digest: what the cache is keyed by, so no credential sits in the heap. */
+export type TokenDigest = string & { readonly __brand: 'TokenDigest' };
+
 /**
- * Remembers tokens that passed full verification, keyed by the exact token string.
- * Daemon callers reuse one client_credentials token for up to ~90 minutes, so most
- * requests hit this and skip the RSA verification. Entries are only a shortcut past
- * the signature: lifetime and key presence are re-checked by the verifier on every hit.
+ * The heap charged for one entry, from the token's length: its payload's JSON size
+ * (3/4 of the base64url) times 1.75, since parsed claims with long arrays (groups,
+ * roles) take up to about that, plus the digest key, result object and LRU bookkeeping.
+ * `npm run bench` (memory) prints the charge beside what the heap really grows by.
+ */
+export function entryBytes(tokenLength: number): number {
+  return ENTRY_OVERHEAD_BYTES + Math.ceil((tokenLength * 3 * 7) / 16);
+}
+
+const ENTRY_OVERHEAD_BYTES = 256;
+
+/**
+ * Remembers tokens that passed full verification, keyed by the SHA-256 digest of the
+ * token, never the token itself: a heap dump shows no bearer credentials. Daemon
+ * callers reuse one client_credentials token for up to ~90 minutes, so most requests
+ * hit this and skip the RSA verification. Each entry expires with its token (`exp`
+ * plus skew); the cache is bounded by entry count and by estimated bytes, so large
+ * tokens cannot make it hold more memory than configured. Entries are only a shortcut
+ * past the signature: key presence is re-checked by the verifier on every hit.
  */
 export class VerifiedTokenCache {
-  private readonly entries: LRUCache<string, VerifiedAccessToken>;
+  private readonly entries: LRUCache<TokenDigest, VerifiedAccessToken>;
 
-  constructor(maxEntries: number) {
-    this.entries = new LRUCache({ max: maxEntries });
+  constructor(private readonly options: VerifiedTokenCacheOptions) {
+    if (!(options.maxEntries >= 1) || !(options.maxBytes >= 1)) throw new TypeError('VerifiedTokenCache needs maxEntries and maxBytes of at least 1');
+    this.entries = new LRUCache({
+      max: options.maxEntries,
+      maxSize: options.maxBytes,
+      // Read the injected clock on every check (lru-cache otherwise caches "now" for 1 ms with a timer).
+      perf: { now: options.now },
+      ttlResolution: 0,
+      // Expired entries are refused on read; memory is bounded by the limits above, so no purge timers.
+      ttlAutopurge: false,
+    });
   }
 
-  get(token: string): VerifiedAccessToken | undefined {
-    return this.entries.get(token);
+  digest(token: string): TokenDigest {
+    // UTF-8 in, so distinct strings never share a digest; 32 bytes out as 32 one-byte characters.
+    return createHash('sha256').update(token, 'utf8').digest('binary') as TokenDigest;
   }
 
-  set(token: string, verified: VerifiedAccessToken): void {
-    this.entries.set(token, verified);
+  get(digest: TokenDigest): VerifiedAccessToken | undefined {
+    return this.entries.get(digest);
   }
 
-  delete(token: string): void {
-    this.entries.delete(token);
+  /** Remembers `verified` until its `exp` plus skew; a token already past that is not stored. */
+  set(digest: TokenDigest, verified: VerifiedAccessToken, tokenLength: number): void {
+    // lru-cache counts an entry stale once more than `ttl` ms have passed, so this is stale from exactly (exp + skew).
+    const ttl = (verified.claims.exp + this.options.clockSkewSeconds) * 1000 - this.options.now() - 1;
+    if (ttl < 1) return;
+    this.entries.set(digest, verified, { ttl, size: entryBytes(tokenLength) });
+  }
+
+  delete(digest: TokenDigest): void {
+    this.entries.delete(digest);
+  }
+
+  clear(): void {
+    this.entries.clear();
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The estimated bytes the entries hold, by `entryBytes`. */
+  get bytes(): number {
+    return this.entries.calculatedSize;
   }
 }

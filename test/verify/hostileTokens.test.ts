@@ -1,6 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { compactVerify, importJWK, type JWK } from 'jose';
 import { AuthError, KeyNotFoundError, safeLogValue, type AuthErrorCode } from '../../lib/errors/authErrors';
+import { UNKNOWN_KID_REFRESH_MS } from '../../lib/entra/entraKeyStore';
 import { API_CLIENT_ID, APP_ID_URI, CALLER_APP, OTHER_TENANT, TENANT, USER_OID, accessTokenClaims, b64url, createTestKey, type TestKey } from '../support/entraTokens';
 import {
   compact,
@@ -712,7 +713,7 @@ describe('hostile access tokens', () => {
     entraPublicKey = await importJWK(h.key.publicJwk, 'RS256');
     t = new Forge({ entra: h.key, attacker, weak, encryption, ecPrivateKey: ec.privateKey, edPrivateKey: ed.privateKey, trapUrl: trap.url });
 
-    // Warm both versions, and spend each version's unknown-kid refresh (one per 5 minutes):
+    // Warm both versions, and spend each version's unknown-kid refresh (one per 30 seconds):
     // every later fetch would be caused by a hostile token.
     warmTokens = [t.entra(t.claims()), t.entra(t.v1Claims())];
     for (const token of warmTokens) expect(await outcome(h.verifier, token)).toBe('ok');
@@ -788,7 +789,7 @@ describe('hostile access tokens', () => {
 });
 
 describe('unknown kids and key-set refreshes', () => {
-  it('refresh the key set at most once per 5-minute cooldown, however many arrive, and only from the configured authority', async () => {
+  it('refresh the key set at most once per 30-second cooldown, however many arrive, and only from the configured authority', async () => {
     const h = await startHarness({ instance: INSTANCE, nowMs: NOW_MS });
     try {
       const t = new Forge({ entra: h.key, attacker: createTestKey(h.key.kid) });
@@ -802,7 +803,7 @@ describe('unknown kids and key-set refreshes', () => {
       expect(h.fetches.slice(warm)).toEqual([`${INSTANCE}/${TENANT}/discovery/v2.0/keys`]);
 
       // Once it has passed, a burst of unknown kids shares a single refresh of the key set.
-      h.clock.now += 5 * 60_000;
+      h.clock.now += UNKNOWN_KID_REFRESH_MS;
       const errors = await Promise.all(Array.from({ length: 20 }, (_, i) => rejectionOf(h.verifier.verify(unknownKid(100 + i)))));
       for (const error of errors) {
         expect(error).toBeInstanceOf(KeyNotFoundError);
@@ -812,7 +813,7 @@ describe('unknown kids and key-set refreshes', () => {
       expect(h.events.refreshed).toContainEqual(expect.objectContaining({ reason: 'forced' }));
 
       // And not again until the next cooldown ends.
-      h.clock.now += 5 * 60_000 - 1;
+      h.clock.now += UNKNOWN_KID_REFRESH_MS - 1;
       for (let i = 0; i < 5; i++) expect(await outcome(h.verifier, unknownKid(200 + i))).toBe('key_not_found');
       expect(h.fetches).toHaveLength(warm + 2);
     } finally {

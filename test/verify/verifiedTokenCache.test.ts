@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { loadAuthSettings, type TokenVersion } from '../../lib/config/authSettings';
-import { EntraKeyStore } from '../../lib/entra/entraKeyStore';
+import { EntraKeyStore, UNKNOWN_KID_REFRESH_MS } from '../../lib/entra/entraKeyStore';
 import type { SigningKey } from '../../lib/entra/signingKeys';
 import { TokenExpiredError } from '../../lib/errors/authErrors';
 import { createAccessTokenVerifier } from '../../lib/verify/createAccessTokenVerifier';
 import type { AccessTokenVerifier, VerifiedAccessToken } from '../../lib/verify/verifiedAccessToken';
-import { VerifiedTokenCache } from '../../lib/verify/verifiedTokenCache';
+import { VerifiedTokenCache, entryBytes } from '../../lib/verify/verifiedTokenCache';
 import { API_CLIENT_ID, APP_ID_URI, CALLER_APP, TENANT, createTestKey, mintAccessToken, type TestKey } from '../support/entraTokens';
 import { FakeEntraMetadataServer } from '../support/fakeEntraMetadataServer';
 import { outcome } from '../support/verifierHarness';
@@ -97,7 +98,7 @@ describe('the verified-token cache', () => {
     expect(rig.keyStore.lookups).toBe(2);
   });
 
-  it('keys entries by the exact token: a tampered copy of a cached token is verified in full and refused', async () => {
+  it('keys entries by the token digest: a tampered copy of a cached token is verified in full and refused', async () => {
     const rig = await startRig();
     const token = await rig.token();
     await rig.verifier.verify(token);
@@ -178,8 +179,8 @@ describe('the verified-token cache', () => {
     await rig.verifier.verify(token);
     rig.server.setKeys([otherKey.publicJwk]);
 
-    // An unknown-kid refresh, after the 5-minute cooldown, sees the key go.
-    rig.clock.now += 5 * 60_000;
+    // An unknown-kid refresh, after the 30-second cooldown, sees the key go.
+    rig.clock.now += UNKNOWN_KID_REFRESH_MS;
     expect(await outcome(rig.verifier, await rig.token(createTestKey('not-published')))).toBe('key_not_found');
     const lookupsBefore = rig.keyStore.lookups;
 
@@ -203,26 +204,85 @@ describe('the verified-token cache', () => {
 });
 
 describe('VerifiedTokenCache', () => {
-  const entry = (kid: string): VerifiedAccessToken => ({ claims: { iss: 'i', aud: 'a', exp: 1, tid: TENANT, ver: '2.0' }, version: '2.0', tenantId: TENANT, clientAppId: CALLER_APP, kid });
+  const NOW_MS = 1_800_000_000_000;
+  const EXP = NOW_MS / 1000 + 3600;
+  const entry = (kid: string, exp = EXP): VerifiedAccessToken => ({
+    claims: { iss: 'i', aud: 'a', exp, tid: TENANT, ver: '2.0' },
+    version: '2.0',
+    tenantId: TENANT,
+    clientAppId: CALLER_APP,
+    kid,
+  });
+  const newCache = (options: { maxEntries?: number; maxBytes?: number; skew?: number } = {}) => {
+    const clock = { now: NOW_MS };
+    const cache = new VerifiedTokenCache({
+      maxEntries: options.maxEntries ?? 10,
+      maxBytes: options.maxBytes ?? 1024 * 1024,
+      clockSkewSeconds: options.skew ?? 300,
+      now: () => clock.now,
+    });
+    const put = (token: string, value = entry(token)) => {
+      cache.set(cache.digest(token), value, token.length);
+    };
+    const read = (token: string) => cache.get(cache.digest(token));
+    return { cache, clock, put, read };
+  };
 
   it('holds at most maxEntries, evicting the least recently read', () => {
-    const cache = new VerifiedTokenCache(2);
+    const { cache, put, read } = newCache({ maxEntries: 2 });
     const a = entry('a');
-    cache.set('token-a', a);
-    cache.set('token-b', entry('b'));
-    expect(cache.get('token-a')).toBe(a); // now b is the least recently used
-    cache.set('token-c', entry('c'));
+    put('token-a', a);
+    put('token-b');
+    expect(read('token-a')).toBe(a); // now b is the least recently used
+    put('token-c');
     expect(cache.size).toBe(2);
-    expect(cache.get('token-b')).toBeUndefined();
-    expect(cache.get('token-a')).toBe(a);
-    expect(cache.get('token-c')?.kid).toBe('c');
+    expect(read('token-b')).toBeUndefined();
+    expect(read('token-a')).toBe(a);
+    expect(read('token-c')?.kid).toBe('token-c');
   });
 
   it('forgets a deleted token', () => {
-    const cache = new VerifiedTokenCache(10);
-    cache.set('token-a', entry('a'));
-    cache.delete('token-a');
-    expect(cache.get('token-a')).toBeUndefined();
+    const { cache, put, read } = newCache();
+    put('token-a');
+    cache.delete(cache.digest('token-a'));
+    expect(read('token-a')).toBeUndefined();
     expect(cache.size).toBe(0);
+  });
+
+  it('is keyed by a 32-byte SHA-256 digest, never the token, and distinct strings never share a digest', () => {
+    const { cache } = newCache();
+    const token = `eyJ0eXAiOiJKV1QifQ.${'eyJhdWQiOiJ4In0'.repeat(50)}.c2ln`;
+    const digest = cache.digest(token);
+    expect(digest).toHaveLength(32);
+    expect(Buffer.from(digest, 'latin1')).toEqual(createHash('sha256').update(token).digest());
+    expect(token.includes(digest)).toBe(false);
+    // Characters that agree in their low byte (U+0133 and '3') must not collide, as a latin1 digest would make them.
+    expect(cache.digest('abc\u0133')).not.toBe(cache.digest('abc3'));
+  });
+
+  it.each([300, 0])('lets an entry live until exp + skew (%d s) by the injected clock, then drops it', (skew) => {
+    const { cache, clock, put, read } = newCache({ skew });
+    put('token-a');
+    clock.now = (EXP + skew) * 1000 - 1;
+    expect(read('token-a')?.kid).toBe('token-a');
+    clock.now = (EXP + skew) * 1000;
+    expect(read('token-a')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('does not store a token already past exp + skew', () => {
+    const { cache, put } = newCache({ skew: 60 });
+    put('token-old', entry('old', NOW_MS / 1000 - 60));
+    expect(cache.size).toBe(0);
+  });
+
+  it('is bounded by estimated bytes as well as by count: large tokens evict earlier entries', () => {
+    const big = entryBytes(16 * 1024);
+    const { cache, put, read } = newCache({ maxEntries: 1000, maxBytes: 3 * big });
+    for (let i = 0; i < 10; i++) put(`${'x'.repeat(16 * 1024 - 8)}-${String(i).padStart(6, '0')}`);
+    expect(cache.size).toBe(3);
+    expect(cache.bytes).toBeLessThanOrEqual(3 * big);
+    expect(read(`${'x'.repeat(16 * 1024 - 8)}-000009`)).toBeDefined();
+    expect(read(`${'x'.repeat(16 * 1024 - 8)}-000000`)).toBeUndefined();
   });
 });
