@@ -46,7 +46,7 @@ param signingKeyName string
 
 // Entra's sign-in host for the cloud this deploys to, as a bare origin.
 var loginEndpoint = environment().authentication.loginEndpoint
-var authInstance = endsWith(loginEndpoint, '/') ? substring(loginEndpoint, 0, length(loginEndpoint) - 1) : loginEndpoint
+var authInstance = endsWith(loginEndpoint, '/') ? take(loginEndpoint, length(loginEndpoint) - 1) : loginEndpoint
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
