@@ -101,7 +101,11 @@ export interface CompileOptions {
   readonly cacheDir: string;
   readonly graphTypesDir: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** Which CLI steps to run; all three unless given (a scratch check may need only build). */
+  readonly steps?: readonly CompileStep[];
 }
+
+export type CompileStep = 'build' | 'build-params' | 'lint';
 
 /**
  * Compiles a temporary copy of infra/ with the real Bicep CLI: `build` of main.bicep,
@@ -133,11 +137,12 @@ export async function compileInfra(options: CompileOptions): Promise<CompileResu
     const restore = ['--no-restore'];
     const out = join(work, 'out');
     mkdirSync(out);
-    const steps: [string, string[]][] = [
+    const allSteps: [CompileStep, string[]][] = [
       ['build', ['build', 'main.bicep', '--outfile', join(out, OUTPUT_FILES.template), ...restore]],
       ['build-params', ['build-params', 'main.bicepparam', '--outfile', join(out, OUTPUT_FILES.parameters), ...restore]],
       ['lint', ['lint', '--pattern', '**/*.bicep*', ...restore]],
     ];
+    const steps = allSteps.filter(([step]) => !options.steps || options.steps.includes(step));
     const runs = await Promise.all(steps.map(([, args]) => runCli(options.cli, args, workInfra, env)));
     runs.forEach((result, i) => {
       const parsed = parseDiagnostics(result.stderr, workInfra);
@@ -148,8 +153,9 @@ export async function compileInfra(options: CompileOptions): Promise<CompileResu
     });
     diagnostics = uniqueDiagnostics(diagnostics);
     mkdirSync(options.outDir, { recursive: true });
-    for (const file of [OUTPUT_FILES.template, OUTPUT_FILES.parameters]) {
-      rmSync(join(options.outDir, file), { force: true });
+    const written = steps.flatMap(([step]) => (step === 'build' ? [OUTPUT_FILES.template] : step === 'build-params' ? [OUTPUT_FILES.parameters] : []));
+    for (const file of [OUTPUT_FILES.template, OUTPUT_FILES.parameters]) rmSync(join(options.outDir, file), { force: true });
+    for (const file of written) {
       if (existsSync(join(out, file))) cpSync(join(out, file), join(options.outDir, file));
       else problems.push(`bicep wrote no ${file}`);
     }
