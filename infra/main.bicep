@@ -135,6 +135,8 @@ var resourceToken = toLower(uniqueString(subscription().id, environmentName, loc
 var allTags = {
   ...tags
   'env-name': environmentName
+  // azd finds the environment's resource group by this tag (azure.yaml, `azd up`).
+  'azd-env-name': environmentName
 }
 var clientAppName = '${apiAppName}-client'
 
