@@ -77,6 +77,19 @@ describe('azure.yaml (Azure Developer CLI)', () => {
   });
 });
 
+describe('the azd path in docs/deploy.md', () => {
+  const doc = readRepoFile('docs/deploy.md');
+
+  it('runs azd up and reads only outputs main.bicep declares', () => {
+    expect(doc).toContain('azd up');
+    const read = [...doc.matchAll(/azd env get-value (\w+)/g)].map((m) => m[1] ?? '');
+    expect(read).toEqual(expect.arrayContaining(['tenantId', 'functionAppUrl', 'clientCredentialsScope']));
+    const compiled = compiledInfra().compiled;
+    const declared = compiled ? Object.keys(compiled.main.outputs ?? {}) : [...readRepoFile('infra/main.bicep').matchAll(/^output (\w+) /gm)].map((m) => m[1]);
+    expect(read.filter((name) => !declared.includes(name))).toEqual([]);
+  });
+});
+
 describeCompiled('the Bicep tags azd discovers resources by (compiled ARM JSON)', () => {
   const infra = compiledInfra().compiled!;
 
