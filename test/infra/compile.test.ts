@@ -30,13 +30,16 @@ describe('the Bicep CLI compile of infra/ (npm run infra:build)', () => {
 });
 
 /**
- * Mistakes tree-sitter parses without complaint. The Bicep CLI reports them (as warnings,
- * exiting 0, for Azure resource types), and infra:build fails on warnings.
+ * Mistakes tree-sitter parses without complaint. The Bicep CLI reports them: a missing module
+ * output as an error, the rest as warnings (it exits 0 on those, trusting that resource type
+ * definitions may lag the service), and infra:build fails on warnings too.
  */
 const MISTAKES = [
   { file: 'modules/functionApp.bicep', from: 'httpsOnly: true', to: 'httpsOnlyy: true', code: 'BCP089', what: 'a misspelt property name' },
   { file: 'modules/functionApp.bicep', from: "ftpsState: 'Disabled'", to: "ftpsMode: 'Disabled'", code: 'BCP037', what: 'a property the type does not have' },
   { file: 'modules/hostStorage.bicep', from: 'allowSharedKeyAccess: false', to: "allowSharedKeyAccess: 'no'", code: 'BCP036', what: 'a value of the wrong type' },
+  { file: 'modules/functionApp.bicep', from: "'Microsoft.Web/serverfarms@2024-04-01'", to: "'Microsoft.Web/serverfarms@2024-13-01'", code: 'BCP081', what: 'an API version that does not exist' },
+  { file: 'main.bicep', from: 'functionApp.outputs.name', to: 'functionApp.outputs.appName', code: 'BCP053', what: 'a module output that does not exist', level: 'Error' },
 ];
 
 const describeWithCli = result?.cli && existsSync(result.cli.path) ? describe : describe.skip;
@@ -47,7 +50,7 @@ describeWithCli('the compile catches what the tree-sitter parse cannot', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('fails on a misspelt property, an unknown property and a wrongly typed value, with the CLI\'s own codes', async () => {
+  it('fails on a misspelt or unknown property, a wrongly typed value, an unknown API version and a missing module output, with the CLI\'s own codes', async () => {
     const infraCopy = join(scratch, 'infra');
     cpSync(paths.infraDir, infraCopy, { recursive: true });
     const expected = [];
@@ -59,7 +62,7 @@ describeWithCli('the compile catches what the tree-sitter parse cannot', () => {
       const changed = source.slice(0, index) + mistake.to + source.slice(index + mistake.from.length);
       writeFileSync(path, changed);
       expect((await parseBicep(readFileSync(path, 'utf8'))).problems).toEqual([]);
-      expected.push({ file: `infra/${mistake.file}`, line: source.slice(0, index).split('\n').length, code: mistake.code, level: 'Warning' });
+      expected.push({ file: `infra/${mistake.file}`, line: source.slice(0, index).split('\n').length, code: mistake.code, level: mistake.level ?? 'Warning' });
     }
     const scratchResult = await compileInfra({ cli: result!.cli!, infraDir: infraCopy, outDir: join(scratch, 'out'), cacheDir: paths.cacheDir, graphTypesDir: paths.graphTypesDir, steps: ['build'] });
     expect(scratchResult.status).toBe('failed');
