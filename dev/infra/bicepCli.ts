@@ -93,7 +93,7 @@ export async function findBicepCli(cacheDir: string, env: NodeJS.ProcessEnv = pr
     if (version) return { found: true, cli: { path, version, source } };
   }
   const dotnet = findOnPath('dotnet', env);
-  if (!dotnet) return { found: false, dotnet: false, reason: 'no Bicep CLI (bicep on PATH, az bicep, or a NuGet restore in the cache) and no dotnet to restore one' };
+  if (!dotnet) return { found: false, dotnet: false, reason: `no Bicep CLI (none on PATH, from az bicep or in ${cacheDir}) and no dotnet to restore one` };
   if (!rid) return { found: false, dotnet: true, reason: `no Bicep CLI package for ${process.platform}-${process.arch}` };
   try {
     const path = await restoreFromNuGet(dotnet, cacheDir, rid, env);

@@ -8,5 +8,5 @@ import { ensureCompiled } from '../../../dev/infra/ensureCompiled';
  */
 export default async function globalSetup(): Promise<void> {
   const result = await ensureCompiled();
-  if (result.status === 'skipped') process.stdout.write(`infra: Bicep compile skipped (${result.reason ?? 'no reason given'}); infra tests use the tree-sitter fallback\n`);
+  if (result.status === 'skipped') process.stdout.write(`infra: Bicep compile skipped: ${result.reason ?? 'no reason given'}; the infra policy tests fall back to tree-sitter\n`);
 }
