@@ -134,13 +134,13 @@ export async function compileInfra(options: CompileOptions): Promise<CompileResu
     // so they do not race to write it; --no-restore then keeps those steps off the network.
     const restored = await runCli(options.cli, ['restore', 'main.bicep'], workInfra, env);
     if (restored.code !== 0) throw new Error(`bicep restore failed (${String(restored.code)}): ${restored.stderr.trim()}`);
-    const restore = ['--no-restore'];
+    const noRestore = ['--no-restore'];
     const out = join(work, 'out');
     mkdirSync(out);
     const allSteps: [CompileStep, string[]][] = [
-      ['build', ['build', 'main.bicep', '--outfile', join(out, OUTPUT_FILES.template), ...restore]],
-      ['build-params', ['build-params', 'main.bicepparam', '--outfile', join(out, OUTPUT_FILES.parameters), ...restore]],
-      ['lint', ['lint', '--pattern', '**/*.bicep*', ...restore]],
+      ['build', ['build', 'main.bicep', '--outfile', join(out, OUTPUT_FILES.template), ...noRestore]],
+      ['build-params', ['build-params', 'main.bicepparam', '--outfile', join(out, OUTPUT_FILES.parameters), ...noRestore]],
+      ['lint', ['lint', '--pattern', '**/*.bicep*', ...noRestore]],
     ];
     const steps = allSteps.filter(([step]) => !options.steps || options.steps.includes(step));
     const runs = await Promise.all(steps.map(([, args]) => runCli(options.cli, args, workInfra, env)));
