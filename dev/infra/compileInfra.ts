@@ -129,6 +129,9 @@ export async function compileInfra(options: CompileOptions): Promise<CompileResu
     if (existsSync(join(options.graphTypesDir, 'index.json'))) {
       useLocalGraphExtension(join(workInfra, 'bicepconfig.json'), await localGraphExtension(options.cli, options.graphTypesDir, options.cacheDir, env));
       graphExtension = 'local';
+    } else if (env.CI) {
+      // CI has no registry access: fail now rather than after a minute of the CLI's retries.
+      throw new Error(`no Graph type index at ${options.graphTypesDir} (CI clones need shared/ beside them)`);
     }
     // Extensions are restored into the CLI's artifact cache once, before the parallel steps,
     // so they do not race to write it; --no-restore then keeps those steps off the network.
