@@ -75,7 +75,10 @@ async function localGraphExtension(cli: BicepCli, graphTypesDir: string, cacheDi
   const partial = `${target}.${String(process.pid)}.partial`;
   // publish-extension is experimental and says so on stderr; only its exit code matters.
   const result = await runCli(cli, ['publish-extension', join(graphTypesDir, 'index.json'), '--target', partial, '--force'], graphTypesDir, env);
-  if (result.code !== 0 || !existsSync(partial)) throw new Error(`bicep publish-extension failed (${String(result.code)}): ${result.stderr.trim()}`);
+  if (result.code !== 0 || !existsSync(partial)) {
+    rmSync(partial, { force: true });
+    throw new Error(`bicep publish-extension failed (${String(result.code)}): ${result.stderr.trim()}`);
+  }
   renameSync(partial, target);
   return target;
 }
