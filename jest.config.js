@@ -10,4 +10,6 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testTimeout: 20000,
+  // Compiles infra/ with the Bicep CLI once per run (or reuses dist-infra/); see test/infra/support/globalSetup.ts.
+  globalSetup: '<rootDir>/test/infra/support/globalSetup.ts',
 };

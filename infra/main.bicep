@@ -176,7 +176,7 @@ var azdServiceName = 'api'
 resource rg 'Microsoft.Resources/resourceGroups@2022-09-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
   location: location
-  // azd finds the environment's resource group by azd-env-name.
+  // azd finds the environment's resource group by azd-env-name (azure.yaml, `azd up`).
   tags: {
     ...allTags
     'azd-env-name': environmentName

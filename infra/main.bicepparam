@@ -1,8 +1,8 @@
 using './main.bicep'
 
-// Change environmentName per environment: it seeds every resource name and the
-// app registration names. azd sets AZURE_ENV_NAME; without it the name below is used.
-// No secrets belong in this file.
+// environmentName seeds every resource name and the app registration names. azd sets
+// AZURE_ENV_NAME (and deploys in AZURE_LOCATION, which main.bicep's location follows);
+// without it, change the default per environment. No secrets belong in this file.
 param environmentName = readEnvironmentVariable('AZURE_ENV_NAME', 'orders-dev')
 
 param nodeVersion = '22'

@@ -52,7 +52,7 @@ param additionalAppSettings object
 
 // Entra's sign-in host for the cloud this deploys to, as a bare origin.
 var loginEndpoint = environment().authentication.loginEndpoint
-var authInstance = endsWith(loginEndpoint, '/') ? substring(loginEndpoint, 0, length(loginEndpoint) - 1) : loginEndpoint
+var authInstance = endsWith(loginEndpoint, '/') ? take(loginEndpoint, length(loginEndpoint) - 1) : loginEndpoint
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -79,6 +79,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 resource site 'Microsoft.Web/sites@2024-04-01' = {
   name: name
   location: location
+  // azd deploys the `api` service of azure.yaml to the app carrying this tag.
   tags: {
     ...tags
     'azd-service-name': azdServiceName

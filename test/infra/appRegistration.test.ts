@@ -1,3 +1,5 @@
+import { exprText, parseExpression } from './support/armExpression';
+import { at, compiledInfra, describeCompiled, describeSourceFallback, expr, resolve, type ArmResource } from './support/armTemplate';
 import { decoratorArgument, elements, isCall, modules, parameters, prop, stringValue, variables } from './support/bicepModel';
 import { loadInfra, readRepoFile, type Infra } from './support/infraFiles';
 
@@ -66,7 +68,101 @@ describe('infra/permissions.json', () => {
   });
 });
 
-describe('the API app registration (Microsoft Graph Bicep extension)', () => {
+describe('the Graph extension reference', () => {
+  it('pins the Graph extension to a released v1.0 types version in bicepconfig.json', () => {
+    expect(bicepConfig.extensions?.microsoftGraphV1).toMatch(/^br:mcr\.microsoft\.com\/bicep\/extensions\/microsoftgraph\/v1\.0:\d+\.\d+\.\d+$/);
+  });
+});
+
+describeCompiled('the API app registration (compiled ARM JSON, Graph extension)', () => {
+  const infra = compiledInfra().compiled!;
+  const apiModule = () => infra.module('apiRegistration');
+  const apiApp = () => {
+    const apps = infra.declared('Microsoft.Graph/applications').filter((r) => r.modulePath.join('/') === 'apiRegistration');
+    expect(apps).toHaveLength(1);
+    return apps[0]!;
+  };
+  const property = (resource: ArmResource, ...path: string[]) => at(resource.json, 'properties', ...path);
+  /** The object a map(list, lambda(x, createObject(...))) builds per element, as text with the element named X. */
+  const shapeOf = (value: unknown) => {
+    const parsed = parseExpression(value as string);
+    if (parsed.kind !== 'call' || parsed.fn !== 'map') return undefined;
+    const lambda = parsed.args[1];
+    const name = lambda?.kind === 'call' ? (lambda.args[0]?.kind === 'string' ? lambda.args[0].value : '') : '';
+    const body = lambda?.kind === 'call' ? lambda.args[1] : undefined;
+    return { list: parsed.args[0] && exprText(parsed.args[0]), body: body && exprText(body).replaceAll(`lambdaVariables('${name}')`, 'X') };
+  };
+
+  it('uses only v1.0 Graph types, through the extension, and only in the registration modules', () => {
+    const graph = infra.resources.filter((r) => r.type.startsWith('Microsoft.Graph/'));
+    expect([...new Set(graph.map((r) => r.modulePath.join('/')))].sort()).toEqual(['apiRegistration', 'clientRegistration']);
+    for (const r of graph) expect({ type: r.type, apiVersion: r.apiVersion, import: r.json.import }).toEqual({ type: r.type, apiVersion: 'v1.0', import: 'microsoftGraphV1' });
+    for (const name of ['apiRegistration', 'clientRegistration']) expect(infra.module(name).template.imports?.microsoftGraphV1).toMatchObject({ provider: 'MicrosoftGraph' });
+  });
+
+  it("builds the App ID URI as api://<tenant ID>/<unique name>, from the deployment's tenant", () => {
+    expect(property(apiApp(), 'uniqueName')).toBe("[parameters('uniqueName')]");
+    const [uri] = property(apiApp(), 'identifierUris') as string[];
+    expect(expr(resolve(apiApp(), uri))).toBe("format('api://{0}/{1}', tenant().tenantId, parameters('uniqueName'))");
+  });
+
+  it('is single-tenant and issues no tokens through the implicit flow', () => {
+    expect(property(apiApp(), 'signInAudience')).toBe('AzureADMyOrg');
+    expect(property(apiApp(), 'isFallbackPublicClient')).toBe(false);
+    expect(property(apiApp(), 'web', 'implicitGrantSettings')).toEqual({ enableAccessTokenIssuance: false, enableIdTokenIssuance: false });
+  });
+
+  it('requests v2 access tokens by default, from a parameter allowing 1 or 2', () => {
+    expect(property(apiApp(), 'api', 'requestedAccessTokenVersion')).toBe("[parameters('accessTokenVersion')]");
+    expect(apiModule().template.parameters?.accessTokenVersion?.allowedValues).toEqual([1, 2]);
+    expect(infra.main.parameters?.accessTokenVersion).toMatchObject({ allowedValues: [1, 2], defaultValue: 2 });
+  });
+
+  it('compiles in infra/permissions.json as the roles and scopes', () => {
+    const permissionsVar = resolve(apiApp(), "[variables('permissions')]");
+    expect(resolve(apiApp(), permissionsVar as string)).toEqual(permissions);
+    expect(shapeOf(property(apiApp(), 'appRoles'))?.list).toBe("variables('permissions').appRoles");
+    expect(shapeOf(property(apiApp(), 'api', 'oauth2PermissionScopes'))?.list).toBe("variables('permissions').scopes");
+  });
+
+  it('offers app roles to applications only, enabled as the file says', () => {
+    const body = shapeOf(property(apiApp(), 'appRoles'))?.body ?? '';
+    expect(body).toContain("'allowedMemberTypes', createArray('Application')");
+    expect(body).toContain("'isEnabled', X.isEnabled");
+  });
+
+  it('derives each role and scope id from guid() over the value alone, the same way for both', () => {
+    const idOf = (value: unknown) => /'id', (guid\((?:[^()]|\([^()]*\))*\))/.exec(shapeOf(value)?.body ?? '')?.[1];
+    expect(idOf(property(apiApp(), 'appRoles'))).toBe("guid(parameters('uniqueName'), 'permission', X.value)");
+    expect(idOf(property(apiApp(), 'api', 'oauth2PermissionScopes'))).toBe(idOf(property(apiApp(), 'appRoles')));
+  });
+
+  it('creates the service principal for the app and lets a parameter require role assignment', () => {
+    const sp = infra.declared('Microsoft.Graph/servicePrincipals').find((r) => r.modulePath.join('/') === 'apiRegistration');
+    expect(sp && property(sp, 'appId')).toBe(`[reference('${apiApp().symbol ?? '?'}').appId]`);
+    expect(sp && property(sp, 'appRoleAssignmentRequired')).toBe("[parameters('appRoleAssignmentRequired')]");
+  });
+
+  it('creates no credential for any app registration', () => {
+    for (const app of infra.declared('Microsoft.Graph/applications')) {
+      expect([property(app, 'passwordCredentials'), property(app, 'keyCredentials')]).toEqual([undefined, undefined]);
+    }
+    expect(infra.resources.filter((r) => r.type.startsWith('Microsoft.Graph/applications/')).map((r) => r.type)).toEqual([]);
+  });
+
+  it('creates the client app only when asked, and grants its roles on the API service principal', () => {
+    const client = infra.module('clientRegistration');
+    expect(client.deployment.condition).toBe("[parameters('createClientApp')]");
+    expect(infra.main.parameters?.createClientApp?.defaultValue).toBe(false);
+    const sp = infra.declared('Microsoft.Graph/servicePrincipals').find((r) => r.modulePath.join('/') === 'clientRegistration');
+    const grant = infra.single('Microsoft.Graph/appRoleAssignedTo');
+    expect(property(grant, 'principalId')).toBe(`[reference('${sp?.symbol ?? '?'}').id]`);
+    expect(property(grant, 'resourceId')).toBe("[parameters('apiServicePrincipalId')]");
+    expect(expr(property(grant, 'appRoleId'))).toMatch(/^parameters\('apiAppRoleIds'\)\[/);
+  });
+});
+
+describeSourceFallback('the API app registration (source, tree-sitter fallback)', () => {
   let infra: Infra;
   beforeAll(async () => {
     infra = await loadInfra();
@@ -77,10 +173,6 @@ describe('the API app registration (Microsoft Graph Bicep extension)', () => {
     expect(apps).toHaveLength(1);
     return apps[0]!;
   };
-
-  it('pins the Graph extension to a released v1.0 types version in bicepconfig.json', () => {
-    expect(bicepConfig.extensions?.microsoftGraphV1).toMatch(/^br:mcr\.microsoft\.com\/bicep\/extensions\/microsoftgraph\/v1\.0:\d+\.\d+\.\d+$/);
-  });
 
   it('declares the extension, and only v1.0 Graph types, in every file with Graph resources', () => {
     const graphFiles = infra.files.filter((f) => f.resources.some((r) => r.type.startsWith('Microsoft.Graph/')));

@@ -1,9 +1,82 @@
+import { at, compiledInfra, customRoleNamed, describeCompiled, describeSourceFallback, expr, resolve, resourceIdType, roleDefinitionOf, type ArmResource, type Json, type JsonObject } from './support/armTemplate';
 import { decoratorArgument, elements, isCall, parameters, prop, referencedGuid, stringValue } from './support/bicepModel';
 import { loadInfra, type Infra } from './support/infraFiles';
 
 const KEY_VAULT_CRYPTO_USER = '12338af0-0e69-4776-bea7-57ae8d297424';
 
-describe('the signing key vault and key', () => {
+/** The declaration of the parameter an expression passes straight through, e.g. [parameters('kty')]. */
+function parameterBehind(resource: ArmResource, value: unknown) {
+  const name = /^parameters\('(\w+)'\)$/.exec(expr(value as string) ?? '')?.[1];
+  return name === undefined ? undefined : resource.template.parameters?.[name];
+}
+
+describeCompiled('the signing key vault and key (compiled ARM JSON)', () => {
+  const infra = compiledInfra().compiled!;
+  const vault = () => infra.single('Microsoft.KeyVault/vaults');
+  const key = () => infra.single('Microsoft.KeyVault/vaults/keys');
+  const vaultProperty = (...path: string[]) => at(vault().json, 'properties', ...path);
+
+  it('authorizes with Azure RBAC and keeps deleted keys recoverable and unpurgeable', () => {
+    expect([vaultProperty('enableRbacAuthorization'), vaultProperty('enableSoftDelete'), vaultProperty('enablePurgeProtection')]).toEqual([true, true, true]);
+    expect(vaultProperty('accessPolicies')).toBeUndefined();
+  });
+
+  it('opens no side doors for VMs, disk encryption or templates', () => {
+    for (const flag of ['enabledForDeployment', 'enabledForDiskEncryption', 'enabledForTemplateDeployment']) expect({ flag, value: vaultProperty(flag) }).toEqual({ flag, value: false });
+  });
+
+  it('takes public network access and soft-delete retention from bounded parameters', () => {
+    expect(parameterBehind(vault(), vaultProperty('publicNetworkAccess'))?.allowedValues).toEqual(['Enabled', 'Disabled']);
+    expect(parameterBehind(vault(), vaultProperty('softDeleteRetentionInDays'))).toMatchObject({ type: 'int', minValue: 7, maxValue: 90 });
+  });
+
+  it('switches the vault to the premium SKU for HSM-protected keys', () => {
+    expect(expr(vaultProperty('sku', 'name'))).toMatch(/^if\(equals\(parameters\('\w+'\), 'RSA-HSM'\), 'premium', 'standard'\)$/);
+  });
+
+  it('creates an RSA or RSA-HSM key that can only sign and verify and can never be exported', () => {
+    const properties = at(key().json, 'properties');
+    expect(parameterBehind(key(), at(properties, 'kty'))?.allowedValues).toEqual(['RSA', 'RSA-HSM']);
+    expect(at(properties, 'keyOps')).toEqual(['sign', 'verify']);
+    expect([at(properties, 'attributes', 'exportable'), at(properties, 'attributes', 'enabled')]).toEqual([false, true]);
+    expect(at(properties, 'release_policy')).toBeUndefined();
+  });
+
+  it('gives the first key version an expiry', () => {
+    expect(expr(at(key().json, 'properties', 'attributes', 'exp'))).toMatch(/^dateTimeToEpoch\(/);
+  });
+
+  it('rotates the key on a schedule and notifies before a version expires', () => {
+    const policy = at(key().json, 'properties', 'rotationPolicy');
+    expect(at(policy, 'attributes', 'expiryTime')).toBeDefined();
+    const actions = (at(policy, 'lifetimeActions') as Json[]).map((action) => ({
+      type: (at(action, 'action', 'type') as string).toLowerCase(),
+      afterCreate: at(action, 'trigger', 'timeAfterCreate'),
+      beforeExpiry: at(action, 'trigger', 'timeBeforeExpiry'),
+    }));
+    expect(actions.map((a) => a.type).sort()).toEqual(['notify', 'rotate']);
+    const rotate = actions.find((a) => a.type === 'rotate')!;
+    expect(rotate.afterCreate ?? rotate.beforeExpiry).toBeDefined();
+    expect(actions.find((a) => a.type === 'notify')!.beforeExpiry).toBeDefined();
+  });
+
+  it('grants only the custom read+sign role on the signing key itself, never on the vault, and never Key Vault Crypto User', () => {
+    const assignments = infra.declared('Microsoft.Authorization/roleAssignments');
+    expect(assignments.filter((ra) => roleDefinitionOf(ra) === KEY_VAULT_CRYPTO_USER)).toEqual([]);
+    const onKey = assignments.filter((ra) => resourceIdType(ra.json.scope) === 'Microsoft.KeyVault/vaults/keys');
+    expect(onKey.map((ra) => roleDefinitionOf(ra)?.startsWith('custom:'))).toEqual([true]);
+    const role = customRoleNamed(onKey[0]!.template, roleDefinitionOf(onKey[0]!)!.slice('custom:'.length))!;
+    const permissions = at(role, 'properties', 'permissions') as JsonObject[];
+    expect(permissions).toHaveLength(1);
+    expect(at(permissions[0], 'actions')).toEqual([]);
+    expect(at(permissions[0], 'notActions')).toEqual([]);
+    expect(resolve(onKey[0]!, at(permissions[0], 'dataActions'))).toEqual(['Microsoft.KeyVault/vaults/keys/read', 'Microsoft.KeyVault/vaults/keys/sign/action']);
+    const onVault = assignments.filter((ra) => resourceIdType(ra.json.scope) === 'Microsoft.KeyVault/vaults');
+    expect(onVault.map((ra) => roleDefinitionOf(ra))).toEqual([]);
+  });
+});
+
+describeSourceFallback('the signing key vault and key (source, tree-sitter fallback)', () => {
   let infra: Infra;
   beforeAll(async () => {
     infra = await loadInfra();

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
+import { at, compiledInfra, describeCompiled, describeSourceFallback, expr, resolve, resourceIdType, roleDefinitionOf } from './support/armTemplate';
 import { elements, isCall, prop, referencedGuid, stringValue } from './support/bicepModel';
 import { filesUnder, INFRA_DIR, loadInfra, REPO_ROOT, type Infra } from './support/infraFiles';
 
@@ -32,7 +33,42 @@ function tablesUsed(kql: string) {
   }));
 }
 
-describe('monitoring', () => {
+describeCompiled('monitoring (compiled ARM JSON)', () => {
+  const infra = compiledInfra().compiled!;
+  const spikeQuery = readFileSync(join(KQL_DIR, 'auth-failure-spike-alert.kql'), 'utf8');
+
+  it('keeps Application Insights workspace-based and Entra-only for ingestion', () => {
+    const appInsights = infra.single('Microsoft.Insights/components');
+    expect(at(appInsights.json, 'properties', 'DisableLocalAuth')).toBe(true);
+    expect(resourceIdType(at(appInsights.json, 'properties', 'WorkspaceResourceId'))).toBe('Microsoft.OperationalInsights/workspaces');
+  });
+
+  it('turns off shared-key access to the Log Analytics workspace', () => {
+    expect(at(infra.single('Microsoft.OperationalInsights/workspaces').json, 'properties', 'features', 'disableLocalAuth')).toBe(true);
+  });
+
+  it('lets the app identity publish telemetry on the Application Insights resource', () => {
+    const grants = infra.declared('Microsoft.Authorization/roleAssignments').filter((ra) => resourceIdType(ra.json.scope) === 'Microsoft.Insights/components');
+    expect(grants.map((ra) => roleDefinitionOf(ra))).toContain(MONITORING_METRICS_PUBLISHER);
+  });
+
+  it('alerts on a spike of AuthFailure events with the query shipped in infra/kql, compiled in verbatim', () => {
+    const rules = infra.declared('Microsoft.Insights/scheduledQueryRules').filter((rule) => {
+      const [criterion] = (at(rule.json, 'properties', 'criteria', 'allOf') ?? []) as never[];
+      return resolve(rule, at(criterion, 'query')) === spikeQuery;
+    });
+    expect(rules).toHaveLength(1);
+    const rule = rules[0]!;
+    const properties = at(rule.json, 'properties');
+    expect([rule.json.kind, at(properties, 'enabled')]).toEqual(['LogAlert', true]);
+    expect((at(properties, 'scopes') as string[]).map((scope) => resourceIdType(scope))).toEqual(['Microsoft.Insights/components']);
+    const [criterion] = at(properties, 'criteria', 'allOf') as never[];
+    expect([at(criterion, 'timeAggregation'), at(criterion, 'operator')]).toEqual(['Count', 'GreaterThan']);
+    expect(expr(at(criterion, 'threshold'))).toMatch(/^parameters\('\w+'\)$/);
+  });
+});
+
+describeSourceFallback('monitoring (source, tree-sitter fallback)', () => {
   let infra: Infra;
   beforeAll(async () => {
     infra = await loadInfra();
@@ -72,7 +108,9 @@ describe('monitoring', () => {
     expect(stringValue(prop(criterion, 'timeAggregation'))).toBe('Count');
     expect(stringValue(prop(criterion, 'operator'))).toBe('GreaterThan');
   });
+});
 
+describe('the KQL queries in infra/kql', () => {
   it('ships every query a user needs', () => {
     expect(REQUIRED_QUERIES.filter((name) => !queries.some((q) => q.name === name))).toEqual([]);
   });

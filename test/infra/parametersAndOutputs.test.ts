@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { compiledInfra, describeCompiled, describeSourceFallback, expr } from './support/armTemplate';
 import { isCall, modules, outputs, parameters, stringValue } from './support/bicepModel';
 import { filesUnder, INFRA_DIR, loadInfra, readRepoFile, type Infra } from './support/infraFiles';
 
@@ -47,7 +48,126 @@ describe('the secret-name rule', () => {
   );
 });
 
-describe('parameters and outputs', () => {
+/** docs/deploy.md names only outputs and parameters main.bicep declares (as compiled, or as parsed). */
+function docsNameOnlyDeclared(declaredOutputs: () => string[], declaredParameters: () => string[]): void {
+  describe('docs/deploy.md', () => {
+    const doc = readRepoFile('docs/deploy.md');
+
+    it('reads only outputs main.bicep declares', () => {
+      const read = [...doc.matchAll(/properties\.outputs\.(\w+)\.value/g)].map((m) => m[1] ?? '');
+      expect(read.length).toBeGreaterThan(5);
+      expect(read.filter((name) => !declaredOutputs().includes(name))).toEqual([]);
+    });
+
+    it('names only parameters main.bicep declares, in its parameter table and its `name = value` examples', () => {
+      const tableNames = doc
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`(\w+)`/g)].map((m) => m[1] ?? ''));
+      const assignments = [...doc.matchAll(/`(\w+) = [^`]+`/g)].map((m) => m[1] ?? '');
+      expect(tableNames.length).toBeGreaterThan(5);
+      expect([...tableNames, ...assignments].filter((name) => !declaredParameters().includes(name))).toEqual([]);
+    });
+  });
+}
+
+const SECURE_TYPES = ['securestring', 'secureobject'];
+
+describeCompiled('parameters and outputs (compiled ARM JSON)', () => {
+  const infra = compiledInfra().compiled!;
+  const everyParameter = () =>
+    infra.templates().flatMap(({ modulePath, template }) => Object.entries(template.parameters ?? {}).map(([name, p]) => ({ where: `${modulePath.join('/') || 'main'}: ${name}`, name, ...p })));
+  const everyOutput = () =>
+    infra.templates().flatMap(({ modulePath, template }) => Object.entries(template.outputs ?? {}).map(([name, o]) => ({ where: `${modulePath.join('/') || 'main'}: ${name}`, name, ...o })));
+
+  it('types every secret-looking parameter as secure, in main.bicep and every module', () => {
+    expect(everyParameter().filter((p) => SECRET_LIKE_NAME.test(p.name) && !SECURE_TYPES.includes(p.type.toLowerCase())).map((p) => p.where)).toEqual([]);
+  });
+
+  it('gives no secure parameter a default value', () => {
+    expect(everyParameter().filter((p) => SECURE_TYPES.includes(p.type.toLowerCase()) && p.defaultValue !== undefined).map((p) => p.where)).toEqual([]);
+  });
+
+  it('returns no secret from any output', () => {
+    expect(everyOutput().filter((o) => SECRET_LIKE_NAME.test(o.name) || SECURE_TYPES.includes(o.type.toLowerCase())).map((o) => o.where)).toEqual([]);
+  });
+
+  it('contains no secret material or secret-returning function in the compiled template or parameters', () => {
+    const text = JSON.stringify([infra.main, infra.parameters]);
+    expect(SECRET_MATERIAL.filter((pattern) => pattern.test(text)).map(String)).toEqual([]);
+  });
+
+  it('outputs everything a caller and an operator need, as strings', () => {
+    const outputs = infra.main.outputs ?? {};
+    expect(REQUIRED_OUTPUTS.filter((name) => outputs[name]?.type !== 'string')).toEqual([]);
+  });
+
+  it("outputs the client_credentials scope as '<App ID URI>/.default' and the deployment's tenant", () => {
+    const value = (name: string) => expr(infra.main.outputs?.[name]?.value);
+    const appIdUri = /'Microsoft\.Resources\/deployments', 'apiRegistration'\), '[\d-]+'\)\.outputs\.appIdUri\.value$/;
+    expect(value('apiAppIdUri')).toMatch(appIdUri);
+    expect(value('clientCredentialsScope')).toMatch(/^format\('\{0\}\/\.default', reference\(/);
+    expect(value('clientCredentialsScope')?.replace(/^format\('\{0\}\/\.default', (.*)\)$/, '$1')).toMatch(appIdUri);
+    expect(value('tenantId')).toBe('tenant().tenantId');
+  });
+
+  it('creates the resource group from a subscription-scope entry point', () => {
+    expect(infra.main.$schema).toMatch(/\/subscriptionDeploymentTemplate\.json#$/);
+    expect(infra.resources.filter((r) => r.modulePath.length === 0 && r.type === 'Microsoft.Resources/resourceGroups')).toHaveLength(1);
+  });
+
+  it('pins an API version on every resource, as compiled: a dated ARM version (-preview only where no GA exists, as for diagnosticSettings), or v1.0 for Graph', () => {
+    const dated = (r: { type: string; apiVersion: string }) =>
+      /^\d{4}-\d{2}-\d{2}$/.test(r.apiVersion) || (r.type === 'Microsoft.Insights/diagnosticSettings' && /^\d{4}-\d{2}-\d{2}-preview$/.test(r.apiVersion));
+    const unpinned = infra.resources.filter((r) => !(r.type.startsWith('Microsoft.Graph/') ? r.apiVersion === 'v1.0' : dated(r)));
+    expect(unpinned.map((r) => `${r.modulePath.join('/')}: ${r.type}@${r.apiVersion}`)).toEqual([]);
+  });
+
+  describe('infra/main.bicepparam, as compiled by build-params', () => {
+    const assigned = () => Object.keys(infra.parameters.parameters);
+    const declared = () => infra.main.parameters ?? {};
+
+    it('assigns only parameters main.bicep declares, and every one without a default', () => {
+      expect(assigned().filter((name) => !(name in declared()))).toEqual([]);
+      expect(Object.entries(declared()).filter(([name, p]) => p.defaultValue === undefined && !assigned().includes(name)).map(([name]) => name)).toEqual([]);
+    });
+
+    it('assigns no secure parameter', () => {
+      expect(assigned().filter((name) => SECURE_TYPES.includes(declared()[name]?.type.toLowerCase() ?? '') || SECRET_LIKE_NAME.test(name))).toEqual([]);
+    });
+  });
+
+  docsNameOnlyDeclared(
+    () => Object.keys(infra.main.outputs ?? {}),
+    () => Object.keys(infra.main.parameters ?? {}),
+  );
+});
+
+describe('secrets in the sources', () => {
+  it('contains no secret material or secret-returning function anywhere in infra/', () => {
+    const files = [...filesUnder(INFRA_DIR, '.bicep'), ...filesUnder(INFRA_DIR, '.bicepparam'), ...filesUnder(INFRA_DIR, '.json')];
+    const hits = files.flatMap((path) => {
+      const text = readFileSync(path, 'utf8');
+      return SECRET_MATERIAL.filter((pattern) => pattern.test(text)).map((pattern) => `${path}: ${String(pattern)}`);
+    });
+    expect(hits).toEqual([]);
+  });
+});
+
+describe('docs/deploy.md', () => {
+  it('shows the deployment command for the subscription-scope template and its parameters file', () => {
+    const doc = readRepoFile('docs/deploy.md');
+    expect(doc).toContain('az deployment sub create');
+    expect(doc).toContain('--template-file infra/main.bicep');
+    expect(doc).toContain('--parameters infra/main.bicepparam');
+    expect(doc).toContain('func azure functionapp publish');
+    expect(doc).toContain('az keyvault key rotate');
+    expect(doc).toContain('az group delete');
+    expect(doc).toContain('az ad app delete');
+  });
+});
+
+describeSourceFallback('parameters and outputs (source, tree-sitter fallback)', () => {
   let infra: Infra;
   beforeAll(async () => {
     infra = await loadInfra();
@@ -71,15 +191,6 @@ describe('parameters and outputs', () => {
   it('returns no secret from any output', () => {
     const suspicious = infra.files.flatMap((file) => outputs(file.root).filter((o) => SECRET_LIKE_NAME.test(o.name)).map((o) => `${file.path}: ${o.name}`));
     expect(suspicious).toEqual([]);
-  });
-
-  it('contains no secret material or secret-returning function anywhere in infra/', () => {
-    const files = [...filesUnder(INFRA_DIR, '.bicep'), ...filesUnder(INFRA_DIR, '.bicepparam'), ...filesUnder(INFRA_DIR, '.json')];
-    const hits = files.flatMap((path) => {
-      const text = readFileSync(path, 'utf8');
-      return SECRET_MATERIAL.filter((pattern) => pattern.test(text)).map((pattern) => `${path}: ${String(pattern)}`);
-    });
-    expect(hits).toEqual([]);
   });
 
   it('outputs everything a caller and an operator need', () => {
@@ -141,35 +252,8 @@ describe('parameters and outputs', () => {
     });
   });
 
-  describe('docs/deploy.md', () => {
-    const doc = readRepoFile('docs/deploy.md');
-
-    it('reads only outputs main.bicep declares', () => {
-      const read = [...doc.matchAll(/properties\.outputs\.(\w+)\.value/g)].map((m) => m[1] ?? '');
-      const declared = outputs(infra.file('infra/main.bicep').root).map((o) => o.name);
-      expect(read.length).toBeGreaterThan(5);
-      expect(read.filter((name) => !declared.includes(name))).toEqual([]);
-    });
-
-    it('names only parameters main.bicep declares, in its parameter table and its `name = value` examples', () => {
-      const tableNames = doc
-        .split('\n')
-        .filter((line) => line.startsWith('| `'))
-        .flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`(\w+)`/g)].map((m) => m[1] ?? ''));
-      const assignments = [...doc.matchAll(/`(\w+) = [^`]+`/g)].map((m) => m[1] ?? '');
-      const declared = mainParams().map((p) => p.name);
-      expect(tableNames.length).toBeGreaterThan(5);
-      expect([...tableNames, ...assignments].filter((name) => !declared.includes(name))).toEqual([]);
-    });
-
-    it('shows the deployment command for the subscription-scope template and its parameters file', () => {
-      expect(doc).toContain('az deployment sub create');
-      expect(doc).toContain('--template-file infra/main.bicep');
-      expect(doc).toContain('--parameters infra/main.bicepparam');
-      expect(doc).toContain('func azure functionapp publish');
-      expect(doc).toContain('az keyvault key rotate');
-      expect(doc).toContain('az group delete');
-      expect(doc).toContain('az ad app delete');
-    });
-  });
+  docsNameOnlyDeclared(
+    () => outputs(infra.file('infra/main.bicep').root).map((o) => o.name),
+    () => mainParams().map((p) => p.name),
+  );
 });
