@@ -190,7 +190,7 @@ export function roleDefinitionOf(assignment: ArmResource): string | undefined {
   if (typeof held === 'string' && !isExpression(held)) return GUID.exec(held)?.[0].toLowerCase();
   // A role defined alongside: the id names a roleDefinitions resource of the same template by its name.
   const custom = idArg && customRoleNamed(assignment.template, `[${exprText(idArg)}]`);
-  return custom ? `custom:${String(custom.name)}` : undefined;
+  return typeof custom?.name === 'string' ? `custom:${custom.name}` : undefined;
 }
 
 /** The custom role definition of a template whose `name` is exactly this expression. */
