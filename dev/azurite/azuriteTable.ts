@@ -19,7 +19,12 @@ export interface AzuriteTable {
   /** For ORDERS_STORAGE. */
   readonly connectionString: string;
   readonly process: ChildProcess;
-  /** Stops the process (SIGTERM, then SIGKILL after a grace period) and waits for its exit. */
+  /**
+   * Stops the process as Ctrl+C does (SIGINT: Azurite saves its data and closes; SIGKILL
+   * after a grace period) and waits for its exit. Azurite keeps data in memory and saves
+   * it every few seconds, so a SIGTERM or a crash can lose the last writes: an emulator
+   * limit, not the real service's.
+   */
   stop(): Promise<void>;
 }
 
@@ -59,12 +64,18 @@ function launch(port: number, options: AzuriteTableOptions): Promise<AzuriteTabl
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = once(child, 'exit');
+  let closed: (() => void) | undefined;
+  const running = () => child.exitCode === null && child.signalCode === null;
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-    await exited;
+    if (!running()) return;
+    // After SIGINT Azurite saves, closes and says so, but its process may linger: it is ended once closed.
+    const saved = new Promise<void>((resolve) => (closed = resolve));
+    child.kill('SIGINT');
+    const timer = setTimeout(() => closed?.(), 5_000);
+    await Promise.race([saved, exited]);
     clearTimeout(timer);
+    if (running()) child.kill('SIGKILL');
+    await exited;
   };
   const echo = options.echo;
   if (echo) createInterface({ input: child.stderr }).on('line', echo);
@@ -81,6 +92,7 @@ function launch(port: number, options: AzuriteTableOptions): Promise<AzuriteTabl
     child.once('exit', onExit);
     createInterface({ input: child.stdout }).on('line', (line) => {
       echo?.(line);
+      if (line.includes('successfully closed')) closed?.();
       if (!line.includes('successfully started')) return;
       clearTimeout(timer);
       child.off('exit', onExit);
