@@ -1,4 +1,5 @@
 import { SETTING_NAMES as AUTH_SETTING_NAMES } from '../../lib/config/authSettings';
+import { SETTING_NAMES as ORDERS_SETTING_NAMES } from '../../lib/config/ordersSettings';
 import { SETTING_NAMES as SIGNING_SETTING_NAMES } from '../../lib/config/signingSettings';
 import { SETTING_NAMES as TELEMETRY_SETTING_NAMES } from '../../lib/config/telemetrySettings';
 import { allProperties, allStrings, decoratorArgument, elements, keysOf, parameters, prop, stringValue, variables } from './support/bicepModel';
@@ -10,6 +11,8 @@ const REQUIRED_APP_SETTINGS = [
   'AUTH_CLIENT_ID',
   'AUTH_APP_ID_URI',
   'AUTH_INSTANCE',
+  'ORDERS_STORAGE__tableServiceUri',
+  'ORDERS_STORAGE__clientId',
   'SIGNING_KEY_VAULT_URL',
   'SIGNING_KEY_NAME',
   'SIGNING_ISSUER',
@@ -144,7 +147,7 @@ describe('the Flex Consumption function app', () => {
   });
 
   it('sets only settings the code or the Functions host reads (a misspelt name fails here)', () => {
-    const codeReads = new Set([...AUTH_SETTING_NAMES, ...SIGNING_SETTING_NAMES, ...TELEMETRY_SETTING_NAMES]);
+    const codeReads = new Set([...AUTH_SETTING_NAMES, ...SIGNING_SETTING_NAMES, ...TELEMETRY_SETTING_NAMES, ...ORDERS_SETTING_NAMES]);
     expect(REQUIRED_APP_SETTINGS.filter((name) => !name.startsWith('AzureWebJobsStorage__') && !codeReads.has(name))).toEqual([]);
     // Keys of spread objects (`...(cond ? {} : { NAME: value })`) sit in the source, not in the parsed keys.
     const source = infra.files.map((file) => file.source).join('\n');
@@ -164,6 +167,12 @@ describe('the Flex Consumption function app', () => {
     const keys = keysOf(prop(appSettings().body, 'properties'));
     expect(keys.filter((key) => KEY_BASED_SETTINGS.includes(key))).toEqual([]);
     for (const file of infra.files) expect(file.source).not.toMatch(/\blist(Keys|Secrets|AccountSas|ServiceSas)\s*\(/);
+  });
+
+  it('reaches the orders table with the user-assigned identity, never a connection string', () => {
+    expect(setting('ORDERS_STORAGE__tableServiceUri')?.text).toBe('storage.properties.primaryEndpoints.table');
+    expect(setting('ORDERS_STORAGE__clientId')?.text).toBe('identityClientId');
+    expect(setting('ORDERS_STORAGE')).toBeUndefined();
   });
 
   it('connects to host storage with the user-assigned identity', () => {
