@@ -7,6 +7,7 @@ interface StoreErrorShape {
   readonly code?: unknown;
   readonly statusCode?: unknown;
   readonly message?: unknown;
+  readonly details?: { readonly errorCode?: unknown; readonly odataError?: { readonly code?: unknown } };
   readonly response?: { readonly headers?: { get?(name: string): string | undefined } };
 }
 
@@ -18,9 +19,15 @@ export function storeStatusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+/**
+ * The table service's own error code (TableNotFound, ResourceNotFound, ...): the SDK
+ * leaves RestError.code unset for service answers and puts it in the details and
+ * the x-ms-error-code header.
+ */
 export function storeCodeOf(error: unknown): string | undefined {
-  const code = (error as StoreErrorShape | null)?.code;
-  return typeof code === 'string' ? code : undefined;
+  const shape = error as StoreErrorShape | null;
+  const candidates = [shape?.details?.errorCode, shape?.details?.odataError?.code, shape?.response?.headers?.get?.('x-ms-error-code')];
+  return candidates.find((candidate): candidate is string => typeof candidate === 'string');
 }
 
 /**
@@ -34,6 +41,7 @@ export function storeUnavailable(error: unknown, deadline: AbortSignal, now: num
   const shape = (typeof error === 'object' && error !== null ? error : {}) as StoreErrorShape;
   const status = storeStatusOf(error);
   const code = storeCodeOf(error);
+  const transportCode = typeof shape.code === 'string' ? shape.code : undefined;
   const retryAfter = (reason: StoreUnavailableReason, seconds = DEFAULT_STORE_RETRY_AFTER_SECONDS) =>
     new StoreUnavailableError(reason, status, Math.min(Math.max(1, seconds), MAX_RETRY_AFTER_SECONDS), { cause: error });
   if (deadline.aborted || shape.name === 'AbortError' || shape.name === 'TimeoutError') return retryAfter('timeout');
@@ -42,7 +50,7 @@ export function storeUnavailable(error: unknown, deadline: AbortSignal, now: num
     return retryAfter('credential_unavailable');
   }
   if (status === undefined) {
-    const known = code !== undefined || shape.name === 'RestError' || (shape.name === 'TypeError' && /fetch|network|socket/i.test(String(shape.message)));
+    const known = transportCode !== undefined || shape.name === 'RestError' || (shape.name === 'TypeError' && /fetch|network|socket/i.test(String(shape.message)));
     if (!known) throw error;
     return retryAfter(/timeout|timed out/i.test(String(shape.message)) ? 'timeout' : 'unreachable');
   }

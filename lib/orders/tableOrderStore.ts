@@ -35,8 +35,14 @@ interface OrderEntity {
 
 const SELECT = ['PartitionKey', 'RowKey', 'item', 'quantity', 'note', 'createdByClientAppId', 'createdByObjectId', 'createdAt', 'updatedAt'];
 
-/** Table ETags are quoted strings, W/"datetime'…'" from the service; anything else cannot match. */
+/**
+ * The table's ETags are weak in form (W/"datetime'…'") but change with every write of
+ * the entity, which is all this API's JSON is made of: callers get them as strong ETags,
+ * so If-Match works as RFC 9110 says (strong comparison). A W/ form sent back is taken too.
+ */
 const ETAG = /^(W\/)?"[^"\s]{1,256}"$/;
+const httpEtag = (tableEtag: string) => tableEtag.replace(/^W\//, '');
+const tableEtag = (ifMatch: string) => (ifMatch.startsWith('W/') ? ifMatch : `W/${ifMatch}`);
 
 /**
  * Orders in an Azure Table (Azurite locally). Every call names the partition (the
@@ -65,11 +71,16 @@ export class TableOrderStore implements OrderStore {
       let more = false;
       // One page is usually one answer; the service may also answer a short or empty page with a continuation.
       for await (const answer of table.listEntities<OrderEntity>({ ...call, queryOptions: { filter, select: SELECT } }).byPage({ maxPageSize: page.top })) {
-        for (const entity of answer) if (orders.length < page.top) orders.push(stored(entity));
-        more = answer.continuationToken !== undefined;
+        let left = false;
+        for (const entity of answer) {
+          if (orders.length < page.top) orders.push(stored(entity));
+          else left = true;
+        }
+        // Entities left out of a full page come first on the next one (it resumes after the last ID returned).
+        more = left || answer.continuationToken !== undefined;
         if (orders.length >= page.top || !more) break;
       }
-      return { orders, lastId: more || orders.length > page.top ? orders.at(-1)?.order.id : undefined };
+      return { orders, lastId: more ? orders.at(-1)?.order.id : undefined };
     });
   }
 
@@ -98,12 +109,12 @@ export class TableOrderStore implements OrderStore {
     return this.run(async (table, call) => {
       const current = await this.read(table, call, tenantId, id);
       if (!current) return undefined;
-      if (!ETAG.test(ifMatch) || current.etag !== ifMatch) throw new PreconditionFailedError();
+      if (!ETAG.test(ifMatch) || current.etag !== httpEtag(ifMatch)) throw new PreconditionFailedError();
       const { order } = current;
       // A replacement: what the input leaves out (note) is cleared; who created it and when stay.
       const entity = toEntity(tenantId, id, input, order.createdBy, order.createdAt, this.now().toISOString());
       try {
-        const answer = await table.updateEntity(entity, 'Replace', { ...call, etag: ifMatch });
+        const answer = await table.updateEntity(entity, 'Replace', { ...call, etag: tableEtag(ifMatch) });
         return stored({ ...entity, etag: answer.etag ?? '' });
       } catch (error) {
         // Changed (412) or deleted (404) between the read and this write: the version the caller named is gone.
@@ -122,7 +133,7 @@ export class TableOrderStore implements OrderStore {
         throw new PreconditionFailedError();
       }
       try {
-        await table.deleteEntity(tenantId, id, { ...call, etag: ifMatch ?? '*' });
+        await table.deleteEntity(tenantId, id, { ...call, etag: ifMatch === undefined || ifMatch === '*' ? '*' : tableEtag(ifMatch) });
         return true;
       } catch (error) {
         if (isEntityMissing(error)) return false;
@@ -215,5 +226,5 @@ function stored(entity: TableEntityResult<OrderEntity> | (OrderEntity & { etag: 
     createdAt: entity.createdAt,
     updatedAt: entity.updatedAt,
   });
-  return Object.freeze({ order, etag: entity.etag });
+  return Object.freeze({ order, etag: httpEtag(entity.etag) });
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -74,6 +75,32 @@ describe('Azurite stopped mid-run, then started again', () => {
     const listed = (await s.call(s.orders, {})).body as { value: { item: string }[] };
     expect(listed.value.map((o) => o.item)).toEqual(['kept']);
   }, 60_000);
+});
+
+describe('a missing table where the app must not create it (in Azure the Bicep does)', () => {
+  let s: OrdersScene;
+  beforeAll(async () => {
+    s = await startOrdersScene();
+  }, 60_000);
+  afterAll(() => s.stop());
+
+  it('answers 503 store_unavailable and logs table_missing, never creating the table', async () => {
+    const settings = { ...loadOrdersSettings({ ORDERS_STORAGE: s.azurite.connectionString, ORDERS_TABLE_NAME: 'neverCreated' }), createTableIfMissing: false };
+    const backend = createOrderStore(settings);
+    const handler = protectedHandler(s.auth.withAuth, ROUTES.orders, { GET: createOrdersApi(backend.store).list, POST: createOrdersApi(backend.store).create });
+    const token = await s.auth.token({ roles: ['Orders.ReadWrite'] });
+    const result = await timed(() => invokeHttp(handler, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"item":"x","quantity":1}' }));
+    expectStoreUnavailable(result);
+    expect(result.logs.join('\n')).toContain('table_missing');
+    // Still missing: the same request fails the same way rather than creating it.
+    expectStoreUnavailable(await timed(() => invokeHttp(handler, { headers: { authorization: `Bearer ${token}` } })));
+    // A read by ID is a store fault too, not a 404 for the order.
+    const api = createOrdersApi(backend.store);
+    const order = protectedHandler(s.auth.withAuth, ROUTES.order, { GET: api.get, PUT: api.replace, DELETE: api.remove });
+    const id = randomUUID();
+    expectStoreUnavailable(await timed(() => invokeHttp(order, { route: 'orders/{id}', path: `orders/${id}`, params: { id }, headers: { authorization: `Bearer ${token}` } })));
+    expectStoreUnavailable(await timed(() => invokeHttp(order, { method: 'DELETE', route: 'orders/{id}', path: `orders/${id}`, params: { id }, headers: { authorization: `Bearer ${token}` } })));
+  }, 30_000);
 });
 
 /** A table service stand-in that misbehaves on purpose. */
