@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
-import type { Order, OrderInput } from './order';
+import { ORDER_ID, type Order, type OrderInput } from './order';
 import { PreconditionFailedError } from './orderErrors';
 import type { OrderPage, OrderStore, StoredOrder } from './orderStore';
 import { storeCodeOf, storeStatusOf, storeUnavailable } from './storeFailure';
@@ -33,6 +33,9 @@ interface OrderEntity {
   readonly updatedAt: string;
 }
 
+/** PartitionKey (tenant ID) and RowKey (order ID): lower-case GUIDs only, the form of an order ID. */
+const KEY = ORDER_ID;
+
 const SELECT = ['PartitionKey', 'RowKey', 'item', 'quantity', 'note', 'createdByClientAppId', 'createdByObjectId', 'createdAt', 'updatedAt'];
 
 /**
@@ -64,7 +67,7 @@ export class TableOrderStore implements OrderStore {
   }
 
   list(tenantId: string, page: { readonly top: number; readonly after: string | undefined }): Promise<OrderPage> {
-    return this.run(async (table, call) => {
+    return this.run([tenantId, page.after], async (table, call) => {
       const partition = `PartitionKey eq ${quote(tenantId)}`;
       const filter = page.after === undefined ? partition : `${partition} and RowKey gt ${quote(page.after)}`;
       const orders: StoredOrder[] = [];
@@ -85,11 +88,11 @@ export class TableOrderStore implements OrderStore {
   }
 
   get(tenantId: string, id: string): Promise<StoredOrder | undefined> {
-    return this.run(async (table, call) => this.read(table, call, tenantId, id));
+    return this.run([tenantId, id], async (table, call) => this.read(table, call, tenantId, id));
   }
 
   create(tenantId: string, input: OrderInput, createdBy: Order['createdBy']): Promise<StoredOrder> {
-    return this.run(async (table, call) => {
+    return this.run([tenantId], async (table, call) => {
       const at = this.now().toISOString();
       const entity = toEntity(tenantId, this.newId(), input, createdBy, at, at);
       try {
@@ -106,7 +109,7 @@ export class TableOrderStore implements OrderStore {
   }
 
   replace(tenantId: string, id: string, input: OrderInput, ifMatch: string): Promise<StoredOrder | undefined> {
-    return this.run(async (table, call) => {
+    return this.run([tenantId, id], async (table, call) => {
       const current = await this.read(table, call, tenantId, id);
       if (!current) return undefined;
       if (!ETAG.test(ifMatch) || current.etag !== httpEtag(ifMatch)) throw new PreconditionFailedError();
@@ -127,7 +130,7 @@ export class TableOrderStore implements OrderStore {
   }
 
   delete(tenantId: string, id: string, ifMatch: string | undefined): Promise<boolean> {
-    return this.run(async (table, call) => {
+    return this.run([tenantId, id], async (table, call) => {
       if (ifMatch !== undefined && ifMatch !== '*' && !ETAG.test(ifMatch)) {
         if (!(await this.read(table, call, tenantId, id))) return false;
         throw new PreconditionFailedError();
@@ -153,7 +156,9 @@ export class TableOrderStore implements OrderStore {
   }
 
   /** Runs one operation under its deadline, creating the table first where allowed, and reports the outcome to health. */
-  private async run<T>(operation: (table: OrdersTable, call: CallOptions) => Promise<T>): Promise<T> {
+  private async run<T>(keys: readonly (string | undefined)[], operation: (table: OrdersTable, call: CallOptions) => Promise<T>): Promise<T> {
+    // Keys reach the store (and its OData filter) only as lower-case GUIDs: anything else is a bug upstream.
+    if (!keys.every((key) => key === undefined || KEY.test(key))) throw new TypeError('tenant and order IDs must be lower-case GUIDs');
     const deadline = AbortSignal.timeout(this.limits.deadlineMs);
     const call: CallOptions = { abortSignal: deadline, requestOptions: { timeout: this.limits.tryTimeoutMs } };
     try {
