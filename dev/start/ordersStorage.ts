@@ -21,7 +21,7 @@ export interface LocalOrdersStore {
  * when neither form is set. A bad setting throws the SettingsError the app would.
  */
 export async function startLocalOrdersStore(env: NodeJS.ProcessEnv, stateDir: string): Promise<LocalOrdersStore> {
-  if (!env.ORDERS_STORAGE?.trim() && !env.ORDERS_STORAGE__tableServiceUri?.trim()) env.ORDERS_STORAGE = DEFAULT_LOCAL_ORDERS_STORAGE;
+  applyLocalOrdersDefault(env);
   const { connection, tableName } = loadOrdersSettings(env);
   if (connection.kind === 'identity') {
     return { message: `Orders in table ${tableName} at ${connection.tableServiceUri} (ORDERS_STORAGE__tableServiceUri), not Azurite.`, azurite: undefined };
@@ -37,6 +37,11 @@ export async function startLocalOrdersStore(env: NodeJS.ProcessEnv, stateDir: st
   const location = path.join(stateDir, 'azurite');
   const azurite = await startAzuriteTable({ location, port });
   return { message: `Azurite table service (dev only) at ${endpoint.origin}, orders in table ${tableName}, data in ${path.relative(path.dirname(stateDir), location)}/.`, azurite };
+}
+
+/** Neither ORDERS_STORAGE form set (an old local.settings.json): Azurite's, as the sample has it. */
+export function applyLocalOrdersDefault(env: NodeJS.ProcessEnv): void {
+  if (!env.ORDERS_STORAGE?.trim() && !env.ORDERS_STORAGE__tableServiceUri?.trim()) env.ORDERS_STORAGE = DEFAULT_LOCAL_ORDERS_STORAGE;
 }
 
 function listening(host: string, port: number): Promise<boolean> {
