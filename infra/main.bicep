@@ -278,6 +278,7 @@ module functionApp 'modules/functionApp.bicep' = {
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
     storageAccountName: hostStorage.outputs.name
+    ordersTableName: hostStorage.outputs.ordersTableName
     deploymentContainerName: hostStorage.outputs.deploymentContainerName
     appInsightsName: monitoring.outputs.appInsightsName
     nodeVersion: nodeVersion

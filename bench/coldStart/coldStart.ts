@@ -78,6 +78,8 @@ async function main(): Promise<void> {
       AUTH_CLIENT_ID: API_CLIENT_ID,
       AUTH_APP_ID_URI: APP_ID_URI,
       AUTH_INSTANCE: entra.url,
+      // Never contacted on /api/me: the orders store loads @azure/data-tables on its first call.
+      ORDERS_STORAGE: 'UseDevelopmentStorage=true',
     };
     const variants: Variant[] = [
       { name: 'bare', telemetry: false, timings: [] },

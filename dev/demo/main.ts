@@ -5,8 +5,10 @@
  * table of every call with its status and reason, and stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startAzuriteTable, type AzuriteTable } from '../azurite/azuriteTable';
 import { repoRoot } from '../entra-standin/devPaths';
 import type { StandinRecord } from '../entra-standin/standinState';
 import { waitForJsonLine } from '../process/jsonLine';
@@ -14,6 +16,8 @@ import type { TourInput, TourRow } from './tour';
 
 const root = repoRoot(__dirname);
 const children: ChildProcess[] = [];
+let azurite: AzuriteTable | undefined;
+const azuriteData = mkdtempSync(path.join(tmpdir(), 'orders-demo-'));
 
 interface Registry {
   apis: { name: string; clientId: string; appIdUri: string }[];
@@ -31,6 +35,7 @@ async function main(): Promise<void> {
 
   const standinProcess = start('dev/entra-standin/main.js', ['--port', '0', '--quiet'], {});
   const standin = await waitForJsonLine<StandinRecord & Record<string, unknown>>(standinProcess, 'authority');
+  azurite = await startAzuriteTable({ location: azuriteData });
   const host = start('dev/host/worker.js', [root], {
     PORT: '0',
     AUTH_TENANT_ID: standin.tenantId,
@@ -38,6 +43,7 @@ async function main(): Promise<void> {
     AUTH_APP_ID_URI: api.appIdUri,
     AUTH_INSTANCE: standin.url,
     NODE_EXTRA_CA_CERTS: standin.caPath,
+    ORDERS_STORAGE: azurite.connectionString,
   });
   const { devHost } = await waitForJsonLine<{ devHost: string }>(host, 'devHost');
 
@@ -85,6 +91,10 @@ function printTable(rows: readonly TourRow[], standin: StandinRecord, devHost: s
 
 function stopAll(): void {
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  // The demo's orders live in a temporary Azurite and go with it.
+  void (azurite?.stop() ?? Promise.resolve()).finally(() => {
+    rmSync(azuriteData, { recursive: true, force: true });
+  });
 }
 
 main()

@@ -35,20 +35,22 @@ async function main(): Promise<void> {
     return accessToken.token;
   };
   const rows: TourRow[] = [];
-  const call = async (caller: string, method: string, path: string, bearer?: string, body?: unknown) => {
+  const call = async (caller: string, method: string, path: string, bearer?: string, body?: unknown, ifMatch?: string) => {
     const response = await fetch(`${input.apiUrl}${path}`, {
       method,
       headers: {
         ...(bearer !== undefined && { authorization: `Bearer ${bearer}` }),
         ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...(ifMatch !== undefined && { 'if-match': ifMatch }),
       },
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
     const text = await response.text();
     const json = text ? (JSON.parse(text) as { code?: string; id?: string; value?: unknown[] }) : {};
     const reason = json.code ?? (json.value ? `${json.value.length} order(s)` : json.id ? `order ${json.id.slice(0, 8)}…` : response.statusText);
-    rows.push({ caller, request: `${method} ${path.replace(/[0-9a-f-]{36}/, '{id}')}`, status: response.status, reason });
-    return json;
+    const request = `${method} ${path.replace(/[0-9a-f-]{36}/, '{id}')}${ifMatch === undefined ? '' : ' If-Match'}`;
+    rows.push({ caller, request, status: response.status, reason });
+    return { ...json, etag: response.headers.get('etag') ?? undefined };
   };
 
   const [reader, writer, norole, otherApi] = await Promise.all([token('reader'), token('writer'), token('norole'), token('writer', input.otherScope)]);
@@ -60,6 +62,8 @@ async function main(): Promise<void> {
   const id = created.id ?? '00000000-0000-0000-0000-000000000000';
   await call('reader (Orders.Read)', 'GET', `/api/orders/${id}`, reader);
   await call('writer (Orders.ReadWrite)', 'PUT', `/api/orders/${id}`, writer, { item: 'widget', quantity: 5 });
+  await call('writer (Orders.ReadWrite)', 'PUT', `/api/orders/${id}`, writer, { item: 'widget', quantity: 5 }, created.etag);
+  await call('writer, stale ETag', 'PUT', `/api/orders/${id}`, writer, { item: 'widget', quantity: 6 }, created.etag);
   await call('writer (Orders.ReadWrite)', 'POST', '/api/orders', writer, { item: 'widget', quantity: 'two' });
   await call('norole (no role)', 'GET', '/api/orders', norole);
   await call('writer, token for another API', 'GET', '/api/orders', otherApi);

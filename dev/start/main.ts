@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole local experience on a fresh clone. Creates local.settings.json
  * from the sample if missing, starts the local Entra stand-in (unless AUTH_INSTANCE
- * names another authority), runs the app under `func start` when Core Tools is on
+ * names another authority) and Azurite's table service for the orders (unless the
+ * ORDERS_STORAGE settings name another store), runs the app under `func start` when Core Tools is on
  * PATH and under the dev host otherwise, and prints how to get a token and call it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,10 +13,13 @@ import { findRunningStandin, type StandinRecord } from '../entra-standin/standin
 import { localEnvironment } from '../host/localSettings';
 import { findOnPath } from '../process/findOnPath';
 import { waitForJsonLine } from '../process/jsonLine';
+import type { AzuriteTable } from '../azurite/azuriteTable';
+import { startLocalOrdersStore } from './ordersStorage';
 
 const root = repoRoot(__dirname);
 const stateDir = path.join(root, '.dev-state');
 const children: ChildProcess[] = [];
+let azurite: AzuriteTable | undefined;
 const say = (line: string) => void process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
@@ -38,6 +42,10 @@ async function main(): Promise<void> {
   } else {
     say(`AUTH_INSTANCE is ${instance.origin}: using that authority, not the local stand-in.`);
   }
+
+  const orders = await startLocalOrdersStore(env, stateDir);
+  azurite = orders.azurite;
+  say(orders.message);
 
   const port = env.PORT ?? '7071';
   const func = findOnPath('func');
@@ -87,7 +95,8 @@ A scripted tour with @azure/identity: npm run demo. Stop with Ctrl+C.`);
 
 function stop(code: number): void {
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  process.exit(code);
+  // Azurite saves its data when it stops (SIGINT), not on SIGTERM.
+  void (azurite?.stop() ?? Promise.resolve()).finally(() => process.exit(code));
 }
 
 process.on('SIGINT', () => { stop(0); });

@@ -16,6 +16,8 @@ param identityId string
 param identityClientId string
 
 param storageAccountName string
+@description('The Orders API\'s table in that account (see hostStorage.bicep).')
+param ordersTableName string
 param deploymentContainerName string
 param appInsightsName string
 
@@ -161,6 +163,10 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AzureWebJobsStorage__credential: 'managedidentity'
     AzureWebJobsStorage__clientId: identityClientId
     AZURE_CLIENT_ID: identityClientId
+    // The Orders API's table, through the same identity (the identity-based connection convention; no keys).
+    ORDERS_STORAGE__tableServiceUri: storage.properties.primaryEndpoints.table
+    ORDERS_STORAGE__clientId: identityClientId
+    ORDERS_TABLE_NAME: ordersTableName
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identityClientId}'
     AUTH_TENANT_ID: tenant().tenantId

@@ -12,6 +12,11 @@ param deploymentContainerName string
 @description('Principal (object) ID of the function app identity.')
 param hostPrincipalId string
 
+@description('The table the Orders API keeps its orders in (one partition per tenant). The app never creates it in Azure.')
+@minLength(3)
+@maxLength(63)
+param ordersTableName string = 'orders'
+
 // Blob Data Owner: host leases, keys and the deployment package. Table Data
 // Contributor: the host's diagnostic events, which explain a failure to start.
 var storageBlobDataOwnerRoleId = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -76,5 +81,30 @@ resource hostTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
   }
 }
 
+// The Orders API's table. Its own Table Data Contributor grant is scoped to this
+// table alone (the narrowest scope Azure RBAC offers for table data), so the
+// orders keep working whatever becomes of the host's account-wide grant above.
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource ordersTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = {
+  parent: tableService
+  name: ordersTableName
+}
+
+resource ordersTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(ordersTable.id, hostPrincipalId, storageTableDataContributorRoleId)
+  scope: ordersTable
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributorRoleId)
+    principalId: hostPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'Orders API: read and write the orders table.'
+  }
+}
+
 output name string = storage.name
+output ordersTableName string = ordersTable.name
 output deploymentContainerName string = deploymentContainer.name

@@ -9,7 +9,9 @@ import { invocationLogObserver, type AuthObserver } from '../http/authEvents';
 import { createWithAuth, type WithAuth } from '../http/withAuth';
 import { createCaTrustingFetch } from '../net/caTrustingFetch';
 import type { FetchLike } from '../net/fetchJson';
-import { InMemoryOrderStore } from '../orders/inMemoryOrderStore';
+import { loadOrdersSettings } from '../config/ordersSettings';
+import { createOrderStore, type OrderStoreDependencies, type OrdersBackend } from '../orders/createOrderStore';
+import { createStoreHealth, type StoreHealth } from '../orders/storeHealth';
 import type { OrderStore } from '../orders/orderStore';
 import { createSigning, type Signing, type SigningDependencies } from '../signing/createSigning';
 import type { SigningEvents } from '../signing/signingEvents';
@@ -23,6 +25,8 @@ export interface AppRuntime {
   readonly verifier: AccessTokenVerifier;
   readonly withAuth: WithAuth;
   readonly orders: OrderStore;
+  /** Whether the orders store answered recently (for /api/health; never a store call). */
+  readonly ordersHealth: StoreHealth;
   readonly signingSettings: SigningSettings;
   /** Identity assertions for backends, and the published key set. */
   readonly signing: Signing;
@@ -35,7 +39,10 @@ export interface RuntimeDependencies {
   readonly now?: () => number;
   readonly observer?: AuthObserver;
   readonly keySetEvents?: KeySetEvents;
+  /** Replaces the Table Storage store (and its ORDERS_* settings); tests only. */
   readonly orders?: OrderStore;
+  /** Credential, client options and limits of the Table Storage store. */
+  readonly ordersStore?: OrderStoreDependencies;
   /** Where signing failures and key set reloads are reported. */
   readonly signingEvents?: SigningEvents;
   /** The Key Vault credential, SDK client options and tuning; tests reach the stand-in through it. */
@@ -69,7 +76,14 @@ export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDe
   });
   const fulfilment =
     signingSettings.fulfilment && createBackendClient({ ...signingSettings.fulfilment, assertions: signing.assertions, fetch: dependencies.backendFetch ?? fetch });
-  return Object.freeze({ settings, verifier, withAuth, orders: dependencies.orders ?? new InMemoryOrderStore(), signingSettings, signing, fulfilment });
+  const orders = ordersBackend(source, dependencies);
+  return Object.freeze({ settings, verifier, withAuth, orders: orders.store, ordersHealth: orders.health, signingSettings, signing, fulfilment });
+}
+
+/** The orders store: Azure Table Storage from the ORDERS_* settings (see lib/orders/createOrderStore.ts). */
+function ordersBackend(source: SettingsSource, dependencies: RuntimeDependencies): OrdersBackend {
+  if (dependencies.orders) return { store: dependencies.orders, health: createStoreHealth() };
+  return createOrderStore(loadOrdersSettings(source), dependencies.ordersStore);
 }
 
 let shared: AppRuntime | undefined;

@@ -4,7 +4,8 @@ import { problemResponse } from '../http/problem';
 import type { AuthenticatedHandler } from '../http/withAuth';
 import { SigningUnavailableError } from '../signing/signingErrors';
 import type { Order } from './order';
-import { notFound, orderId } from './ordersApi';
+import { orderFailureAnswer } from './orderFailureAnswer';
+import { notFound, orderId, tenantOf } from './ordersApi';
 import type { OrderStore } from './orderStore';
 
 /** What the fulfilment backend is sent: the order, never the caller's token (their identity travels in the assertion). */
@@ -26,8 +27,14 @@ export function createFulfilOrderHandler(store: OrderStore, fulfilment: BackendC
     }
     const id = orderId(request, context);
     if (typeof id !== 'string') return id;
-    const order = await store.get(principal.tenantId, id);
-    if (!order) return notFound(context);
+    let order: Order;
+    try {
+      const found = await store.get(tenantOf(principal), id);
+      if (!found) return notFound(context);
+      order = found.order;
+    } catch (error) {
+      return orderFailureAnswer(error, context);
+    }
 
     let answer: BackendResponse;
     try {

@@ -1,17 +1,32 @@
 import type { Order, OrderInput } from './order';
 
-/**
- * Where orders live. Every operation is scoped by tenant: the store has no way to
- * read or change another tenant's orders, so a handler cannot get that wrong.
- */
-export interface OrderStore {
-  list(tenantId: string): Promise<readonly Order[]>;
-  get(tenantId: string, id: string): Promise<Order | undefined>;
-  create(tenantId: string, input: OrderInput, createdBy: Order['createdBy']): Promise<Order | OrderLimitReached>;
-  replace(tenantId: string, id: string, input: OrderInput): Promise<Order | undefined>;
-  delete(tenantId: string, id: string): Promise<boolean>;
+/** An order with the version the store holds, for If-Match. */
+export interface StoredOrder {
+  readonly order: Order;
+  /** The store's ETag, sent to callers as is. */
+  readonly etag: string;
 }
 
-/** The store refuses to grow past its bound. */
-export const ORDER_LIMIT_REACHED = Symbol('order limit reached');
-export type OrderLimitReached = typeof ORDER_LIMIT_REACHED;
+export interface OrderPage {
+  readonly orders: readonly StoredOrder[];
+  /** The last order ID of this page when more may follow; undefined on the last page. */
+  readonly lastId: string | undefined;
+}
+
+/**
+ * Where orders live. Every operation is scoped by tenant (the store's partition),
+ * so a handler cannot read or change another tenant's orders. Failures are the
+ * typed errors of orderErrors.ts: StoreUnavailableError when the store does not
+ * answer, PreconditionFailedError when If-Match does not match.
+ */
+export interface OrderStore {
+  /** Up to `top` orders in ID order, after the order ID `after` when given. */
+  list(tenantId: string, page: { readonly top: number; readonly after: string | undefined }): Promise<OrderPage>;
+  get(tenantId: string, id: string): Promise<StoredOrder | undefined>;
+  /** Resolves once the store has the order. */
+  create(tenantId: string, input: OrderInput, createdBy: Order['createdBy']): Promise<StoredOrder>;
+  /** Replaces the order if its ETag is still `ifMatch`; undefined when there is no such order. */
+  replace(tenantId: string, id: string, input: OrderInput, ifMatch: string): Promise<StoredOrder | undefined>;
+  /** Deletes the order (only at version `ifMatch` when given); false when there is no such order. */
+  delete(tenantId: string, id: string, ifMatch: string | undefined): Promise<boolean>;
+}

@@ -4,7 +4,10 @@ import { problemResponse } from '../http/problem';
 import { readJsonBody } from '../http/readJsonBody';
 import type { AuthenticatedHandler } from '../http/withAuth';
 import { ORDER_ID, orderInput, type Order } from './order';
-import { ORDER_LIMIT_REACHED, type OrderStore } from './orderStore';
+import { decodeContinuation, encodeContinuation } from './continuation';
+import { PreconditionRequiredError } from './orderErrors';
+import { orderFailureAnswer } from './orderFailureAnswer';
+import type { OrderStore } from './orderStore';
 
 export interface OrdersApi {
   readonly list: AuthenticatedHandler;
@@ -14,53 +17,91 @@ export interface OrdersApi {
   readonly remove: AuthenticatedHandler;
 }
 
+/** Page size of the order lists: `?top=`, 1-100. */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 100;
+
 /**
  * The sample Orders API. Authorization has already happened in withAuth; what is
- * left here is tenant scoping (always the token's `tid`, never a request value) and
- * input validation.
+ * left here is tenant scoping (always the token's `tid`, never a request value),
+ * input validation and the concurrency rules: GET returns the order's ETag, PUT
+ * needs If-Match, DELETE honours it. Store failures become answers in one place
+ * (orderFailureAnswer).
  */
 export function createOrdersApi(store: OrderStore): OrdersApi {
-  return {
-    async list(_request, _context, principal) {
-      return ok(200, { value: await store.list(principal.tenantId) });
-    },
-
-    async get(request, context, principal) {
-      const id = orderId(request, context);
-      if (typeof id !== 'string') return id;
-      const order = await store.get(principal.tenantId, id);
-      return order ? ok(200, order) : notFound(context);
-    },
-
-    async create(request, context, principal) {
-      const body = await readJsonBody(request, orderInput);
-      if (!body.ok) return badBody(body, context);
-      const order = await store.create(principal.tenantId, body.value, createdBy(principal));
-      if (order === ORDER_LIMIT_REACHED) {
-        return problemResponse(409, 'order_limit_reached', 'This tenant has reached the sample store limit; delete orders first.', context.invocationId);
+  const guarded =
+    (handler: AuthenticatedHandler): AuthenticatedHandler =>
+    async (request, context, principal) => {
+      try {
+        return await handler(request, context, principal);
+      } catch (error) {
+        return orderFailureAnswer(error, context);
       }
-      return { ...ok(201, order), headers: { 'content-type': 'application/json', location: `/api/orders/${order.id}` } };
-    },
+    };
 
-    async replace(request, context, principal) {
+  return {
+    list: guarded(async (request, context, principal) => {
+      const page = pageRequest(request, context, tenantOf(principal));
+      if (!('top' in page)) return page;
+      const result = await store.list(tenantOf(principal), page);
+      const next = result.lastId && encodeContinuation({ tenantId: tenantOf(principal), after: result.lastId });
+      return ok(200, { value: result.orders.map((entry) => entry.order), ...(next && { nextLink: nextLink(request, page.top, next) }) });
+    }),
+
+    get: guarded(async (request, context, principal) => {
       const id = orderId(request, context);
       if (typeof id !== 'string') return id;
+      const found = await store.get(tenantOf(principal), id);
+      return found ? ok(200, found.order, found.etag) : notFound(context);
+    }),
+
+    create: guarded(async (request, context, principal) => {
       const body = await readJsonBody(request, orderInput);
       if (!body.ok) return badBody(body, context);
-      const order = await store.replace(principal.tenantId, id, body.value);
-      return order ? ok(200, order) : notFound(context);
-    },
+      const created = await store.create(tenantOf(principal), body.value, createdBy(principal));
+      return ok(201, created.order, created.etag, { location: `/api/orders/${created.order.id}` });
+    }),
 
-    async remove(request, context, principal) {
+    replace: guarded(async (request, context, principal) => {
       const id = orderId(request, context);
       if (typeof id !== 'string') return id;
-      return (await store.delete(principal.tenantId, id)) ? { status: 204 } : notFound(context);
-    },
+      const ifMatch = request.headers.get('if-match')?.trim();
+      // "*" would be a blind overwrite too: a replacement names the version it replaces.
+      if (!ifMatch || ifMatch === '*') throw new PreconditionRequiredError();
+      const body = await readJsonBody(request, orderInput);
+      if (!body.ok) return badBody(body, context);
+      const replaced = await store.replace(tenantOf(principal), id, body.value, ifMatch);
+      return replaced ? ok(200, replaced.order, replaced.etag) : notFound(context);
+    }),
+
+    remove: guarded(async (request, context, principal) => {
+      const id = orderId(request, context);
+      if (typeof id !== 'string') return id;
+      const ifMatch = request.headers.get('if-match')?.trim() || undefined;
+      return (await store.delete(tenantOf(principal), id, ifMatch)) ? { status: 204 } : notFound(context);
+    }),
   };
 }
 
-function ok(status: number, body: Order | { value: readonly Order[] }): HttpResponseInit {
-  return { status, jsonBody: body, headers: { 'content-type': 'application/json' } };
+function ok(status: number, body: Order | { value: readonly Order[]; nextLink?: string }, etag?: string, headers: Record<string, string> = {}): HttpResponseInit {
+  return { status, jsonBody: body, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...(etag && { etag }), ...headers } };
+}
+
+/** `?top=` and `?continuation=` of a list request, or the 400 answer naming the field. */
+function pageRequest(request: HttpRequest, context: InvocationContext, tenantId: string): { top: number; after: string | undefined } | HttpResponseInit {
+  const rawTop = request.query.get('top');
+  const top = rawTop === null ? DEFAULT_PAGE_SIZE : /^\d{1,3}$/.test(rawTop) ? Number(rawTop) : Number.NaN;
+  if (!(top >= 1 && top <= MAX_PAGE_SIZE)) {
+    return problemResponse(400, 'invalid_parameter', `Field top: must be a whole number from 1 to ${MAX_PAGE_SIZE}.`, context.invocationId, { extra: { field: 'top' } });
+  }
+  const raw = request.query.get('continuation');
+  return { top, after: raw === null ? undefined : decodeContinuation(raw, tenantId).after };
+}
+
+/** The next page's link: this route's path (the tenant route stays the tenant route) with top and the continuation. */
+function nextLink(request: HttpRequest, top: number, continuation: string): string {
+  const query = new URLSearchParams({ top: String(top), continuation });
+  return `${new URL(request.url).pathname}?${query.toString()}`;
 }
 
 /** The `{id}` route parameter as an order ID, or the 400 answer naming the field. */
@@ -77,6 +118,11 @@ export function notFound(context: InvocationContext): HttpResponseInit {
 
 function badBody(body: { status: number; code: string; detail: string; field?: string }, context: InvocationContext): HttpResponseInit {
   return problemResponse(body.status, body.code, body.detail, context.invocationId, body.field === undefined ? {} : { extra: { field: body.field } });
+}
+
+/** The store's partition: the token's tenant, lower-case (Entra issues it so; one spelling, one partition). */
+export function tenantOf(principal: Principal): string {
+  return principal.tenantId.toLowerCase();
 }
 
 function createdBy(principal: Principal): Order['createdBy'] {

@@ -36,17 +36,18 @@ it('holds the built app, host.json and package files, and no sources, tests or d
 });
 
 it('installs production dependencies only', () => {
-  for (const dev of ['typescript', 'jest', 'eslint', 'ts-jest', '@azure/msal-node', 'web-tree-sitter']) {
+  for (const dev of ['typescript', 'jest', 'eslint', 'ts-jest', '@azure/msal-node', 'web-tree-sitter', 'azurite']) {
     expect(existsSync(path.join(out, 'node_modules', dev))).toBe(false);
   }
-  for (const prod of ['@azure/functions', 'jose', 'zod', 'lru-cache', 'applicationinsights', '@azure/keyvault-keys', '@azure/identity']) {
+  for (const prod of ['@azure/functions', 'jose', 'zod', 'lru-cache', 'applicationinsights', '@azure/keyvault-keys', '@azure/identity', '@azure/data-tables']) {
     expect(existsSync(path.join(out, 'node_modules', prod, 'package.json'))).toBe(true);
   }
 });
 
 it('registers every function when loaded the way Core Tools loads it', async () => {
   const { stdout } = await run(process.execPath, [path.join(root, 'dist-dev/dev/host/listFunctions.js'), out], {
-    env: { PATH: process.env.PATH ?? '', AUTH_TENANT_ID: TENANT, AUTH_CLIENT_ID: API_CLIENT_ID },
+    // The orders store in its deployed form; loading the app never calls it.
+    env: { PATH: process.env.PATH ?? '', AUTH_TENANT_ID: TENANT, AUTH_CLIENT_ID: API_CLIENT_ID, ORDERS_STORAGE__tableServiceUri: 'https://contoso.table.core.windows.net' },
   });
   const loaded = JSON.parse(stdout) as { functions: { name: string; route: string }[] };
   expect(loaded.functions.map((fn) => `${fn.name} ${fn.route}`).sort()).toEqual(Object.values(ROUTES).map((entry) => `${entry.name} ${entry.route}`).sort());

@@ -16,7 +16,8 @@ const lister = path.join(root, 'dist-dev/dev/host/listFunctions.js');
 const run = promisify(execFile);
 
 async function listFunctions(env: Record<string, string>) {
-  const { stdout } = await run(process.execPath, [lister, root], { env: { PATH: process.env.PATH ?? '', ...env } });
+  // The orders store is made lazily: a connection string it never uses is enough to load the app.
+  const { stdout } = await run(process.execPath, [lister, root], { env: { PATH: process.env.PATH ?? '', ORDERS_STORAGE: 'UseDevelopmentStorage=true', ...env } });
   return JSON.parse(stdout) as { routePrefix: string; entryFiles: string[]; functions: { name: string; route: string; methods: string[]; authLevel: string }[] };
 }
 

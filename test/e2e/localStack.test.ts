@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startAzuriteTable, type AzuriteTable } from '../../dev/azurite/azuriteTable';
 import { createCaTrustingFetch, type CaTrustingFetch } from '../../dev/tls/caTrustingFetch';
 import { waitForJsonLine } from '../../dev/process/jsonLine';
 import type { StandinRecord } from '../../dev/entra-standin/standinState';
@@ -37,6 +38,8 @@ let caFetch: CaTrustingFetch;
 let v2Host: string;
 let v1Host: string;
 let tokens: Map<string, ClientOutcome>;
+/** The orders store both hosts share, as instances of one app do. */
+let azurite: AzuriteTable;
 
 function startNode(script: string, args: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [path.join(root, 'dist-dev', script), ...args], {
@@ -56,6 +59,7 @@ async function startDevHost(registration: { clientId: string; appIdUri: string }
     AUTH_APP_ID_URI: registration.appIdUri,
     AUTH_INSTANCE: standin.url,
     NODE_EXTRA_CA_CERTS: standin.caPath,
+    ORDERS_STORAGE: azurite.connectionString,
   });
   return (await waitForJsonLine<{ devHost: string }>(host, 'devHost')).devHost;
 }
@@ -101,6 +105,7 @@ beforeAll(async () => {
     if (!existsSync(path.join(root, built))) throw new Error(`build first (npm run build && npm run build:dev): ${built} is missing`);
   }
   stateDir = mkdtempSync(path.join(tmpdir(), 'e2e-stack-'));
+  azurite = await startAzuriteTable({ location: path.join(stateDir, 'azurite') });
   standinProcess = startNode('dev/entra-standin/main.js', ['--port', '0', '--state-dir', stateDir, '--quiet'], {});
   standin = await waitForJsonLine<StandinRecord & Record<string, unknown>>(standinProcess, 'authority');
   caFetch = createCaTrustingFetch(readFileSync(standin.caPath, 'utf8'));
@@ -124,8 +129,9 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-afterAll(() => {
+afterAll(async () => {
   for (const child of processes) if (child.exitCode === null) child.kill('SIGTERM');
+  await azurite.stop();
   rmSync(stateDir, { recursive: true, force: true });
 });
 
@@ -134,11 +140,11 @@ describe('the anonymous health endpoint', () => {
     // A fresh host has fetched no Entra keys yet; the development signer has its key from the start.
     const fresh = await startDevHost(V2);
     const before = (await (await fetch(`${fresh}/api/health`)).json()) as Record<string, unknown>;
-    expect(before).toEqual({ status: 'ok', tokenSigningKeys: 'not_loaded', assertionSigningKeys: 'loaded' });
+    expect(before).toEqual({ status: 'ok', tokenSigningKeys: 'not_loaded', assertionSigningKeys: 'loaded', ordersStore: 'unknown' });
     expect((await call(fresh, 'GET', 'orders', token('identity reader v2'))).status).toBe(200);
     const after = await fetch(`${fresh}/api/health`);
     expect(after.headers.get('cache-control')).toBe('no-store');
-    expect(await after.json()).toEqual({ status: 'ok', tokenSigningKeys: 'loaded', assertionSigningKeys: 'loaded' });
+    expect(await after.json()).toEqual({ status: 'ok', tokenSigningKeys: 'loaded', assertionSigningKeys: 'loaded', ordersStore: 'answering' });
   });
 });
 

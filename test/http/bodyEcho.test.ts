@@ -1,7 +1,7 @@
 import type { HttpHandler } from '@azure/functions';
 import { protectedHandler } from '../../lib/app/registerRoutes';
 import { ROUTES } from '../../lib/app/routeTable';
-import { InMemoryOrderStore } from '../../lib/orders/inMemoryOrderStore';
+import { MemoryOrderStore } from '../orders/support/memoryOrderStore';
 import { createOrdersApi } from '../../lib/orders/ordersApi';
 import { startAuthFixture, type AuthFixture } from '../support/authFixture';
 import { invokeHttp, type InvokeResult } from '../support/invokeHttp';
@@ -19,7 +19,7 @@ let f: AuthFixture;
 let orders: HttpHandler;
 beforeAll(async () => {
   f = await startAuthFixture();
-  const api = createOrdersApi(new InMemoryOrderStore());
+  const api = createOrdersApi(new MemoryOrderStore());
   orders = protectedHandler(f.withAuth, ROUTES.orders, { GET: api.list, POST: api.create });
 });
 afterAll(() => f.stop());

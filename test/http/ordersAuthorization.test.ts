@@ -1,7 +1,7 @@
 import type { HttpHandler } from '@azure/functions';
 import { ROUTES } from '../../lib/app/routeTable';
 import { protectedHandler } from '../../lib/app/registerRoutes';
-import { InMemoryOrderStore } from '../../lib/orders/inMemoryOrderStore';
+import { MemoryOrderStore } from '../orders/support/memoryOrderStore';
 import { createOrdersApi } from '../../lib/orders/ordersApi';
 import { OTHER_TENANT, type TokenOptions } from '../support/entraTokens';
 import { startAuthFixture, type AuthFixture } from '../support/authFixture';
@@ -68,7 +68,7 @@ const handlers: Record<'orders' | 'order', HttpHandler> = {} as never;
 
 beforeAll(async () => {
   f = await startAuthFixture();
-  const api = createOrdersApi(new InMemoryOrderStore());
+  const api = createOrdersApi(new MemoryOrderStore());
   handlers.orders = protectedHandler(f.withAuth, ROUTES.orders, { GET: api.list, POST: api.create });
   handlers.order = protectedHandler(f.withAuth, ROUTES.order, { GET: api.get, PUT: api.replace, DELETE: api.remove });
 });
@@ -85,7 +85,12 @@ it.each(cases)('%s as %s', async (_label, _name, operation, caller, expectation)
     route: route.route,
     path: operation.route === 'order' ? `orders/${ORDER_ID}` : 'orders',
     params: operation.route === 'order' ? { id: ORDER_ID } : {},
-    headers: { authorization: `Bearer ${await f.token(callers[caller].token)}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${await f.token(callers[caller].token)}`,
+      'content-type': 'application/json',
+      // A replacement names the version it replaces; without If-Match an authorized PUT is a 428.
+      ...(operation.method === 'PUT' && { 'if-match': 'W/"1"' }),
+    },
     ...(operation.method === 'POST' || operation.method === 'PUT' ? { body: BODY } : {}),
   });
   const challenge = response.headers.get('www-authenticate');

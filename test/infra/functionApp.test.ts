@@ -26,6 +26,8 @@ const REQUIRED_APP_SETTINGS = [
   'AUTH_CLIENT_ID',
   'AUTH_APP_ID_URI',
   'AUTH_INSTANCE',
+  'ORDERS_STORAGE__tableServiceUri',
+  'ORDERS_STORAGE__clientId',
   'SIGNING_KEY_VAULT_URL',
   'SIGNING_KEY_NAME',
   'SIGNING_ISSUER',
@@ -191,6 +193,13 @@ describeCompiled('the Flex Consumption function app (compiled ARM JSON)', () => 
     for (const service of ['blob', 'table']) expect(value(`AzureWebJobsStorage__${service}ServiceUri`)).toMatch(new RegExp(`^reference\\(resourceId\\('Microsoft\\.Storage/storageAccounts', .*\\)\\.primaryEndpoints\\.${service}$`));
   });
 
+  it('reaches the orders table with the user-assigned identity, never a connection string', () => {
+    const { value } = settings();
+    expect(value('ORDERS_STORAGE__tableServiceUri')).toMatch(/^reference\(resourceId\('Microsoft\.Storage\/storageAccounts', .*\)\.primaryEndpoints\.table$/);
+    expect(value('ORDERS_STORAGE__clientId')).toBe("parameters('identityClientId')");
+    expect(value('ORDERS_STORAGE')).toBeUndefined();
+  });
+
   it('authenticates telemetry with Entra as the same identity', () => {
     expect(settings().value('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')).toBe("format('Authorization=AAD;ClientId={0}', parameters('identityClientId'))");
   });
@@ -315,6 +324,12 @@ describeSourceFallback('the Flex Consumption function app (source, tree-sitter f
     const keys = keysOf(prop(appSettings().body, 'properties'));
     expect(keys.filter((key) => KEY_BASED_SETTINGS.includes(key))).toEqual([]);
     for (const file of infra.files) expect(file.source).not.toMatch(/\blist(Keys|Secrets|AccountSas|ServiceSas)\s*\(/);
+  });
+
+  it('reaches the orders table with the user-assigned identity, never a connection string', () => {
+    expect(setting('ORDERS_STORAGE__tableServiceUri')?.text).toBe('storage.properties.primaryEndpoints.table');
+    expect(setting('ORDERS_STORAGE__clientId')?.text).toBe('identityClientId');
+    expect(setting('ORDERS_STORAGE')).toBeUndefined();
   });
 
   it('connects to host storage with the user-assigned identity', () => {

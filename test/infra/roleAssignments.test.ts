@@ -17,6 +17,7 @@ const EXPECTED_GRANTS = [
   { role: 'Monitoring Metrics Publisher', id: '3913510d-42f4-4e42-8a64-420c390055eb', scopeType: 'Microsoft.Insights/components' },
   { role: 'Storage Blob Data Owner', id: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b', scopeType: 'Microsoft.Storage/storageAccounts' },
   { role: 'Storage Table Data Contributor', id: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3', scopeType: 'Microsoft.Storage/storageAccounts' },
+  { role: 'Storage Table Data Contributor', id: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3', scopeType: 'Microsoft.Storage/storageAccounts/tableServices/tables' },
 ];
 
 /** Built-in roles that would let the app change what it runs on or who may do what; never granted. */

@@ -2,7 +2,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { startSampleBackend, type SampleBackend } from '../../dev/sample-backend/sampleBackend';
 import { anyOf, type AuthPolicy } from '../../lib/authz/authPolicy';
 import { createBackendClient, type BackendClient } from '../../lib/forwarding/backendClient';
-import { InMemoryOrderStore } from '../../lib/orders/inMemoryOrderStore';
+import { MemoryOrderStore } from '../orders/support/memoryOrderStore';
 import { createFulfilOrderHandler } from '../../lib/orders/fulfilOrder';
 import { createOrdersApi } from '../../lib/orders/ordersApi';
 import type { KeySpec } from '../../dev/keyvault-standin/vaultKeys';
@@ -34,7 +34,7 @@ interface World {
   readonly jwks: ServedHandler;
   readonly backend: SampleBackend;
   readonly client: BackendClient;
-  readonly store: InMemoryOrderStore;
+  readonly store: MemoryOrderStore;
   readonly orderId: string;
   stop(): Promise<void>;
 }
@@ -46,9 +46,8 @@ async function startWorld(key: KeySpec): Promise<World> {
   const jwks = await serveHttpHandler('.well-known/jwks.json', signing.jwks);
   const backend = await startSampleBackend({ jwksUrl: jwks.url, issuer: ISSUER, audience: BACKEND_AUDIENCE });
   const client = createBackendClient({ url: backend.fulfilUrl, audience: BACKEND_AUDIENCE, assertions: signing.assertions, fetch });
-  const store = new InMemoryOrderStore();
-  const order = await store.create(TENANT, { item: 'widget', quantity: 2 }, { clientAppId: CALLER_APP, objectId: DAEMON_OID });
-  if (typeof order === 'symbol') throw new Error('store full');
+  const store = new MemoryOrderStore();
+  const { order } = await store.create(TENANT, { item: 'widget', quantity: 2 }, { clientAppId: CALLER_APP, objectId: DAEMON_OID });
   return {
     auth,
     vault,

@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { startAzuriteTable } from '../../../dev/azurite/azuriteTable';
 import { EgressGuard } from '../../../dev/ingestion-standin/egressGuard';
 import { IngestionStandin, type IngestionFault } from '../../../dev/ingestion-standin/ingestionStandin';
 import { ensureLocalTls, type LocalTls } from '../../../dev/tls/localTls';
@@ -44,10 +45,12 @@ export async function startScene(): Promise<Scene> {
   assertBuilt();
   const dir = await mkdtemp(path.join(tmpdir(), 'telemetry-test-'));
   const tls = await ensureLocalTls({ stateDir: dir });
-  const [ingestion, entra, guard] = await Promise.all([
+  const [ingestion, entra, guard, azurite] = await Promise.all([
     IngestionStandin.start({ certPem: tls.certPem, keyPem: tls.keyPem, slowMs: 15_000 }),
     new FakeEntraMetadataServer().start(),
     EgressGuard.start(),
+    // The orders store the apps share (the app needs one to start; the orders routes use it).
+    startAzuriteTable({ location: path.join(dir, 'azurite') }),
   ]);
   const key = createTestKey();
   entra.setKeys([key.publicJwk]);
@@ -74,6 +77,7 @@ export async function startScene(): Promise<Scene> {
         AUTH_CLIENT_ID: API_CLIENT_ID,
         AUTH_APP_ID_URI: APP_ID_URI,
         AUTH_INSTANCE: entra.url,
+        ORDERS_STORAGE: azurite.connectionString,
         APPLICATIONINSIGHTS_CONNECTION_STRING: ingestion.connectionString(randomUUID()),
         // The SDK's own reporting to Microsoft stays off; anything else it tries hits the guard.
         APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
@@ -93,7 +97,7 @@ export async function startScene(): Promise<Scene> {
     },
     async stop() {
       await Promise.all(apps.map((app) => app.kill()));
-      await Promise.all([ingestion.stop(), entra.stop(), guard.stop(), ...extraIngestion.map((standin) => standin.stop())]);
+      await Promise.all([ingestion.stop(), entra.stop(), guard.stop(), azurite.stop(), ...extraIngestion.map((standin) => standin.stop())]);
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { guid, isLoopbackHost } from './fields';
+import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
+
+/** How the app reaches the orders table. */
+export type OrdersStoreConnection =
+  /** A storage connection string (Azurite, or an account key / SAS outside Azure). */
+  | { readonly kind: 'connectionString'; readonly connectionString: string; readonly tableEndpoint: string | undefined; readonly insecureLoopback: boolean }
+  /** The table service URI with the app's managed identity: the form a deployment uses. */
+  | {
+      readonly kind: 'identity';
+      /** e.g. https://contoso.table.core.windows.net, no trailing slash. */
+      readonly tableServiceUri: string;
+      /** A user-assigned identity's client ID; undefined for the system-assigned one (or DefaultAzureCredential locally). */
+      readonly clientId: string | undefined;
+    };
+
+export interface OrdersSettings {
+  readonly connection: OrdersStoreConnection;
+  readonly tableName: string;
+  /** In Azure the table comes from the Bicep; the app creates it only outside Azure. */
+  readonly createTableIfMissing: boolean;
+  readonly runningInAzure: boolean;
+}
+
+export const DEFAULT_ORDERS_TABLE = 'orders';
+
+const CONNECTION_STRING_FORM =
+  'must be a storage connection string: UseDevelopmentStorage=true, or key=value pairs such as DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=…;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1';
+
+interface ParsedConnectionString {
+  readonly connectionString: string;
+  readonly tableEndpoint: string | undefined;
+  readonly insecureLoopback: boolean;
+  /** It carries the account key (UseDevelopmentStorage=true does too: Azurite's well-known one). */
+  readonly accountKey: boolean;
+}
+
+/** Checked here so a typo fails at startup, naming the setting, instead of at the first order request. Values are never echoed. */
+const connectionString = z.string().transform((raw, ctx): ParsedConnectionString => {
+  const fail = (message: string) => {
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  };
+  const pairs = new Map<string, string>();
+  for (const segment of raw.split(';').map((part) => part.trim())) {
+    if (segment === '') continue;
+    const at = segment.indexOf('=');
+    // Values (keys, SAS tokens) may contain "="; the key is what precedes the first one.
+    const key = segment.slice(0, Math.max(at, 0)).trim().toLowerCase();
+    const value = segment.slice(at + 1).trim();
+    if (at <= 0 || value === '') return fail(CONNECTION_STRING_FORM);
+    if (pairs.has(key)) return fail(`names ${segment.slice(0, at).trim()} twice`);
+    pairs.set(key, value);
+  }
+  if (pairs.get('usedevelopmentstorage')?.toLowerCase() === 'true') {
+    if (pairs.size > 1) return fail('must be UseDevelopmentStorage=true alone, or a full connection string with TableEndpoint');
+    return { connectionString: 'UseDevelopmentStorage=true', tableEndpoint: 'http://127.0.0.1:10002/devstoreaccount1', insecureLoopback: true, accountKey: true };
+  }
+  const accountKey = pairs.has('accountkey');
+  if (!accountKey && !pairs.has('sharedaccesssignature')) return fail(`must carry AccountKey or SharedAccessSignature; ${CONNECTION_STRING_FORM}`);
+  if (accountKey && !pairs.has('accountname')) return fail('must name the AccountName that AccountKey belongs to');
+  const endpoint = pairs.get('tableendpoint');
+  if (endpoint === undefined) {
+    if (!pairs.has('accountname')) return fail('must carry TableEndpoint, or AccountName for the account\'s own endpoint');
+    if (pairs.has('defaultendpointsprotocol') && pairs.get('defaultendpointsprotocol')?.toLowerCase() !== 'https') {
+      return fail('must use DefaultEndpointsProtocol=https (http only with a loopback TableEndpoint)');
+    }
+    return { connectionString: raw, tableEndpoint: undefined, insecureLoopback: false, accountKey };
+  }
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return fail('must have an absolute URL as TableEndpoint');
+  }
+  const loopbackHttp = url.protocol === 'http:' && isLoopbackHost(url.hostname);
+  if (url.protocol !== 'https:' && !loopbackHttp) return fail('must have an https TableEndpoint (http is allowed only for 127.0.0.1, localhost and [::1])');
+  if (url.username || url.password || url.search || url.hash) return fail('must have a TableEndpoint without credentials, query or fragment');
+  return { connectionString: raw, tableEndpoint: url.href.replace(/\/+$/, ''), insecureLoopback: loopbackHttp, accountKey };
+});
+
+/** The account's table service: a bare https origin. Bearer tokens never travel over plain http, so neither does this. */
+const tableServiceUri = z.string().transform((raw, ctx) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== 'https:' || url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
+    ctx.addIssue({ code: 'custom', message: 'must be the https URL of the storage account\'s table service, e.g. https://contoso.table.core.windows.net' });
+    return z.NEVER;
+  }
+  return url.origin;
+});
+
+const present = z.string().optional();
+
+const schema = z
+  .object({
+    ORDERS_STORAGE: connectionString.optional(),
+    ORDERS_STORAGE__tableServiceUri: tableServiceUri.optional(),
+    ORDERS_STORAGE__clientId: guid('the client ID of the user-assigned managed identity that may use the table').optional(),
+    ORDERS_TABLE_NAME: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, { error: 'must be a table name: 3-63 letters and digits, starting with a letter' })
+      .refine((name) => name.toLowerCase() !== 'tables', { error: 'must not be the reserved name "tables"' })
+      .default(DEFAULT_ORDERS_TABLE),
+    AZURE_CLIENT_ID: guid('the client ID of the managed identity').optional(),
+    WEBSITE_INSTANCE_ID: present,
+  })
+  .superRefine((s, ctx) => {
+    const issue = (path: string, message: string) => {
+      ctx.addIssue({ code: 'custom', path: [path], message });
+    };
+    if (s.ORDERS_STORAGE === undefined && s.ORDERS_STORAGE__tableServiceUri === undefined) {
+      issue(
+        'ORDERS_STORAGE',
+        'is required: set ORDERS_STORAGE__tableServiceUri (https://<account>.table.core.windows.net, with the managed identity) in Azure, or ORDERS_STORAGE to a connection string (UseDevelopmentStorage=true for Azurite) locally',
+      );
+    } else if (s.ORDERS_STORAGE !== undefined && s.ORDERS_STORAGE__tableServiceUri !== undefined) {
+      issue('ORDERS_STORAGE__tableServiceUri', 'must not be set together with ORDERS_STORAGE: choose the connection string or the identity-based form');
+    } else if (s.ORDERS_STORAGE?.accountKey && s.WEBSITE_INSTANCE_ID !== undefined) {
+      issue(
+        'ORDERS_STORAGE',
+        'must not carry an account key when running in Azure (WEBSITE_INSTANCE_ID is set): shared keys stay disabled; set ORDERS_STORAGE__tableServiceUri and use the managed identity',
+      );
+    }
+    if (s.ORDERS_STORAGE__clientId !== undefined && s.ORDERS_STORAGE__tableServiceUri === undefined) {
+      issue('ORDERS_STORAGE__clientId', 'applies only with ORDERS_STORAGE__tableServiceUri');
+    }
+  });
+
+/** Every setting this module reads, for checks that the deployment sets real names. */
+export const SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(schema.shape));
+const NAMES = SETTING_NAMES;
+
+/** Parses the ORDERS_* settings once, at startup. Throws SettingsError naming the bad setting. */
+export function loadOrdersSettings(source: SettingsSource): OrdersSettings {
+  const s = parseSettings(schema, source, NAMES);
+  const runningInAzure = s.WEBSITE_INSTANCE_ID !== undefined;
+  const connection: OrdersStoreConnection =
+    s.ORDERS_STORAGE__tableServiceUri !== undefined
+      ? { kind: 'identity', tableServiceUri: s.ORDERS_STORAGE__tableServiceUri, clientId: s.ORDERS_STORAGE__clientId ?? s.AZURE_CLIENT_ID }
+      : {
+          kind: 'connectionString',
+          // Present: the schema refuses neither form being set.
+          connectionString: s.ORDERS_STORAGE?.connectionString ?? '',
+          tableEndpoint: s.ORDERS_STORAGE?.tableEndpoint,
+          insecureLoopback: s.ORDERS_STORAGE?.insecureLoopback ?? false,
+        };
+  return deepFreeze<OrdersSettings>({ connection, tableName: s.ORDERS_TABLE_NAME, createTableIfMissing: !runningInAzure, runningInAzure });
+}
