@@ -54,15 +54,19 @@ export type RequestCheck = (typeof REQUEST_CHECKS)[number];
 export const POLICY_CHECKS = ['policy.method', 'caller.app_only_not_allowed', 'caller.delegated_not_allowed', 'caller.no_permissions', 'claims.roles', 'claims.scp'] as const;
 export type PolicyCheck = (typeof POLICY_CHECKS)[number] | `route.${string}`;
 
+/** The Orders API's own checks: its store, its concurrency rules and its input. */
+export const ORDERS_CHECKS = ['orders.store', 'orders.if_match', 'orders.continuation', 'orders.top', 'orders.id', 'orders.body', 'orders.lookup'] as const;
+export type OrdersCheck = (typeof ORDERS_CHECKS)[number];
+
 /** Failures of this app rather than of the request. */
 export const INTERNAL_CHECKS = ['verifier', 'handler'] as const;
 export type InternalCheck = (typeof INTERNAL_CHECKS)[number];
 
-export type CheckName = TokenCheck | KeySourceCheck | RequestCheck | PolicyCheck | InternalCheck;
+export type CheckName = TokenCheck | KeySourceCheck | RequestCheck | PolicyCheck | OrdersCheck | InternalCheck;
 
 /** Every fixed check name (route checks are `route.` plus the route's parameter name). */
 export const CHECK_NAMES: readonly CheckName[] = Object.freeze([
-  ...new Set<CheckName>([...TOKEN_CHECKS, ...KEY_SOURCE_CHECKS, ...REQUEST_CHECKS, ...POLICY_CHECKS, ...INTERNAL_CHECKS]),
+  ...new Set<CheckName>([...TOKEN_CHECKS, ...KEY_SOURCE_CHECKS, ...REQUEST_CHECKS, ...POLICY_CHECKS, ...ORDERS_CHECKS, ...INTERNAL_CHECKS]),
 ]);
 
 export function isCheckName(value: string): value is CheckName {

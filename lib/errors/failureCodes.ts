@@ -41,7 +41,6 @@ export const ORDERS_FAILURE_CODES = [
   'unsupported_media_type',
   'body_too_large',
   'order_not_found',
-  'order_limit_reached',
 ] as const;
 export type OrdersFailureCode = (typeof ORDERS_FAILURE_CODES)[number];
 
@@ -97,5 +96,4 @@ export const FAILURE_HTTP: Readonly<Record<FailureCode, FailureHttp>> = Object.f
   unsupported_media_type: { status: 415, challenge: 'none' },
   body_too_large: { status: 413, challenge: 'none' },
   order_not_found: { status: 404, challenge: 'none' },
-  order_limit_reached: { status: 409, challenge: 'none' },
 } satisfies Record<FailureCode, FailureHttp>);

@@ -27,17 +27,16 @@ const DETAILS = {
   tenant_mismatch: 'The access token tenant does not match the tenant in the request.',
   method_not_allowed: 'This method is not available on this resource.',
   internal_error: 'The request failed; quote the invocation ID to support.',
-  store_unavailable: 'The order store is temporarily unavailable; retry shortly.',
-  precondition_required: 'This change needs an If-Match header with the ETag of the order you read.',
-  precondition_failed: 'The order changed since you read it; read it again and retry with its new ETag.',
-  invalid_continuation: 'The continuation token is not one this API issued; start the listing again.',
+  store_unavailable: 'The order store is not answering; retry shortly.',
+  precondition_required: 'Send If-Match with the ETag from GET /api/orders/{id}: orders are replaced only if unchanged since read.',
+  precondition_failed: 'The order changed since the ETag you sent: read it again and retry with the new ETag.',
+  invalid_continuation: 'Field continuation: not a continuation this API issued to your tenant; start again without it.',
   invalid_parameter: 'A route or query parameter is invalid.',
   invalid_json: 'The body is not valid JSON.',
   invalid_body: 'The body does not match the expected fields.',
   unsupported_media_type: 'Send the body as application/json.',
   body_too_large: 'The body is too large.',
   order_not_found: 'No such order.',
-  order_limit_reached: 'This tenant has reached the sample store limit; delete orders first.',
 } as const satisfies Record<FailureCode, string>;
 
 /** The insufficient_scope detail for an app-only token that carries no app role at all. */

@@ -1,4 +1,4 @@
-import type { HttpResponseInit } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { requirementNames } from '../authz/authPolicy';
 import { KeysUnavailableError } from '../errors/authErrors';
 import type { Challenge } from '../errors/failureCodes';
@@ -17,6 +17,12 @@ export interface RequestSite {
   readonly invocationId: string;
 }
 
+/** The site of a request as the Functions host describes it. */
+export function requestSite(request: HttpRequest, context: InvocationContext): RequestSite {
+  const route = (context.options.trigger as { route?: unknown }).route;
+  return { method: request.method, route: typeof route === 'string' ? route : 'unknown', functionName: context.functionName, invocationId: context.invocationId };
+}
+
 export interface FailureAnswer {
   readonly response: HttpResponseInit;
   readonly event: AuthFailureEvent;
@@ -28,7 +34,7 @@ export interface FailureAnswer {
  * Everything it needs is in the failure; the caller only says where it happened.
  * The client sees fixed text; the exact check and message go to the event only.
  */
-export function answerFailure(failure: Failure, site: RequestSite, realm: string): FailureAnswer {
+export function answerFailure(failure: Failure, site: RequestSite, realm?: string): FailureAnswer {
   const { status, challenge, retryable } = failure.http;
   const refusal = failure instanceof Refusal ? failure : undefined;
   const detail = refusal?.description ?? clientDetail(failure.code);
@@ -62,10 +68,11 @@ export function answerFailure(failure: Failure, site: RequestSite, realm: string
   return { response, event };
 }
 
-function challengeHeader(challenge: Challenge, realm: string, description: string, scope: string | undefined): string | undefined {
+function challengeHeader(challenge: Challenge, realm: string | undefined, description: string, scope: string | undefined): string | undefined {
+  if (challenge === 'none') return undefined;
+  // A challenge names its realm (RFC 6750 §3); only refusals without one may omit it.
+  if (realm === undefined) throw new TypeError(`a ${challenge} challenge needs the realm`);
   switch (challenge) {
-    case 'none':
-      return undefined;
     case 'bare':
       return bearerChallenge({ realm });
     case 'insufficient_scope':

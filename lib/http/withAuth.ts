@@ -8,7 +8,7 @@ import { tokenFacts, type AccessTokenVerifier, type VerifiedAccessToken } from '
 import type { AuthFailureEvent, AuthObserver } from './authEvents';
 import { extractBearerToken } from './bearerToken';
 import { NO_APP_ROLE_DETAIL } from './clientDetails';
-import { answerFailure, type RequestSite } from './failureAnswer';
+import { answerFailure, requestSite } from './failureAnswer';
 
 /** A handler that runs only for an authorized caller, and receives who that caller is. */
 export type AuthenticatedHandler = (
@@ -41,7 +41,7 @@ export function createWithAuth(options: WithAuthOptions): WithAuth {
 
   return (handler, policy) =>
     async (request, context) => {
-      const site: RequestSite = { method: request.method, route: routeOf(context), functionName: context.functionName, invocationId: context.invocationId };
+      const site = requestSite(request, context);
       const rule = Object.hasOwn(policy, request.method) ? policy[request.method as HttpMethod] : undefined;
       const outcome = rule
         ? await authenticate(request, context, rule)
@@ -110,11 +110,6 @@ function refusalFor(decision: Exclude<AuthorizationDecision, { allowed: true }>,
   if (!unmet) return new Refusal(code, check, `this kind of caller (${principal.isAppOnly ? 'app-only' : 'delegated'}) is not accepted here`, { facts });
   const names = 'anyOf' in unmet ? `any of ${unmet.anyOf.join(' ')}` : `all of ${unmet.allOf.join(' ')}`;
   return new Refusal(code, check, `caller lacks ${names}`, { facts, required: unmet });
-}
-
-function routeOf(context: InvocationContext): string {
-  const route = (context.options.trigger as { route?: unknown }).route;
-  return typeof route === 'string' ? route : 'unknown';
 }
 
 function report(observer: AuthObserver, context: InvocationContext, event: AuthFailureEvent): void {

@@ -30,10 +30,10 @@ export function createFulfilOrderHandler(store: OrderStore, fulfilment: BackendC
     let order: Order;
     try {
       const found = await store.get(tenantOf(principal), id);
-      if (!found) return notFound(context);
+      if (!found) return notFound(request, context);
       order = found.order;
     } catch (error) {
-      return orderFailureAnswer(error, context);
+      return orderFailureAnswer(error, request, context);
     }
 
     let answer: BackendResponse;

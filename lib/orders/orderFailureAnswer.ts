@@ -1,20 +1,33 @@
-import type { HttpResponseInit, InvocationContext } from '@azure/functions';
-import { problemResponse } from '../http/problem';
-import { isOrderError, StoreUnavailableError } from './orderErrors';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { Refusal } from '../errors/refusal';
+import { answerFailure, requestSite } from '../http/failureAnswer';
+import { isOrderError, type OrderError } from './orderErrors';
 
 /**
- * The one place an Orders failure becomes an answer: its status, stable code, fixed
- * detail and headers (Retry-After for store_unavailable), with the reason logged for
- * the operator. Anything that is not an Orders failure is rethrown.
+ * An Orders failure as the shared failure model's Refusal: its code is in the one
+ * FailureCode union, and its status, Retry-After and body come from the same
+ * answerFailure as every auth refusal. Anything else is rethrown.
  */
-export function orderFailureAnswer(error: unknown, context: InvocationContext): HttpResponseInit {
-  if (!isOrderError(error)) throw error;
-  if (error instanceof StoreUnavailableError) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message.slice(0, 300)}` : '';
-    context.warn(`${error.message}; answering 503 with Retry-After ${error.retryAfterSeconds}${cause}`);
+export function orderFailureAnswer(error: unknown, request: HttpRequest, context: InvocationContext): HttpResponseInit {
+  const refusal = error instanceof Refusal ? error : isOrderError(error) ? refusalOf(error) : undefined;
+  if (!refusal) throw error;
+  // Store faults are the operator's to see in the log; they are not auth failures, so they are not
+  // reported as AuthFailure events (an outage of the store must not fire the auth-failure alert).
+  if (refusal.code === 'store_unavailable') {
+    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message.slice(0, 300)}` : '';
+    context.warn(`${refusal.message}; answering 503 with Retry-After ${refusal.retryAfterSeconds ?? '?'}${cause}`);
   }
-  return problemResponse(error.status, error.code, error.detail, context.invocationId, {
-    headers: { ...error.headers },
-    ...(error.code === 'invalid_continuation' && { extra: { field: 'continuation' } }),
-  });
+  return answerFailure(refusal, requestSite(request, context)).response;
+}
+
+function refusalOf(error: OrderError): Refusal {
+  switch (error.code) {
+    case 'store_unavailable':
+      return new Refusal(error.code, 'orders.store', error.message, { retryAfterSeconds: error.retryAfterSeconds, cause: error });
+    case 'precondition_required':
+    case 'precondition_failed':
+      return new Refusal(error.code, 'orders.if_match', error.message, { cause: error });
+    case 'invalid_continuation':
+      return new Refusal(error.code, 'orders.continuation', error.message, { field: 'continuation', cause: error });
+  }
 }

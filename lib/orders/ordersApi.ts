@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { Principal } from '../authz/principal';
-import { problemResponse } from '../http/problem';
-import { readJsonBody } from '../http/readJsonBody';
+import { Refusal } from '../errors/refusal';
+import { readJsonBody, type BodyResult } from '../http/readJsonBody';
 import type { AuthenticatedHandler } from '../http/withAuth';
 import { ORDER_ID, orderInput, type Order } from './order';
 import { decodeContinuation, encodeContinuation } from './continuation';
@@ -25,8 +25,8 @@ export const MAX_PAGE_SIZE = 100;
  * The sample Orders API. Authorization has already happened in withAuth; what is
  * left here is tenant scoping (always the token's `tid`, never a request value),
  * input validation and the concurrency rules: GET returns the order's ETag, PUT
- * needs If-Match, DELETE honours it. Store failures become answers in one place
- * (orderFailureAnswer).
+ * needs If-Match, DELETE honours it. Every refusal is a Refusal of the shared failure
+ * model, answered in one place (orderFailureAnswer).
  */
 export function createOrdersApi(store: OrderStore): OrdersApi {
   const guarded =
@@ -35,7 +35,7 @@ export function createOrdersApi(store: OrderStore): OrdersApi {
       try {
         return await handler(request, context, principal);
       } catch (error) {
-        return orderFailureAnswer(error, context);
+        return orderFailureAnswer(error, request, context);
       }
     };
 
@@ -52,12 +52,12 @@ export function createOrdersApi(store: OrderStore): OrdersApi {
       const id = orderId(request, context);
       if (typeof id !== 'string') return id;
       const found = await store.get(tenantOf(principal), id);
-      return found ? ok(200, found.order, found.etag) : notFound(context);
+      return found ? ok(200, found.order, found.etag) : notFound(request, context);
     }),
 
     create: guarded(async (request, context, principal) => {
       const body = await readJsonBody(request, orderInput);
-      if (!body.ok) return badBody(body, context);
+      if (!body.ok) return badBody(body, request, context);
       const created = await store.create(tenantOf(principal), body.value, createdBy(principal));
       return ok(201, created.order, created.etag, { location: `/api/orders/${created.order.id}` });
     }),
@@ -69,16 +69,16 @@ export function createOrdersApi(store: OrderStore): OrdersApi {
       // "*" would be a blind overwrite too: a replacement names the version it replaces.
       if (!ifMatch || ifMatch === '*') throw new PreconditionRequiredError();
       const body = await readJsonBody(request, orderInput);
-      if (!body.ok) return badBody(body, context);
+      if (!body.ok) return badBody(body, request, context);
       const replaced = await store.replace(tenantOf(principal), id, body.value, ifMatch);
-      return replaced ? ok(200, replaced.order, replaced.etag) : notFound(context);
+      return replaced ? ok(200, replaced.order, replaced.etag) : notFound(request, context);
     }),
 
     remove: guarded(async (request, context, principal) => {
       const id = orderId(request, context);
       if (typeof id !== 'string') return id;
       const ifMatch = request.headers.get('if-match')?.trim() || undefined;
-      return (await store.delete(tenantOf(principal), id, ifMatch)) ? { status: 204 } : notFound(context);
+      return (await store.delete(tenantOf(principal), id, ifMatch)) ? { status: 204 } : notFound(request, context);
     }),
   };
 }
@@ -92,7 +92,8 @@ function pageRequest(request: HttpRequest, context: InvocationContext, tenantId:
   const rawTop = request.query.get('top');
   const top = rawTop === null ? DEFAULT_PAGE_SIZE : /^\d{1,3}$/.test(rawTop) ? Number(rawTop) : Number.NaN;
   if (!(top >= 1 && top <= MAX_PAGE_SIZE)) {
-    return problemResponse(400, 'invalid_parameter', `Field top: must be a whole number from 1 to ${MAX_PAGE_SIZE}.`, context.invocationId, { extra: { field: 'top' } });
+    const description = `Field top: must be a whole number from 1 to ${MAX_PAGE_SIZE}.`;
+    return orderFailureAnswer(new Refusal('invalid_parameter', 'orders.top', 'top is not 1-100', { field: 'top', description }), request, context);
   }
   const raw = request.query.get('continuation');
   return { top, after: raw === null ? undefined : decodeContinuation(raw, tenantId).after };
@@ -108,16 +109,18 @@ function nextLink(request: HttpRequest, top: number, continuation: string): stri
 export function orderId(request: HttpRequest, context: InvocationContext): string | HttpResponseInit {
   const id = request.params.id?.toLowerCase();
   if (id !== undefined && ORDER_ID.test(id)) return id;
-  return problemResponse(400, 'invalid_parameter', 'Field id: must be an order ID (a GUID).', context.invocationId, { extra: { field: 'id' } });
+  const description = 'Field id: must be an order ID (a GUID).';
+  return orderFailureAnswer(new Refusal('invalid_parameter', 'orders.id', 'the id route parameter is not a GUID', { field: 'id', description }), request, context);
 }
 
 // Another tenant's order and a missing one look the same: existence is not disclosed across tenants.
-export function notFound(context: InvocationContext): HttpResponseInit {
-  return problemResponse(404, 'order_not_found', 'No such order.', context.invocationId);
+export function notFound(request: HttpRequest, context: InvocationContext): HttpResponseInit {
+  return orderFailureAnswer(new Refusal('order_not_found', 'orders.lookup', "no such order in the caller's partition"), request, context);
 }
 
-function badBody(body: { status: number; code: string; detail: string; field?: string }, context: InvocationContext): HttpResponseInit {
-  return problemResponse(body.status, body.code, body.detail, context.invocationId, body.field === undefined ? {} : { extra: { field: body.field } });
+function badBody(body: Extract<BodyResult<unknown>, { ok: false }>, request: HttpRequest, context: InvocationContext): HttpResponseInit {
+  const refusal = new Refusal(body.code, 'orders.body', `body refused (${body.code})`, { description: body.detail, ...(body.field !== undefined && { field: body.field }) });
+  return orderFailureAnswer(refusal, request, context);
 }
 
 /** The store's partition: the token's tenant, lower-case (Entra issues it so; one spelling, one partition). */

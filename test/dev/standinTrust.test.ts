@@ -46,6 +46,8 @@ function localSettingsValues(withCaFile: boolean): Record<string, string> {
     AUTH_INSTANCE: standin.url,
     NODE_EXTRA_CA_CERTS: standin.caPath,
     ...(withCaFile && { AUTH_INSTANCE_CA_FILE: standin.caPath }),
+    // The app needs an orders store to start; /api/me never calls it.
+    ORDERS_STORAGE: 'UseDevelopmentStorage=true',
   };
 }
 
@@ -61,8 +63,8 @@ async function startHost(withCaFile: boolean): Promise<{ url: string; log: strin
   return { url: devHost, log };
 }
 
-async function getOrders(host: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${host}/api/orders`, { headers: { authorization: `Bearer ${token}` } });
+async function getMe(host: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${host}/api/me`, { headers: { authorization: `Bearer ${token}` } });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -89,13 +91,13 @@ afterAll(() => {
 describe('the stand-in with NODE_EXTRA_CA_CERTS already set to the system bundle', () => {
   it('is trusted through AUTH_INSTANCE_CA_FILE: the API answers 200', async () => {
     const host = await startHost(true);
-    const response = await getOrders(host.url);
+    const response = await getMe(host.url);
     expect(response.status).toBe(200);
   }, 30_000);
 
   it('without it, answers 503 keys_unavailable and logs that it is a certificate problem, naming the fix', async () => {
     const host = await startHost(false);
-    const response = await getOrders(host.url);
+    const response = await getMe(host.url);
     expect(response.status).toBe(503);
     expect(response.body).toMatchObject({ code: 'keys_unavailable' });
     const log = host.log.join('\n');

@@ -111,12 +111,12 @@ const ROWS = {
     headers: { allow: 'GET, DELETE' },
   }),
   internal_error: plain(() => new Refusal('internal_error', 'verifier', 'unexpected verifier failure'), 500, 'Internal Server Error', 'The request failed; quote the invocation ID to support.'),
-  store_unavailable: plain(() => new Refusal('store_unavailable', 'handler', 'table service timed out', { retryAfterSeconds: 2.2 }), 503, 'Service Unavailable', 'The order store is temporarily unavailable; retry shortly.', {
+  store_unavailable: plain(() => new Refusal('store_unavailable', 'orders.store', 'table service timed out', { retryAfterSeconds: 2.2 }), 503, 'Service Unavailable', 'The order store is not answering; retry shortly.', {
     headers: { 'retry-after': '3' },
   }),
-  precondition_required: plain(() => new Refusal('precondition_required', 'handler', 'PUT without If-Match'), 428, 'Precondition Required', 'This change needs an If-Match header with the ETag of the order you read.'),
-  precondition_failed: plain(() => new Refusal('precondition_failed', 'handler', 'ETag mismatch'), 412, 'Precondition Failed', 'The order changed since you read it; read it again and retry with its new ETag.'),
-  invalid_continuation: plain(() => new Refusal('invalid_continuation', 'handler', 'continuation not ours'), 400, 'Bad Request', 'The continuation token is not one this API issued; start the listing again.'),
+  precondition_required: plain(() => new Refusal('precondition_required', 'orders.if_match', 'PUT without If-Match'), 428, 'Precondition Required', 'Send If-Match with the ETag from GET /api/orders/{id}: orders are replaced only if unchanged since read.'),
+  precondition_failed: plain(() => new Refusal('precondition_failed', 'orders.if_match', 'ETag mismatch'), 412, 'Precondition Failed', 'The order changed since the ETag you sent: read it again and retry with the new ETag.'),
+  invalid_continuation: plain(() => new Refusal('invalid_continuation', 'orders.continuation', 'continuation not ours'), 400, 'Bad Request', 'Field continuation: not a continuation this API issued to your tenant; start again without it.'),
   invalid_parameter: plain(() => new Refusal('invalid_parameter', 'handler', 'id is not a GUID', { field: 'id', description: 'Field id: must be an order ID (a GUID).' }), 400, 'Bad Request', 'Field id: must be an order ID (a GUID).', {
     extra: { field: 'id' },
   }),
@@ -125,7 +125,6 @@ const ROWS = {
   unsupported_media_type: plain(() => new Refusal('unsupported_media_type', 'handler', 'text/plain'), 415, 'Unsupported Media Type', 'Send the body as application/json.'),
   body_too_large: plain(() => new Refusal('body_too_large', 'handler', '70 000 bytes'), 413, 'Content Too Large', 'The body is too large.'),
   order_not_found: plain(() => new Refusal('order_not_found', 'handler', 'no such order in the tenant'), 404, 'Not Found', 'No such order.'),
-  order_limit_reached: plain(() => new Refusal('order_limit_reached', 'handler', 'sample store full'), 409, 'Conflict', 'This tenant has reached the sample store limit; delete orders first.'),
 } satisfies Record<FailureCode, Row>;
 
 describe('answerFailure, for every failure code', () => {
@@ -168,6 +167,18 @@ describe('answerFailure, for every failure code', () => {
   });
 });
 
+describe('answerFailure and the realm', () => {
+  it('answers a refusal without a challenge (an Orders answer) with no realm, and no WWW-Authenticate', () => {
+    const { response } = answerFailure(new Refusal('order_not_found', 'orders.lookup', 'no such order'), SITE);
+    expect(response.status).toBe(404);
+    expect(response.headers).not.toHaveProperty('www-authenticate');
+  });
+
+  it('throws TypeError, not a challenge without its realm, when a refusal that challenges has none', () => {
+    expect(() => answerFailure(new Refusal('token_missing', 'header.authorization', 'no token'), SITE)).toThrow(TypeError);
+  });
+});
+
 describe('failures are complete and immutable when built', () => {
   it('freezes a refusal with everything it says', () => {
     const refusal = new Refusal('method_not_allowed', 'policy.method', 'no policy entry', { allow: ['GET'] });
@@ -179,7 +190,7 @@ describe('failures are complete and immutable when built', () => {
   });
 
   it('refuses, at construction, a retryable refusal without its Retry-After', () => {
-    expect(() => new Refusal('store_unavailable', 'handler', 'down')).toThrow(/needs retryAfterSeconds/);
+    expect(() => new Refusal('store_unavailable', 'orders.store', 'down')).toThrow(/needs retryAfterSeconds/);
   });
 
   it('refuses, at construction, a challenge description the header could not carry as the body does', () => {
