@@ -16,4 +16,6 @@ export interface AccessTokenVerifier {
   verify(token: string): Promise<VerifiedAccessToken>;
   /** Whether Entra signing keys are cached for some accepted token version (for health reports; never loads). */
   keysLoaded(): boolean;
+  /** Fetches discovery documents and key sets for the accepted versions ahead of the first request; never rejects. */
+  warmUp(): Promise<void>;
 }
