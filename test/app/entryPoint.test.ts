@@ -29,7 +29,7 @@ beforeAll(() => {
 it('registers every function of the route table with its route and methods', async () => {
   const loaded = await listFunctions({ AUTH_TENANT_ID: TENANT, AUTH_CLIENT_ID: API_CLIENT_ID });
   expect(loaded.routePrefix).toBe('api');
-  expect(loaded.entryFiles).toEqual(['dist/functions/health.js', 'dist/functions/jwks.js', 'dist/functions/me.js', 'dist/functions/orders.js']);
+  expect(loaded.entryFiles).toEqual(['dist/functions/index.js']);
   const expected = Object.values(ROUTES).map((entry) => ({
     name: entry.name,
     route: entry.route,
@@ -37,6 +37,19 @@ it('registers every function of the route table with its route and methods', asy
     authLevel: 'anonymous',
   }));
   expect([...loaded.functions].sort((a, b) => a.name.localeCompare(b.name))).toEqual(expected.sort((a, b) => a.name.localeCompare(b.name)));
+});
+
+it('loads no module that a configuration without vault or Entra-authenticated ingestion does not use', async () => {
+  const { stdout } = await run(process.execPath, [path.join(root, 'dist-dev/dev/package/loadReport.js'), root], {
+    env: { PATH: process.env.PATH ?? '', AUTH_TENANT_ID: TENANT, AUTH_CLIENT_ID: API_CLIENT_ID, AUTH_INSTANCE: 'https://127.0.0.1:9' },
+  });
+  const packages = new Set(
+    (JSON.parse(stdout) as { modules: string[] }).modules.flatMap((file) => /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? []),
+  );
+  expect([...packages]).toEqual(expect.arrayContaining(['@azure/functions', 'zod']));
+  for (const unused of ['@azure/keyvault-keys', '@azure/identity', '@azure/msal-node', 'applicationinsights', '@opentelemetry/api', 'jose']) {
+    expect(packages).not.toContain(unused);
+  }
 });
 
 it('refuses to start with a bad setting, naming it', async () => {
