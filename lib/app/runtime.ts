@@ -66,9 +66,9 @@ export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDe
 
 let started: AppRuntime | undefined;
 
-/** Called once, by startApp in the entry module, before any function file loads. */
+/** Called once, by the entry module with what startApp built, before any function file loads. */
 export function installAppRuntime(runtime: AppRuntime): void {
-  if (started) throw new Error('the app runtime is already built: startApp runs once per process');
+  if (started) throw new Error('the app runtime is already installed: the entry module builds it once per process');
   started = runtime;
 }
 

@@ -1,6 +1,6 @@
 import type { SettingsSource } from '../config/parseSettings';
 import { startAuthTelemetry, type StartAuthTelemetryOptions } from '../telemetry/startAuthTelemetry';
-import { createAppRuntime, installAppRuntime, type AppRuntime } from './runtime';
+import { createAppRuntime, type AppRuntime, type RuntimeDependencies } from './runtime';
 
 /** The part of `app.hook` from `@azure/functions` used here; the Functions worker runs these hooks. */
 export interface AppLifecycleHooks {
@@ -11,12 +11,14 @@ export interface AppLifecycleHooks {
 export interface StartAppOptions {
   /** Telemetry diagnostics; defaults to the console, which the Functions host collects. */
   readonly onTelemetryDiagnostic?: StartAuthTelemetryOptions['onDiagnostic'];
+  /** What tests inject (fetch, clock, stores); telemetry's observer and events always come from the settings. */
+  readonly dependencies?: Omit<RuntimeDependencies, 'observer' | 'keySetEvents' | 'signingEvents'>;
 }
 
 /**
  * Startup, all of it: parses the settings (a bad one throws SettingsError naming it,
- * which stops the worker before it serves), builds the runtime with auth telemetry,
- * installs it for the function files, and registers every lifecycle hook:
+ * which stops the worker before it serves), builds the runtime with auth telemetry, and
+ * registers every lifecycle hook:
  * - appStart: loads the assertion-signing keys (a key that can never sign fails the
  *   start; a slow or unreachable vault does not, see SigningKeySource.ready) and starts
  *   fetching Entra's discovery documents and key sets without waiting for them, so the
@@ -28,8 +30,7 @@ export function startApp(source: SettingsSource, hooks: AppLifecycleHooks, optio
     onAppTerminate: (hook) => hooks.appTerminate(hook),
     ...(options.onTelemetryDiagnostic && { onDiagnostic: options.onTelemetryDiagnostic }),
   });
-  const runtime = createAppRuntime(source, telemetry);
-  installAppRuntime(runtime);
+  const runtime = createAppRuntime(source, { ...options.dependencies, ...telemetry });
   hooks.appStart(() => {
     void runtime.verifier.warmUp();
     return runtime.signing.ready();
