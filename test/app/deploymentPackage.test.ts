@@ -112,6 +112,12 @@ describe.each(nodes)('loaded by %s as the Functions worker loads it', (node) => 
     expect(telemetry.modules).toEqual(['dist/main.js']);
   });
 
+  it('refuses to start with a bad setting, naming it, in the words the tsc build uses', async () => {
+    await expect(loadPackage(node, { ...minimalSettings, AUTH_CLIENT_ID: 'not-a-guid' })).rejects.toMatchObject({
+      stderr: expect.stringContaining('Invalid setting AUTH_CLIENT_ID: must be a GUID') as unknown,
+    });
+  });
+
   it('loads a vendor bundle only for the configuration that needs it', async () => {
     const vault = await loadPackage(node, {
       ...minimalSettings,
