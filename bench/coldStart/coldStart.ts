@@ -108,23 +108,26 @@ async function main(): Promise<void> {
         const ikey = randomUUID();
         const runTmp = path.join(dir, `${variant.name}-${round}`);
         await mkdir(runTmp);
+        // Every variant runs in the same environment (CA file, proxy guard, TMPDIR): only the app and its settings differ.
+        const environment = {
+          NODE_EXTRA_CA_CERTS: tls.caPath,
+          TMPDIR: runTmp,
+          ...guard.environment,
+          ...(variant.nodeOptions && { NODE_OPTIONS: variant.nodeOptions }),
+        };
         const telemetryEnv = variant.telemetry
           ? {
               APPLICATIONINSIGHTS_CONNECTION_STRING: ingestion.connectionString(ikey),
-              NODE_EXTRA_CA_CERTS: tls.caPath,
-              TMPDIR: runTmp,
               APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
               APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true',
               APPLICATIONINSIGHTS_SDKSTATS_DISABLED: 'true',
-              ...guard.environment,
-              ...(variant.nodeOptions && { NODE_OPTIONS: variant.nodeOptions }),
             }
           : {};
         const timing = await launchOnce({
           script: worker,
           args: [variant.appRoot],
           cwd: variant.appRoot,
-          env: { ...baseEnv, ...telemetryEnv },
+          env: { ...baseEnv, ...environment, ...telemetryEnv },
           token,
           path: '/api/me',
           ...(variant.telemetry && {
