@@ -91,7 +91,7 @@ export async function buildPackage(options: BuildPackageOptions): Promise<Packag
     .filter(([file]) => file.endsWith('.js'))
     .map(([file, output]): BundleFile => {
       const absolute = path.resolve(options.root, file);
-      relativizeSourceMap(`${absolute}.map`, options.root);
+      relativizeSourceMap(`${absolute}.map`, options.root, options.out);
       return {
         file: path.relative(options.out, absolute).split(path.sep).join('/'),
         bytes: output.bytes,
@@ -141,10 +141,18 @@ function englishOnlyZod(): Plugin {
   };
 }
 
-/** Source paths as seen from the repository (lib/app/startApp.ts, node_modules/zod/...), wherever the package was built. */
-function relativizeSourceMap(file: string, root: string): void {
+/**
+ * Source paths as seen from the repository (lib/app/startApp.ts, node_modules/zod/...),
+ * wherever the package was built, with a sourceRoot that resolves them against the
+ * package folder: a stack trace then names <package>/lib/app/startApp.ts:LINE.
+ */
+function relativizeSourceMap(file: string, root: string, out: string): void {
   const map = JSON.parse(readFileSync(file, 'utf8')) as { sources: string[]; sourceRoot?: string };
-  map.sources = map.sources.map((source) => path.relative(root, path.resolve(path.dirname(file), source)).split(path.sep).join('/'));
+  map.sources = map.sources.map((source) =>
+    // Sources that are URLs (webpack:/... from a dependency's own map) are kept as they are.
+    /^[a-z][a-z0-9+.-]*:/i.test(source) ? source : path.relative(root, path.resolve(path.dirname(file), source)).split(path.sep).join('/'),
+  );
+  map.sourceRoot = `${path.relative(path.dirname(file), out).split(path.sep).join('/')}/`;
   writeFileSync(file, JSON.stringify(map));
 }
 

@@ -89,6 +89,16 @@ it('links each bundle to its source map, which names the TypeScript sources and 
   }
 });
 
+it('gives stack traces in the TypeScript sources under --enable-source-maps', async () => {
+  const functionsCore = path.join(root, 'dist-dev/dev/host/functionsCore.js');
+  const load = `require(${JSON.stringify(functionsCore)}).installFunctionsCore(); require('./dist/main.js')`;
+  const failure = run(process.execPath, ['--enable-source-maps', '-e', load], { cwd: out, env: { ...minimalSettings, AUTH_CLIENT_ID: 'not-a-guid' } });
+  const { stderr } = (await failure.then(() => ({ stderr: '' }), (error: unknown) => error)) as { stderr: string };
+  expect(stderr).toContain('SettingsError: Invalid setting AUTH_CLIENT_ID');
+  expect(stderr).toMatch(/at \w+ \(.*[/\\]lib[/\\]config[/\\]parseSettings\.ts:\d+:\d+\)/);
+  expect(stderr).toMatch(/[/\\]functions[/\\]index\.ts:\d+:\d+\)/);
+});
+
 it(`stays within its budget: at most ${MAX_PACKAGE_FILES} files and ${MAX_PACKAGE_BYTES / 1024 / 1024} MB`, () => {
   expect(built.files).toBeLessThanOrEqual(MAX_PACKAGE_FILES);
   expect(built.bytes).toBeLessThanOrEqual(MAX_PACKAGE_BYTES);
