@@ -11,7 +11,3 @@ app.http(ROUTES.jwks.name, {
   authLevel: 'anonymous',
   handler: signing.jwks,
 });
-
-// Load the signing keys as the worker starts: a key that can never sign (no such key, wrong type or
-// curve) fails the start with a message naming SIGNING_KEY_NAME; a slow or unreachable vault does not.
-app.hook.appStart(() => signing.ready());

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 /** One cold start: a new Node process serving the app, timed from spawn to the first authorized 200. */
@@ -7,6 +8,12 @@ export interface LaunchTiming {
   readonly readyMs: number;
   /** Spawn → the first authorized request answered 200 (body read). */
   readonly firstAuthorizedMs: number;
+  /**
+   * CPU time (user + system) the app process had used by then, from /proc (Linux only;
+   * 10 ms ticks). Far steadier than wall time on a shared machine, where other work
+   * stretches every wait.
+   */
+  readonly firstAuthorizedCpuMs: number | undefined;
   /** Spawn → the AuthFailure of a follow-up request stored at the ingestion stand-in (telemetry runs only). */
   readonly telemetryAtIngestionMs: number | undefined;
   /** How long loading the SDK held the app's event loop, as the app reported it. */
@@ -56,6 +63,7 @@ export async function launchOnce(options: LaunchOptions): Promise<LaunchTiming> 
     const response = await fetch(`${base}${options.path}`, { headers: { authorization: `Bearer ${options.token}` } });
     await response.arrayBuffer();
     const firstAuthorizedMs = performance.now() - started;
+    const firstAuthorizedCpuMs = child.pid === undefined ? undefined : cpuMs(child.pid);
     if (response.status !== 200) throw new Error(`first authorized request answered ${response.status}, not 200:\n${output.slice(-20).join('\n')}`);
 
     let telemetryAtIngestionMs: number | undefined;
@@ -65,11 +73,23 @@ export async function launchOnce(options: LaunchOptions): Promise<LaunchTiming> 
       await options.telemetryArrived();
       telemetryAtIngestionMs = performance.now() - started;
     }
-    return { readyMs, firstAuthorizedMs, telemetryAtIngestionMs, sdkBlockedMs };
+    return { readyMs, firstAuthorizedMs, firstAuthorizedCpuMs, telemetryAtIngestionMs, sdkBlockedMs };
   } finally {
     child.kill('SIGTERM');
     const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
     await exited;
     clearTimeout(killer);
+  }
+}
+
+/** utime + stime of a process in ms, from /proc/<pid>/stat; undefined where there is no /proc. */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
   }
 }

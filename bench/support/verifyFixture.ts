@@ -1,7 +1,7 @@
-import { KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { importJWK } from 'jose';
 import { loadAuthSettings, type AuthSettings } from '../../lib/config/authSettings';
 import { EntraKeyStore } from '../../lib/entra/entraKeyStore';
-import type { VerificationKey } from '../../lib/entra/signingKeys';
 import { createAccessTokenVerifier } from '../../lib/verify/createAccessTokenVerifier';
 import type { AccessTokenVerifier } from '../../lib/verify/verifiedAccessToken';
 import { API_CLIENT_ID, APP_ID_URI, TENANT, createTestKey, mintAccessToken } from '../../test/support/entraTokens';
@@ -10,8 +10,8 @@ import { FakeEntraMetadataServer } from '../../test/support/fakeEntraMetadataSer
 /**
  * Everything the verification benchmarks share, prepared outside any timed section:
  * settings, a key store already warmed from a fake Entra on 127.0.0.1 (then stopped,
- * so no network activity can land in a measurement), the same key as the CryptoKey
- * jose uses and as a Node KeyObject, and distinct real-shaped v2 app tokens.
+ * so no network activity can land in a measurement), the same key as the KeyObject
+ * the key store made and as the CryptoKey jose uses, and distinct real-shaped v2 app tokens.
  */
 export interface VerifyFixture {
   readonly settings: AuthSettings;
@@ -22,8 +22,9 @@ export interface VerifyFixture {
   /** `header.payload` of each token as bytes, and its signature: the raw crypto inputs. */
   readonly signingInputs: readonly Buffer[];
   readonly signatures: readonly Buffer[];
-  /** The CryptoKey the key store imported (and that the verifier hands to jose). */
-  readonly cryptoKey: VerificationKey;
+  /** The same public key imported by jose (a WebCrypto CryptoKey), for the jose and WebCrypto reference cases. */
+  readonly cryptoKey: Exclude<Awaited<ReturnType<typeof importJWK>>, Uint8Array>;
+  /** The KeyObject the key store made, which the verifier verifies with. */
   readonly keyObject: KeyObject;
   readonly issuer: string;
   readonly mintSeconds: number;
@@ -46,7 +47,9 @@ export async function createVerifyFixture(tokenCount: number): Promise<VerifyFix
     });
     const keyStore = new EntraKeyStore({ instance: settings.instance, tenant: TENANT, fetch: (input, init) => fetch(input, init), now: Date.now });
     const metadata = await keyStore.metadata('2.0');
-    const { key: cryptoKey } = await keyStore.key('2.0', key.kid);
+    const { key: keyObject } = await keyStore.key('2.0', key.kid);
+    const cryptoKey = await importJWK(key.publicJwk, 'RS256');
+    if (cryptoKey instanceof Uint8Array) throw new Error('jose imported the RSA key as a secret');
 
     const started = performance.now();
     const tokens: string[] = [];
@@ -66,7 +69,7 @@ export async function createVerifyFixture(tokenCount: number): Promise<VerifyFix
       signingInputs,
       signatures,
       cryptoKey,
-      keyObject: KeyObject.from(cryptoKey),
+      keyObject,
       issuer: metadata.issuer,
       mintSeconds,
       newVerifier: (cacheSize?: number) => createAccessTokenVerifier(settings, { keyStore, ...(cacheSize !== undefined && { cacheSize }) }),

@@ -30,8 +30,10 @@ interface FunctionMetadata {
 
 /** appTerminate hooks the app registered (app.hook.appTerminate), run by the worker before it exits, as the real worker does. */
 export type TerminateHook = (context: { hookData: Record<string, unknown> }) => unknown;
+/** appStart hooks (app.hook.appStart), run and awaited by the worker once the entry files are loaded, before it serves. */
+export type StartHook = TerminateHook;
 
-export function installFunctionsCore(terminateHooks: TerminateHook[] = []): HttpFunctionRegistration[] {
+export function installFunctionsCore(terminateHooks: TerminateHook[] = [], startHooks: StartHook[] = []): HttpFunctionRegistration[] {
   const registrations: HttpFunctionRegistration[] = [];
   const core = {
     version: 'dev-host',
@@ -39,9 +41,10 @@ export function installFunctionsCore(terminateHooks: TerminateHook[] = []): Http
     setProgrammingModel: () => undefined,
     getProgrammingModel: () => undefined,
     registerHook(name: string, callback: TerminateHook) {
-      if (name !== 'appTerminate') return { dispose: () => undefined };
-      terminateHooks.push(callback);
-      return { dispose: () => void terminateHooks.splice(terminateHooks.indexOf(callback), 1) };
+      const hooks = name === 'appTerminate' ? terminateHooks : name === 'appStart' ? startHooks : undefined;
+      if (!hooks) return { dispose: () => undefined };
+      hooks.push(callback);
+      return { dispose: () => void hooks.splice(hooks.indexOf(callback), 1) };
     },
     log: () => undefined,
     registerFunction(metadata: FunctionMetadata, handler: HttpHandler) {

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { installFunctionsCore, type HttpFunctionRegistration, type TerminateHook } from './functionsCore';
+import { installFunctionsCore, type HttpFunctionRegistration, type StartHook, type TerminateHook } from './functionsCore';
 
 export interface LoadedFunctionApp {
   readonly routePrefix: string;
@@ -9,6 +9,8 @@ export interface LoadedFunctionApp {
   readonly entryFiles: readonly string[];
   /** What the app registered with app.hook.appTerminate. */
   readonly terminateHooks: readonly TerminateHook[];
+  /** What the app registered with app.hook.appStart; run them with startFunctionApp before serving. */
+  readonly startHooks: readonly StartHook[];
 }
 
 /**
@@ -21,11 +23,21 @@ export function loadFunctionApp(appRoot: string): LoadedFunctionApp {
   if (typeof pkg.main !== 'string') throw new Error('package.json has no "main": Core Tools would find no functions');
   const entryFiles = resolveMain(appRoot, pkg.main);
   const terminateHooks: TerminateHook[] = [];
-  const functions = installFunctionsCore(terminateHooks);
+  const startHooks: StartHook[] = [];
+  const functions = installFunctionsCore(terminateHooks, startHooks);
   // The entry files are CommonJS, loaded synchronously in order, as the worker loads them.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   for (const file of entryFiles) require(path.join(appRoot, file));
-  return { routePrefix: readRoutePrefix(appRoot), functions, entryFiles, terminateHooks };
+  return { routePrefix: readRoutePrefix(appRoot), functions, entryFiles, terminateHooks, startHooks };
+}
+
+/**
+ * Runs the app's appStart hooks in order, each awaited, as the Functions worker does
+ * after loading the entry files and before the first invocation: a hook that rejects
+ * fails the start.
+ */
+export async function startFunctionApp(loaded: LoadedFunctionApp): Promise<void> {
+  for (const hook of loaded.startHooks) await hook({ hookData: {} });
 }
 
 function resolveMain(appRoot: string, main: string): string[] {

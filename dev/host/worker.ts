@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { startDevHost } from './devHost';
-import { loadFunctionApp } from './loadFunctionApp';
+import { loadFunctionApp, startFunctionApp } from './loadFunctionApp';
 
 /** The dev host's worker: loads the function app from its build and serves it. */
 async function main(): Promise<void> {
@@ -8,6 +8,7 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 7071);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not ${process.env.PORT ?? ''}`);
   const app = loadFunctionApp(appRoot);
+  await startFunctionApp(app);
   const host = await startDevHost({ functions: app.functions, routePrefix: app.routePrefix, port });
   // One machine-readable line for tooling, then what a person wants to see.
   process.stdout.write(`${JSON.stringify({ devHost: host.url })}\n`);

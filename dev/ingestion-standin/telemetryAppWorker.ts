@@ -1,23 +1,27 @@
-import { protectedHandler, type HandlersFor } from '../../lib/app/registerRoutes';
-import { ROUTES, type ProtectedRoute } from '../../lib/app/routeTable';
-import { createAppRuntime } from '../../lib/app/runtime';
-import { createOrdersApi } from '../../lib/orders/ordersApi';
-import { startAuthTelemetry } from '../../lib/telemetry/startAuthTelemetry';
+import path from 'node:path';
+import { format } from 'node:util';
+import { repoRoot } from '../entra-standin/devPaths';
 import { startDevHost } from '../host/devHost';
-import type { HttpFunctionRegistration } from '../host/functionsCore';
+import { loadFunctionApp, startFunctionApp } from '../host/loadFunctionApp';
 
 /**
- * Serves the app's protected routes in the dev host with auth telemetry wired as the
- * composition root wires it (startAuthTelemetry's observer and key-set hooks passed to
- * createAppRuntime), so the real Application Insights SDK can be watched against the
- * ingestion stand-in. The handlers are those of functions/ (me, orders). Settings come
- * from the environment (AUTH_*, APPLICATIONINSIGHTS_*, PORT); start it with
- * NODE_EXTRA_CA_CERTS naming the CA that signed the stand-in's certificate.
+ * Serves a built function app in the dev host, loaded as the Functions worker loads it
+ * (package.json "main", then the appStart hooks), so that the real Application Insights
+ * SDK inside it can be watched against the ingestion stand-in:
+ *
+ *   node dist-dev/dev/ingestion-standin/telemetryAppWorker.js [app-root]
+ *
+ * app-root is the repository (the tsc build in dist/) by default, or the folder
+ * `npm run package` made (the bundle that ships). Settings come from the environment
+ * (AUTH_*, APPLICATIONINSIGHTS_*, PORT); start it with NODE_EXTRA_CA_CERTS naming the
+ * CA that signed the stand-in's certificate.
  *
  * stdout: one JSON line `{"devHost": url}` once listening.
- * stderr: JSON lines `{"log": line}` (dev host and invocation log), `{"telemetry": diagnostic}`, `{"unhandledRejection": message}`,
+ * stderr: JSON lines `{"log": line}` (dev host, invocation and console logs), `{"telemetry": diagnostic}`
+ * (read back from the app's `[auth-telemetry]` console lines), `{"unhandledRejection": message}`,
  * `{"uncaughtException": message}`, for the parent to check.
- * SIGTERM flushes telemetry (bounded) and then ends the process by that signal.
+ * SIGTERM runs the app's appTerminate hooks (as the worker does on shutdown: this flushes
+ * telemetry, bounded) and then ends the process by that signal.
  */
 const report = (record: object) => void process.stderr.write(`${JSON.stringify(record)}\n`);
 process.on('unhandledRejection', (reason) => {
@@ -28,33 +32,38 @@ process.on('uncaughtException', (error) => {
   process.exit(70);
 });
 
+/** `[auth-telemetry] <text> {json}`: the app's diagnostic line, whose JSON tail is the diagnostic itself. */
+const DIAGNOSTIC = /^\[auth-telemetry\] .*? (\{.*\})$/;
+
+function captureConsole(): void {
+  const write = (...args: unknown[]) => {
+    const line = format(...args);
+    const diagnostic = DIAGNOSTIC.exec(line)?.[1];
+    if (diagnostic !== undefined) report({ telemetry: JSON.parse(diagnostic) as unknown });
+    else report({ log: line });
+  };
+  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) console[method] = write;
+}
+
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 0);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('PORT must be a port number');
-  const telemetry = startAuthTelemetry(process.env, {
-    process,
-    onDiagnostic: (diagnostic) => {
-      report({ telemetry: diagnostic });
-    },
-  });
-  const runtime = createAppRuntime(process.env, telemetry);
-  const orders = createOrdersApi(runtime.orders);
-  const register = <R extends ProtectedRoute>(entry: R, handlers: HandlersFor<R>): HttpFunctionRegistration => ({
-    name: entry.name,
-    route: entry.route,
-    methods: Object.keys(entry.policy),
-    authLevel: 'anonymous',
-    handler: protectedHandler(runtime.withAuth, entry, handlers),
-  });
-  const functions = [
-    register(ROUTES.me, { GET: (_request, _context, principal) => ({ status: 200, headers: { 'cache-control': 'no-store' }, jsonBody: principal }) }),
-    register(ROUTES.orders, { GET: orders.list, POST: orders.create }),
-    register(ROUTES.order, { GET: orders.get, PUT: orders.replace, DELETE: orders.remove }),
-    register(ROUTES.tenantOrders, { GET: orders.list }),
-  ];
-  const host = await startDevHost({ functions, routePrefix: 'api', port, log: (line) => {
+  const appRoot = path.resolve(process.argv[2] ?? repoRoot(__dirname));
+  captureConsole();
+  const app = loadFunctionApp(appRoot);
+  await startFunctionApp(app);
+  const host = await startDevHost({
+    functions: app.functions,
+    routePrefix: app.routePrefix,
+    port,
+    log: (line) => {
       report({ log: line });
     },
+  });
+  process.once('SIGTERM', () => {
+    void Promise.allSettled(app.terminateHooks.map((hook) => Promise.resolve().then(() => hook({ hookData: {} }))))
+      .then(() => host.stop())
+      .then(() => process.kill(process.pid, 'SIGTERM'));
   });
   process.stdout.write(`${JSON.stringify({ devHost: host.url })}\n`);
 }

@@ -1,46 +1,60 @@
 /**
- * `npm run package`: the folder `func azure functionapp publish` ships. The built
- * app (dist/), host.json, package.json without scripts (so no build runs again
- * remotely) and the lock file, with production dependencies installed from it.
- * Deploy with: cd dist-package && func azure functionapp publish <app-name>
+ * `npm run package`: the folder `func azure functionapp publish` ships, a few files:
  *
- *   node dist-dev/dev/package/main.js [--out <dir>] [--no-install]
+ *   dist/main.js (+ .map)            the app and its production dependencies, bundled by esbuild
+ *   dist/vendor/*.js (+ .map)        applicationinsights, @azure/identity, @azure/keyvault-keys: bundled, loaded only when used
+ *   host.json
+ *   package.json                     "main": "dist/main.js"; no dependencies (all bundled), no scripts
+ *   .funcignore
+ *
+ * Deploy with: cd dist-package && func azure functionapp publish <app-name>
+ * With nothing left to install, no remote build runs. Stack traces map back to the
+ * TypeScript sources with NODE_OPTIONS=--enable-source-maps (an app setting).
+ *
+ *   node dist-dev/dev/package/main.js [--out <dir>] [--quiet]
+ *
+ * stdout: one JSON line, the package's path, size and largest contributors (see PackageReport).
  */
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { repoRoot } from '../entra-standin/devPaths';
+import { buildPackage, type PackageReport } from './buildPackage';
+import { measurePackage } from './packageSize';
 
 const root = repoRoot(__dirname);
 
-function main(argv: readonly string[]): void {
-  const outIndex = argv.indexOf('--out');
-  const out = path.resolve(outIndex >= 0 ? (argv[outIndex + 1] ?? '') : path.join(root, 'dist-package'));
-  const install = !argv.includes('--no-install');
-  if (!existsSync(path.join(root, 'dist/functions'))) throw new Error('dist/ is missing: run npm run build first');
-
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { out: { type: 'string' }, quiet: { type: 'boolean', default: false } } });
+  const out = path.resolve(values.out ?? path.join(root, 'dist-package'));
   rmSync(out, { recursive: true, force: true });
-  cpSync(path.join(root, 'dist'), path.join(out, 'dist'), { recursive: true });
-  for (const file of ['host.json', 'package-lock.json']) cpSync(path.join(root, file), path.join(out, file));
-  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
-  // Scripts stay behind: the package is already built, and a remote build must not try again without sources.
-  const shipped = { ...pkg };
-  delete shipped.scripts;
-  writeFileSync(path.join(out, 'package.json'), `${JSON.stringify(shipped, null, 2)}\n`);
+  const report: PackageReport = await buildPackage({ root, out });
+  cpSync(path.join(root, 'host.json'), path.join(out, 'host.json'));
+  writeFileSync(path.join(out, 'package.json'), `${JSON.stringify(shippedPackageJson(), null, 2)}\n`);
   writeFileSync(path.join(out, '.funcignore'), 'local.settings.json\n');
-  if (install) {
-    // devDependencies stay listed (the lock file must match) but are not installed.
-    execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], {
-      cwd: out,
-      stdio: 'inherit',
-    });
+  const final = { package: out, ...measurePackage(out), ...report };
+  if (!values.quiet) {
+    const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
+    process.stderr.write(`package: ${final.files} files, ${mb(final.bytes)} in ${out}\n`);
+    for (const bundle of final.bundles) {
+      const top = bundle.contributors.slice(0, 4).map((c) => `${c.name} ${mb(c.bytes)}`).join(', ');
+      process.stderr.write(`  ${bundle.file} ${mb(bundle.bytes)} (+ map ${mb(bundle.sourceMapBytes)}): ${top}\n`);
+    }
   }
-  process.stdout.write(`${JSON.stringify({ package: out })}\n`);
+  process.stdout.write(`${JSON.stringify(final)}\n`);
 }
 
-try {
-  main(process.argv.slice(2));
-} catch (error) {
+/** The repository's package.json, pointed at the bundle: everything is in it, so nothing is listed to install. */
+function shippedPackageJson(): Record<string, unknown> {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+  const shipped: Record<string, unknown> = {};
+  for (const field of ['name', 'version', 'private', 'description', 'license', 'engines']) {
+    if (pkg[field] !== undefined) shipped[field] = pkg[field];
+  }
+  return { ...shipped, main: 'dist/main.js' };
+}
+
+main().catch((error: unknown) => {
   process.stderr.write(`npm run package: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
-}
+});

@@ -1,4 +1,3 @@
-import { app } from '@azure/functions';
 import { loadAuthSettings, type AuthSettings } from '../config/authSettings';
 import { loadInstanceTrustSettings } from '../config/instanceTrustSettings';
 import type { SettingsSource } from '../config/parseSettings';
@@ -15,7 +14,6 @@ import { createStoreHealth, type StoreHealth } from '../orders/storeHealth';
 import type { OrderStore } from '../orders/orderStore';
 import { createSigning, type Signing, type SigningDependencies } from '../signing/createSigning';
 import type { SigningEvents } from '../signing/signingEvents';
-import { startAuthTelemetry } from '../telemetry/startAuthTelemetry';
 import { createAccessTokenVerifier } from '../verify/createAccessTokenVerifier';
 import type { AccessTokenVerifier } from '../verify/verifiedAccessToken';
 
@@ -86,16 +84,22 @@ function ordersBackend(source: SettingsSource, dependencies: RuntimeDependencies
   return createOrderStore(loadOrdersSettings(source), dependencies.ordersStore);
 }
 
-let shared: AppRuntime | undefined;
+let started: AppRuntime | undefined;
+
+/** Called once, by the entry module with what startApp built, before any function file loads. */
+export function installAppRuntime(runtime: AppRuntime): void {
+  if (started) throw new Error('the app runtime is already installed: the entry module builds it once per process');
+  started = runtime;
+}
 
 /**
- * The process-wide runtime, built from the app settings on first use, which is when
- * the Functions host loads the function modules: a bad setting stops the app at
- * startup with a message naming it, instead of failing requests one by one.
- * Auth telemetry (APPLICATIONINSIGHTS_*) is wired here too; what it buffers is
- * flushed by the worker's appTerminate hook, SIGTERM or beforeExit.
+ * The process-wide runtime that the entry module (functions/index.ts, package.json
+ * "main") built from the app settings before loading the function files, which read
+ * it as they register their routes.
  */
 export function appRuntime(): AppRuntime {
-  shared ??= createAppRuntime(process.env, startAuthTelemetry(process.env, { process, onAppTerminate: (hook) => app.hook.appTerminate(hook) }));
-  return shared;
+  if (!started) {
+    throw new Error('the app runtime is not built: load the app through its entry module (package.json "main"), which builds it before the function files');
+  }
+  return started;
 }

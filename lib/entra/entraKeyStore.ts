@@ -87,6 +87,15 @@ export class EntraKeyStore {
     return key;
   }
 
+  /**
+   * Loads the version's discovery document and key set now, if not cached, so the
+   * first request finds them; settles once done and never rejects (a failure is
+   * what the first request would have met: see RefreshingValue).
+   */
+  async preload(version: TokenVersion): Promise<void> {
+    await this.source(version).keys.get().catch(() => undefined);
+  }
+
   /** Whether a key set for this version is cached; never loads. */
   hasKeySet(version: TokenVersion): boolean {
     return this.sources.get(version)?.keys.peek() !== undefined;

@@ -1,8 +1,11 @@
-import { importJWK } from 'jose';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
-/** The public-key type jose verifies with (a WebCrypto CryptoKey). */
-export type VerificationKey = Exclude<Awaited<ReturnType<typeof importJWK>>, Uint8Array>;
+/**
+ * A Node KeyObject, built once per key when the key set is read: node:crypto's
+ * synchronous verify takes it as is, with no per-token import or thread-pool trip.
+ */
+export type VerificationKey = KeyObject;
 
 export interface SigningKey {
   readonly kid: string;
@@ -34,7 +37,15 @@ const keySetDocument = z.object({ keys: z.array(z.unknown()).max(MAX_KEYS) });
  * types, encryption keys, short RSA moduli, duplicates) are skipped one by one;
  * a document with no usable key at all is an error, not an empty set.
  */
-export async function parseSigningKeySet(body: unknown): Promise<SigningKeySet> {
+export function parseSigningKeySet(body: unknown): Promise<SigningKeySet> {
+  try {
+    return Promise.resolve(readSigningKeySet(body));
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+function readSigningKeySet(body: unknown): SigningKeySet {
   const parsed = keySetDocument.safeParse(body);
   if (!parsed.success) throw new Error(`not a JSON Web Key Set (a "keys" array of at most ${MAX_KEYS})`);
   const keys = new Map<string, SigningKey>();
@@ -43,8 +54,8 @@ export async function parseSigningKeySet(body: unknown): Promise<SigningKeySet> 
     if (!jwk.success || keys.has(jwk.data.kid)) continue;
     if (modulusBits(jwk.data.n) < MIN_RSA_BITS) continue;
     try {
-      const key = await importJWK({ kty: 'RSA', n: jwk.data.n, e: jwk.data.e }, 'RS256');
-      if (key instanceof Uint8Array) continue;
+      const key = createPublicKey({ key: { kty: 'RSA', n: jwk.data.n, e: jwk.data.e }, format: 'jwk' });
+      if (key.asymmetricKeyType !== 'rsa') continue;
       keys.set(jwk.data.kid, Object.freeze({ kid: jwk.data.kid, key, issuer: jwk.data.issuer }));
     } catch {
       // An unusable key is skipped; the others still serve.

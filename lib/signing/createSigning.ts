@@ -4,8 +4,7 @@ import type { SigningSettings } from '../config/signingSettings';
 import { DevelopmentKeySource } from './developmentKeySource';
 import { createAssertionIssuer, type AssertionIssuer } from './identityAssertion';
 import { createJwksHandler } from './jwksHandler';
-import { KeyVaultKeySource, type KeyVaultKeySourceOptions } from './keyVault/keyVaultKeySource';
-import { createSigningCredential } from './signingCredential';
+import type { KeyVaultKeySourceOptions } from './keyVault/keyVaultKeySource';
 import { consoleSigningEvents, type SigningEvents } from './signingEvents';
 import type { SigningKeySource } from './signingKey';
 
@@ -41,6 +40,12 @@ export function createSigning(settings: SigningSettings, dependencies: SigningDe
   const { signer } = settings;
   let keys: SigningKeySource;
   if (signer.kind === 'keyVault') {
+    // Required here, not imported: @azure/keyvault-keys and @azure/identity take tens of ms to load,
+    // and an app without a vault (local development) never needs them.
+    /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose, see above */
+    const { KeyVaultKeySource } = require('./keyVault/keyVaultKeySource') as typeof import('./keyVault/keyVaultKeySource');
+    const { createSigningCredential } = require('./signingCredential') as typeof import('./signingCredential');
+    /* eslint-enable @typescript-eslint/no-require-imports */
     keys = new KeyVaultKeySource({
       ...dependencies.keyVault,
       vaultUrl: signer.vaultUrl,

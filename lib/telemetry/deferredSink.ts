@@ -82,7 +82,8 @@ export class DeferredSink implements TelemetrySink {
       return;
     }
     if (this.state !== 'waiting') return;
-    const key = JSON.stringify([metric.name, metric.value, Object.entries(metric.dimensions).sort(([a], [b]) => a.localeCompare(b))]);
+    // Code-unit order, not localeCompare: the first localeCompare loads ICU collation, about 10 ms on the first request.
+    const key = JSON.stringify([metric.name, metric.value, Object.entries(metric.dimensions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
     const known = this.series.get(key);
     if (known) known.times++;
     else if (this.series.size < (this.options.maxBufferedSeries ?? 1000)) this.series.set(key, { metric, times: 1 });

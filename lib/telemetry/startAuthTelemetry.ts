@@ -4,10 +4,18 @@ import type { KeySetEvents } from '../entra/entraKeyStore';
 import type { AuthObserver } from '../http/authEvents';
 import type { SigningEvents } from '../signing/signingEvents';
 import { createAuthTelemetry, type AuthTelemetryOptions } from './authTelemetry';
-import { flushTelemetryOnShutdown, type FlushOnShutdownOptions } from './flushOnShutdown';
 import type { TelemetryDiagnostic } from './telemetrySink';
 
-export interface StartAuthTelemetryOptions extends FlushOnShutdownOptions {
+export interface StartAuthTelemetryOptions {
+  /**
+   * Registers a graceful-shutdown hook of the host: `app.hook.appTerminate` under the
+   * Functions worker, which runs it before the worker exits (and the dev host on SIGTERM).
+   * No signal or beforeExit listener of our own: under the worker that hook is the
+   * documented way out, and the worker's event loop never empties on its own.
+   */
+  readonly onAppTerminate: (hook: () => Promise<void>) => void;
+  /** Longest wait for ingestion at exit. Default 2 s, inside the Functions host's termination grace period. */
+  readonly shutdownTimeoutMs?: number;
   /** Defaults to console (info for the SDK load, warn for problems), which the Functions host collects. */
   readonly onDiagnostic?: (diagnostic: TelemetryDiagnostic) => void;
   readonly deferral?: AuthTelemetryOptions['deferral'];
@@ -15,8 +23,8 @@ export interface StartAuthTelemetryOptions extends FlushOnShutdownOptions {
 
 /**
  * For the composition root: reads the APPLICATIONINSIGHTS_* settings (throwing
- * SettingsError on a bad one), builds the observer and key-set hooks, and arranges the
- * flush at shutdown. The result plugs into createAppRuntime's dependencies.
+ * SettingsError on a bad one), builds the observer and key-set hooks, and registers the
+ * bounded flush as an appTerminate hook. The result plugs into createAppRuntime's dependencies.
  */
 export function startAuthTelemetry(
   source: SettingsSource,
@@ -27,7 +35,11 @@ export function startAuthTelemetry(
     onDiagnostic: options.onDiagnostic ?? logDiagnostic,
     ...(options.deferral && { deferral: options.deferral }),
   });
-  if (settings.enabled) flushTelemetryOnShutdown(telemetry, options);
+  if (settings.enabled) {
+    const timeoutMs = options.shutdownTimeoutMs ?? 2_000;
+    let flushing: Promise<void> | undefined;
+    options.onAppTerminate(() => (flushing ??= telemetry.shutdown(timeoutMs)));
+  }
   return telemetry;
 }
 
@@ -48,8 +60,9 @@ export function describeDiagnostic(diagnostic: TelemetryDiagnostic): string {
   }
 }
 
+/** The text for people, then the diagnostic as JSON, so log queries (and the dev tools) can read its fields. */
 function logDiagnostic(diagnostic: TelemetryDiagnostic): void {
-  const line = `[auth-telemetry] ${describeDiagnostic(diagnostic)}`;
+  const line = `[auth-telemetry] ${describeDiagnostic(diagnostic)} ${JSON.stringify(diagnostic)}`;
   if (diagnostic.kind === 'loaded') console.info(line);
   else console.warn(line);
 }

@@ -17,6 +17,8 @@ export interface AccessTokenVerifier {
   verify(token: string): Promise<VerifiedAccessToken>;
   /** Whether Entra signing keys are cached for some accepted token version (for health reports; never loads). */
   keysLoaded(): boolean;
+  /** Fetches discovery documents and key sets for the accepted versions ahead of the first request; never rejects. */
+  warmUp(): Promise<void>;
 }
 
 /** The IDs of a verified token, for the failures that come after verification (authorization, expiry on a cache hit). */

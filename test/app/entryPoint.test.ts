@@ -30,7 +30,7 @@ beforeAll(() => {
 it('registers every function of the route table with its route and methods', async () => {
   const loaded = await listFunctions({ AUTH_TENANT_ID: TENANT, AUTH_CLIENT_ID: API_CLIENT_ID });
   expect(loaded.routePrefix).toBe('api');
-  expect(loaded.entryFiles).toEqual(['dist/functions/health.js', 'dist/functions/jwks.js', 'dist/functions/me.js', 'dist/functions/orders.js']);
+  expect(loaded.entryFiles).toEqual(['dist/functions/index.js']);
   const expected = Object.values(ROUTES).map((entry) => ({
     name: entry.name,
     route: entry.route,
@@ -38,6 +38,20 @@ it('registers every function of the route table with its route and methods', asy
     authLevel: 'anonymous',
   }));
   expect([...loaded.functions].sort((a, b) => a.name.localeCompare(b.name))).toEqual(expected.sort((a, b) => a.name.localeCompare(b.name)));
+});
+
+it('loads no module that a configuration without vault, Entra-authenticated ingestion or orders calls does not use', async () => {
+  const { stdout } = await run(process.execPath, [path.join(root, 'dist-dev/dev/package/loadReport.js'), root], {
+    // The orders store in its deployed, identity-based form: neither its client nor @azure/identity loads before an orders call.
+    env: { PATH: process.env.PATH ?? '', AUTH_TENANT_ID: TENANT, AUTH_CLIENT_ID: API_CLIENT_ID, AUTH_INSTANCE: 'https://127.0.0.1:9', ORDERS_STORAGE__tableServiceUri: 'https://contoso.table.core.windows.net' },
+  });
+  const packages = new Set(
+    (JSON.parse(stdout) as { modules: string[] }).modules.flatMap((file) => /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? []),
+  );
+  expect([...packages]).toEqual(expect.arrayContaining(['@azure/functions', 'zod']));
+  for (const unused of ['@azure/keyvault-keys', '@azure/identity', '@azure/data-tables', '@azure/msal-node', 'applicationinsights', '@opentelemetry/api', 'jose']) {
+    expect(packages).not.toContain(unused);
+  }
 });
 
 it('refuses to start with a bad setting, naming it', async () => {

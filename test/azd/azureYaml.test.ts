@@ -67,7 +67,7 @@ describe('azure.yaml (Azure Developer CLI)', () => {
     expect(prepackage.split(' ').at(-1)).toBe(service.dist);
     const scripts = (JSON.parse(readRepoFile('package.json')) as { scripts: Record<string, string> }).scripts;
     expect(scripts.package).toMatch(/dev\/package\/main\.js$/);
-    expect(readRepoFile('dev/package/main.ts')).toContain("'--out'");
+    expect(readRepoFile('dev/package/main.ts')).toMatch(/\bout: \{ type: 'string' \}/); // the --out option
     expect(readRepoFile('.gitignore').split('\n')).toContain(`${service.dist}/`);
   });
 

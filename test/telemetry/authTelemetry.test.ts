@@ -1,11 +1,9 @@
-import { EventEmitter } from 'node:events';
 import { InvocationContext } from '@azure/functions';
 import { loadTelemetrySettings } from '../../lib/config/telemetrySettings';
 import { defineAuthPolicy, anyOf } from '../../lib/authz/authPolicy';
 import { invocationLogObserver } from '../../lib/http/authEvents';
 import { createWithAuth } from '../../lib/http/withAuth';
 import { createAuthTelemetry } from '../../lib/telemetry/authTelemetry';
-import { flushTelemetryOnShutdown } from '../../lib/telemetry/flushOnShutdown';
 import { startAuthTelemetry } from '../../lib/telemetry/startAuthTelemetry';
 import { REALM } from '../support/authFixture';
 import { startHarness, type Harness } from '../support/verifierHarness';
@@ -15,17 +13,8 @@ import { DiagnosticLog, RecordingSink } from './support/recordingSink';
 const CONNECTION_STRING = 'InstrumentationKey=3f2504e0-4f89-41d3-9a0c-0305e82c3301;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/';
 const policy = defineAuthPolicy({ GET: { appRoles: anyOf('Orders.Read'), scopes: anyOf('Orders.Read') } });
 
-/** A stand-in for `process`: signals are emitted by hand, re-raised signals recorded. */
-class FakeProcess extends EventEmitter {
-  readonly pid = 4242;
-  readonly kills: [number, string][] = [];
-  kill(pid: number, signal: string): boolean {
-    this.kills.push([pid, signal]);
-    return true;
-  }
-}
-
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+const PROCESS_EVENTS = ['SIGTERM', 'SIGINT', 'beforeExit', 'exit'] as const;
+const processListeners = () => PROCESS_EVENTS.map((event) => process.listenerCount(event));
 
 describe('without a connection string', () => {
   let harness: Harness;
@@ -56,11 +45,11 @@ describe('without a connection string', () => {
   });
 
   it('registers no shutdown hooks', () => {
-    const proc = new FakeProcess();
+    const before = processListeners();
     const hooks: unknown[] = [];
-    const wired = startAuthTelemetry({}, { process: proc, onAppTerminate: (hook) => hooks.push(hook) });
+    const wired = startAuthTelemetry({}, { onAppTerminate: (hook) => hooks.push(hook) });
     expect(wired.observer).toBe(invocationLogObserver);
-    expect(proc.listenerCount('SIGTERM') + proc.listenerCount('beforeExit')).toBe(0);
+    expect(processListeners()).toEqual(before);
     expect(hooks).toEqual([]);
   });
 });
@@ -113,70 +102,15 @@ describe('with a connection string', () => {
 });
 
 describe('flush at shutdown', () => {
-  const recordingTelemetry = () => {
-    const calls: number[] = [];
-    let release!: () => void;
-    const done = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    return {
-      calls,
-      release: () => {
-        release();
-      },
-      shutdown: (timeoutMs: number) => {
-        calls.push(timeoutMs);
-        return done;
-      },
-    };
-  };
-
-  it('on SIGTERM, flushes with its bound and then raises SIGTERM again when no one else handles it', async () => {
-    const proc = new FakeProcess();
-    const telemetry = recordingTelemetry();
-    flushTelemetryOnShutdown(telemetry, { process: proc, timeoutMs: 1_500 });
-    proc.emit('SIGTERM');
-    expect(telemetry.calls).toEqual([1_500]);
-    await settle();
-    expect(proc.kills).toEqual([]); // not before the flush settled
-    telemetry.release();
-    await settle();
-    expect(proc.kills).toEqual([[4242, 'SIGTERM']]);
-  });
-
-  it('leaves the exit to another SIGTERM listener when there is one', async () => {
-    const proc = new FakeProcess();
-    const telemetry = recordingTelemetry();
-    flushTelemetryOnShutdown(telemetry, { process: proc });
-    proc.on('SIGTERM', () => undefined);
-    proc.emit('SIGTERM');
-    telemetry.release();
-    await settle();
-    expect(telemetry.calls).toEqual([2_000]);
-    expect(proc.kills).toEqual([]);
-  });
-
-  it('flushes once, whichever of appTerminate, beforeExit and SIGTERM come', async () => {
-    const proc = new FakeProcess();
-    const telemetry = recordingTelemetry();
-    let appTerminate: (() => Promise<void>) | undefined;
-    flushTelemetryOnShutdown(telemetry, { process: proc, onAppTerminate: (hook) => (appTerminate = hook) });
-    const fromHost = appTerminate?.();
-    proc.emit('beforeExit');
-    proc.emit('SIGTERM');
-    telemetry.release();
-    await fromHost;
-    await settle();
-    expect(telemetry.calls).toHaveLength(1);
-    expect(proc.kills).toEqual([[4242, 'SIGTERM']]);
-  });
-
-  it('is wired by startAuthTelemetry when a connection string is set', () => {
-    const proc = new FakeProcess();
-    const hooks: unknown[] = [];
-    startAuthTelemetry({ APPLICATIONINSIGHTS_CONNECTION_STRING: CONNECTION_STRING }, { process: proc, onAppTerminate: (hook) => hooks.push(hook), onDiagnostic: () => undefined });
-    expect(proc.listenerCount('SIGTERM')).toBe(1);
-    expect(proc.listenerCount('beforeExit')).toBe(1);
+  it('is one appTerminate hook, and no signal or exit listener of its own', async () => {
+    const before = processListeners();
+    const hooks: (() => Promise<void>)[] = [];
+    startAuthTelemetry({ APPLICATIONINSIGHTS_CONNECTION_STRING: CONNECTION_STRING }, { onAppTerminate: (hook) => hooks.push(hook), onDiagnostic: () => undefined });
+    expect(processListeners()).toEqual(before);
     expect(hooks).toHaveLength(1);
+    const hook = hooks[0] as () => Promise<void>;
+    const first = hook();
+    expect(hook()).toBe(first); // a second terminate reuses the first flush
+    await expect(first).resolves.toBeUndefined();
   });
 });

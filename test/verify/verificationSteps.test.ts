@@ -1,4 +1,4 @@
-import { importJWK } from 'jose';
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import type { SigningKey } from '../../lib/entra/signingKeys';
 import { AuthError, KeyNotFoundError } from '../../lib/errors/authErrors';
 import { VERIFICATION_STEPS, createVerificationContext, verifiedToken, type VerificationContext } from '../../lib/verify/verificationSteps';
@@ -81,7 +81,7 @@ describe('the verification steps the verifier runs', () => {
     expect(() => verifiedToken(context)).toThrow(/out of order/);
     const signatureChecks: string[] = [];
     const network = {
-      keyStore: { metadata: () => Promise.resolve({ issuer: `${h.server.url}/{tenantid}/v2.0`, jwksUri: `${h.server.url}/keys` }), key: async (): Promise<SigningKey> => ({ kid: h.key.kid, key: (await importJWK(h.key.publicJwk, 'RS256')) as SigningKey['key'], issuer: undefined }) },
+      keyStore: { metadata: () => Promise.resolve({ issuer: `${h.server.url}/{tenantid}/v2.0`, jwksUri: `${h.server.url}/keys` }), key: (): Promise<SigningKey> => Promise.resolve({ kid: h.key.kid, key: createPublicKey({ key: h.key.publicJwk as JsonWebKey, format: 'jwk' }), issuer: undefined }) },
       verifySignature: (signed: string) => void signatureChecks.push(signed),
     };
     const full = createVerificationContext(token, { settings: h.settings, nowSeconds: nowSeconds(), network });

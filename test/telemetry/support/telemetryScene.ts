@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
 import { startAzuriteTable } from '../../../dev/azurite/azuriteTable';
 import { EgressGuard } from '../../../dev/ingestion-standin/egressGuard';
 import { IngestionStandin, type IngestionFault } from '../../../dev/ingestion-standin/ingestionStandin';
@@ -15,15 +16,29 @@ import { FakeEntraMetadataServer } from '../../support/fakeEntraMetadataServer';
 /**
  * Everything a telemetry test needs around the app: the ingestion stand-in (HTTPS,
  * certificate from dev/tls), a fake Entra for keys, an egress guard, and children
- * running dev/ingestion-standin/telemetryAppWorker (the app with telemetry wired as
- * the runtime wires it) from the dev build. The real SDK runs only in those children,
- * which trust the local CA through NODE_EXTRA_CA_CERTS.
+ * running dev/ingestion-standin/telemetryAppWorker, which loads the app as the Functions
+ * worker does. The real SDK runs only in those children, which trust the local CA
+ * through NODE_EXTRA_CA_CERTS.
  */
 const root = path.join(__dirname, '../../..');
 export const WORKER = path.join(root, 'dist-dev/dev/ingestion-standin/telemetryAppWorker.js');
+const PACKAGER = path.join(root, 'dist-dev/dev/package/main.js');
+
+/**
+ * Which build of the app the scene runs: the tsc build (dist/, what `func start` and the
+ * dev host load) or the deployment package `npm run package` makes (the esbuild bundles
+ * that ship), so a bundling mistake fails these tests too.
+ */
+export type AppBuild = 'dist' | 'package';
+let appBuild: AppBuild = 'dist';
+
+/** For the *.package.test.ts files: run the scenes of the test file they load against the deployment package. */
+export function runScenesAgainst(build: AppBuild): void {
+  appBuild = build;
+}
 
 export function assertBuilt(): void {
-  if (!existsSync(WORKER)) throw new Error('build first: npm run build:dev (the telemetry tests run the app from dist-dev)');
+  if (!existsSync(WORKER) || !existsSync(PACKAGER)) throw new Error('build first: npm run build && npm run build:dev (the telemetry tests run the app from dist and dist-dev)');
 }
 
 export interface Scene {
@@ -44,6 +59,11 @@ export interface Scene {
 export async function startScene(): Promise<Scene> {
   assertBuilt();
   const dir = await mkdtemp(path.join(tmpdir(), 'telemetry-test-'));
+  let appRoot = root;
+  if (appBuild === 'package') {
+    appRoot = path.join(dir, 'package');
+    await promisify(execFile)(process.execPath, [PACKAGER, '--out', appRoot, '--quiet'], { cwd: root });
+  }
   const tls = await ensureLocalTls({ stateDir: dir });
   const [ingestion, entra, guard, azurite] = await Promise.all([
     IngestionStandin.start({ certPem: tls.certPem, keyPem: tls.keyPem, slowMs: 15_000 }),
@@ -69,7 +89,7 @@ export async function startScene(): Promise<Scene> {
       // Own TMPDIR per app: the SDK keeps unsent telemetry on disk there, and replays it at start.
       const appTmp = path.join(dir, `app-${++started}`);
       await mkdir(appTmp);
-      const app = await AppProcess.start({
+      const app = await AppProcess.start(appRoot, {
         PATH: process.env.PATH ?? '',
         TMPDIR: appTmp,
         NODE_EXTRA_CA_CERTS: tls.caPath,
@@ -127,10 +147,10 @@ export class AppProcess {
   private readonly waiters = new Set<() => void>();
   private listening = '';
 
-  private constructor(env: Record<string, string>) {
+  private constructor(appRoot: string, env: Record<string, string>) {
     this.tmpDir = env.TMPDIR;
     this.instrumentationKey = /InstrumentationKey=([^;]+)/.exec(env.APPLICATIONINSIGHTS_CONNECTION_STRING ?? '')?.[1];
-    const child = spawn(process.execPath, [WORKER], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [WORKER, appRoot], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => { resolve({ code, signal }); }));
     createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
@@ -142,9 +162,9 @@ export class AppProcess {
     return this.listening;
   }
 
-  static async start(env: Record<string, string | undefined>): Promise<AppProcess> {
+  static async start(appRoot: string, env: Record<string, string | undefined>): Promise<AppProcess> {
     const clean = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-    const app = new AppProcess(clean);
+    const app = new AppProcess(appRoot, clean);
     app.listening = await new Promise<string>((resolve, reject) => {
       createInterface({ input: app.child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
         const parsed = JSON.parse(line) as { devHost?: string };
