@@ -16,7 +16,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 // Control characters (C0 but tab/CR/LF, DEL, C1) and U+FFFD, which argv decoding puts in place of invalid bytes.
 // eslint-disable-next-line no-control-regex
 const BINARY = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]/;
-const BEARER_PREFIX = /^(?:authorization:\s*)?bearer\s+/i;
+const BEARER_PREFIX = /^(?:authorization:\s*)?bearer(?:\s+|$)/i;
 
 export function intakeBytes(bytes: Buffer, truncated: boolean): TokenIntake {
   if (truncated || bytes.length > MAX_INPUT_BYTES) {
