@@ -3,6 +3,9 @@ import { z } from 'zod';
 /** Entra object and tenant IDs: lowercase GUIDs (case-insensitive on input). */
 export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A GUID exactly as Entra issues it in tokens: lower case, no braces. */
+export const CANONICAL_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export const guid = (what: string) =>
   z
     .string({ error: (issue) => (issue.input === undefined ? 'is required' : `must be a GUID (${what})`) })

@@ -1,4 +1,4 @@
-import { ClaimInvalidError } from '../errors/authErrors';
+import { ClaimInvalidError, type AuthErrorOptions, type TokenFacts } from '../errors/authErrors';
 
 /**
  * The claims of an Entra access token that this API reads, typed after their shapes
@@ -37,29 +37,30 @@ const OPTIONAL_TIMES = ['nbf', 'iat'] as const;
  * code never sees a number where a string belongs. A wrong shape fails closed.
  * `aud` is checked by the audience rule (it must be one string, not an array).
  */
-export function readAccessTokenClaims(payload: Readonly<Record<string, unknown>>): EntraAccessTokenClaims {
+export function readAccessTokenClaims(payload: Readonly<Record<string, unknown>>, facts?: TokenFacts): EntraAccessTokenClaims {
+  const options: AuthErrorOptions = { facts };
   for (const claim of REQUIRED_STRINGS) {
     const value = payload[claim];
-    if (value === undefined) throw new ClaimInvalidError(claim, 'missing', `${claim} is required`);
-    if (typeof value !== 'string' || value === '') throw new ClaimInvalidError(claim, 'invalid', `${claim} must be a non-empty string`);
+    if (value === undefined) throw new ClaimInvalidError(claim, 'missing', `${claim} is required`, options);
+    if (typeof value !== 'string' || value === '') throw new ClaimInvalidError(claim, 'invalid', `${claim} must be a non-empty string`, options);
   }
   for (const claim of OPTIONAL_STRINGS) {
     const value = payload[claim];
-    if (value !== undefined && typeof value !== 'string') throw new ClaimInvalidError(claim, 'invalid', `${claim} must be a string`);
+    if (value !== undefined && typeof value !== 'string') throw new ClaimInvalidError(claim, 'invalid', `${claim} must be a string`, options);
   }
-  if (payload.exp === undefined) throw new ClaimInvalidError('exp', 'missing', 'exp is required');
-  checkNumericDate(payload, 'exp');
-  for (const claim of OPTIONAL_TIMES) if (payload[claim] !== undefined) checkNumericDate(payload, claim);
+  if (payload.exp === undefined) throw new ClaimInvalidError('exp', 'missing', 'exp is required', options);
+  checkNumericDate(payload, 'exp', options);
+  for (const claim of OPTIONAL_TIMES) if (payload[claim] !== undefined) checkNumericDate(payload, claim, options);
   const roles = payload.roles;
   if (roles !== undefined && !(Array.isArray(roles) && roles.every((role) => typeof role === 'string'))) {
-    throw new ClaimInvalidError('roles', 'invalid', 'roles must be an array of strings');
+    throw new ClaimInvalidError('roles', 'invalid', 'roles must be an array of strings', options);
   }
   return payload as EntraAccessTokenClaims;
 }
 
-function checkNumericDate(payload: Readonly<Record<string, unknown>>, claim: 'exp' | 'nbf' | 'iat'): void {
+function checkNumericDate(payload: Readonly<Record<string, unknown>>, claim: 'exp' | 'nbf' | 'iat', options: AuthErrorOptions): void {
   const value = payload[claim];
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ClaimInvalidError(claim, 'invalid', `${claim} must be a NumericDate (seconds since the epoch)`);
+    throw new ClaimInvalidError(claim, 'invalid', `${claim} must be a NumericDate (seconds since the epoch)`, options);
   }
 }

@@ -1,6 +1,7 @@
 import type { TokenVersion } from '../config/authSettings';
 import { ColdLoadError, RefreshingValue, type RefreshReason } from '../cache/refreshingValue';
 import { KeyNotFoundError, KeysUnavailableError } from '../errors/authErrors';
+import type { KeySourceCheck } from '../errors/checkNames';
 import { fetchJson, type FetchLike } from '../net/fetchJson';
 import { openIdConfigurationUrl, parseOpenIdMetadata, type OpenIdMetadata } from './openIdMetadata';
 import { parseSigningKeySet, type SigningKey, type SigningKeySet } from './signingKeys';
@@ -33,7 +34,7 @@ export interface EntraKeyStoreOptions {
 /** Why metadata or keys could not be had; `check` says which step. */
 class KeySourceError extends Error {
   constructor(
-    readonly check: string,
+    readonly check: KeySourceCheck,
     message: string,
     options?: { cause?: unknown },
   ) {

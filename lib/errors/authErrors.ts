@@ -1,27 +1,18 @@
+import type { CheckName, ClaimName, KeySourceCheck } from './checkNames';
+import { FAILURE_HTTP, type FailureHttp, type TokenFailureCode } from './failureCodes';
+
 /**
- * One error class per way an access token can fail. Each carries a stable `code`
- * (machine-readable, used by telemetry and the HTTP layer), the exact `check`
- * that failed (e.g. `claims.exp`, `header.alg`, `jwks.fetch`), a message for logs
- * and the underlying `cause`. Messages never contain the token; values copied
- * from an unverified token appear only after passing `safeLogValue`.
+ * One error class per way an access token can fail. Each is complete when built:
+ * a stable `code` (machine-readable, used by telemetry and the HTTP layer), the
+ * exact `check` that failed (e.g. `claims.exp`, `header.alg`, `jwks.fetch`), a
+ * message for logs, the IDs read from the token (`facts`) and the underlying
+ * `cause`; it knows its HTTP status and challenge from its code. Nothing is
+ * attached later. Messages never contain the token; values copied from an
+ * unverified token appear only after passing `safeLogValue`.
  */
 
-export type AuthErrorCode =
-  | 'token_malformed'
-  | 'claim_invalid'
-  | 'alg_not_allowed'
-  | 'header_not_allowed'
-  | 'signature_invalid'
-  | 'key_not_found'
-  | 'keys_unavailable'
-  | 'token_expired'
-  | 'token_not_yet_valid'
-  | 'audience_mismatch'
-  | 'issuer_mismatch'
-  | 'tenant_not_allowed'
-  | 'client_app_not_allowed'
-  | 'token_version_not_allowed'
-  | 'not_access_token';
+/** The codes an AuthError (a refused token) can carry: the verifier's part of FailureCode. */
+export type AuthErrorCode = TokenFailureCode;
 
 /** What could be read from the token (unverified), for logs and telemetry: IDs only. */
 export interface TokenFacts {
@@ -31,19 +22,42 @@ export interface TokenFacts {
   readonly kid?: string;
 }
 
+export interface AuthErrorOptions {
+  readonly cause?: unknown;
+  /** The token's IDs; absent only when the token could not be decoded at all. */
+  readonly facts?: TokenFacts | undefined;
+}
+
+const NO_FACTS: TokenFacts = Object.freeze({});
+
 export abstract class AuthError extends Error {
-  abstract readonly code: AuthErrorCode;
-  /** Filled in by the verifier once the token could be decoded. */
-  facts: TokenFacts | undefined;
+  abstract readonly code: TokenFailureCode;
+  readonly facts: TokenFacts;
 
   constructor(
     message: string,
     /** The exact check that failed, e.g. `claims.aud` or `jwks.fetch`. */
-    readonly check: string,
-    options?: { cause?: unknown },
+    readonly check: CheckName,
+    options: AuthErrorOptions = {},
   ) {
-    super(message, options);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.facts = options.facts ? Object.freeze({ ...options.facts }) : NO_FACTS;
+  }
+
+  /** Status, challenge and whether to send Retry-After, all from the code. */
+  get http(): FailureHttp {
+    return FAILURE_HTTP[this.code];
+  }
+
+  /**
+   * The same failure, built anew with the token's facts. For errors from shared
+   * code that never sees the token (the key store, the signature check): the
+   * verifier step that called it re-issues them complete; nothing is mutated.
+   */
+  withFacts(facts: TokenFacts): AuthError {
+    const Same = this.constructor as new (message: string, check: CheckName, options: AuthErrorOptions) => AuthError;
+    return new Same(this.message, this.check, { cause: this.cause, facts });
   }
 }
 
@@ -55,12 +69,16 @@ export class TokenMalformedError extends AuthError {
 export class ClaimInvalidError extends AuthError {
   readonly code = 'claim_invalid';
   constructor(
-    readonly claim: string,
+    readonly claim: ClaimName,
     readonly reason: 'missing' | 'invalid',
     message: string,
-    options?: { cause?: unknown },
+    options?: AuthErrorOptions,
   ) {
     super(message, `claims.${claim}`, options);
+  }
+
+  override withFacts(facts: TokenFacts): ClaimInvalidError {
+    return new ClaimInvalidError(this.claim, this.reason, this.message, { cause: this.cause, facts });
   }
 }
 
@@ -84,14 +102,19 @@ export class KeyNotFoundError extends AuthError {
 /** No usable signing keys: the key endpoint failed and nothing is cached. Not the caller's fault. */
 export class KeysUnavailableError extends AuthError {
   readonly code = 'keys_unavailable';
+  declare readonly check: KeySourceCheck;
   constructor(
     message: string,
-    check: string,
+    check: KeySourceCheck,
     /** When it is worth trying again. */
     readonly retryAfterSeconds: number,
-    options?: { cause?: unknown },
+    options?: AuthErrorOptions,
   ) {
     super(message, check, options);
+  }
+
+  override withFacts(facts: TokenFacts): KeysUnavailableError {
+    return new KeysUnavailableError(this.message, this.check, this.retryAfterSeconds, { cause: this.cause, facts });
   }
 }
 

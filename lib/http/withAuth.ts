@@ -124,7 +124,7 @@ export function createWithAuth(options: WithAuthOptions): WithAuth {
       context.error(`Token verification failed unexpectedly: ${error instanceof Error ? error.message : 'unknown error'}`);
       return refuse(500, 'internal_error', 'verifier', 'unexpected verifier failure', context);
     }
-    const facts = definedFacts({ tenantId: error.facts?.tenantId, clientAppId: error.facts?.clientAppId, tokenVersion: error.facts?.version, kid: error.facts?.kid });
+    const facts = definedFacts({ tenantId: error.facts.tenantId, clientAppId: error.facts.clientAppId, tokenVersion: error.facts.version, kid: error.facts.kid });
     if (error instanceof KeysUnavailableError) {
       return { ...refuse(503, error.code, error.check, error.message, context, { 'retry-after': String(error.retryAfterSeconds) }), ...facts };
     }

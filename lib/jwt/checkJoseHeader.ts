@@ -1,14 +1,15 @@
-import { AlgorithmNotAllowedError, HeaderNotAllowedError, TokenMalformedError } from '../errors/authErrors';
+import { AlgorithmNotAllowedError, HeaderNotAllowedError, TokenMalformedError, type AuthErrorOptions, type TokenFacts } from '../errors/authErrors';
+import { FORBIDDEN_HEADERS } from '../errors/checkNames';
 
 /** Entra signs access tokens with RS256 only; an explicit allow-list defeats `none` and HS/RS confusion. */
 export const ALLOWED_ALGORITHMS: readonly string[] = Object.freeze(['RS256']);
 
-/**
- * Headers that would let the token choose its own key (jwk, jku, x5u, x5c), change
- * how it is processed (crit, b64, zip) or mark it as encrypted (enc and the JWE
- * key-agreement members). Entra never sends them; keys come only from the tenant's set.
+/*
+ * FORBIDDEN_HEADERS (lib/errors/checkNames.ts, where they are also check names) would
+ * let the token choose its own key (jwk, jku, x5u, x5c), change how it is processed
+ * (crit, b64, zip) or mark it as encrypted (enc and the JWE key-agreement members).
+ * Entra never sends them; keys come only from the tenant's set.
  */
-const FORBIDDEN_HEADERS = ['jwk', 'jku', 'x5u', 'x5c', 'crit', 'b64', 'zip', 'enc', 'epk', 'apu', 'apv', 'p2s', 'p2c', 'iv', 'tag'];
 
 /** Key IDs are short opaque identifiers; anything else is refused before it reaches a lookup or a log. */
 const KID = /^[A-Za-z0-9_.=+/-]{1,128}$/;
@@ -20,24 +21,27 @@ export interface CheckedHeader {
   readonly kid: string;
 }
 
-export function checkJoseHeader(header: Readonly<Record<string, unknown>>): CheckedHeader {
+/** `facts` go into any error thrown, so it is complete when built. */
+export function checkJoseHeader(header: Readonly<Record<string, unknown>>, facts?: TokenFacts): CheckedHeader {
+  const options: AuthErrorOptions = { facts };
   const { alg, kid, typ, cty } = header;
   if (typeof alg !== 'string' || !ALLOWED_ALGORITHMS.includes(alg)) {
     throw new AlgorithmNotAllowedError(
       `alg ${typeof alg === 'string' ? JSON.stringify(alg.slice(0, 16)) : 'missing'} is not allowed; accepted: ${ALLOWED_ALGORITHMS.join(', ')}`,
       'header.alg',
+      options,
     );
   }
   for (const name of FORBIDDEN_HEADERS) {
-    if (name in header) throw new HeaderNotAllowedError(`the "${name}" header is not accepted`, `header.${name}`);
+    if (name in header) throw new HeaderNotAllowedError(`the "${name}" header is not accepted`, `header.${name}`, options);
   }
   if (cty !== undefined) {
-    throw new HeaderNotAllowedError('the "cty" header is not accepted (nested tokens are refused)', 'header.cty');
+    throw new HeaderNotAllowedError('the "cty" header is not accepted (nested tokens are refused)', 'header.cty', options);
   }
   if (typ !== undefined && (typeof typ !== 'string' || !ACCEPTED_TYP.has(typ.toLowerCase()))) {
-    throw new TokenMalformedError('typ must be JWT', 'header.typ');
+    throw new TokenMalformedError('typ must be JWT', 'header.typ', options);
   }
-  if (kid === undefined) throw new TokenMalformedError('kid is required', 'header.kid');
-  if (typeof kid !== 'string' || !KID.test(kid)) throw new TokenMalformedError('kid is not a plain key identifier', 'header.kid');
+  if (kid === undefined) throw new TokenMalformedError('kid is required', 'header.kid', options);
+  if (typeof kid !== 'string' || !KID.test(kid)) throw new TokenMalformedError('kid is not a plain key identifier', 'header.kid', options);
   return { alg, kid };
 }

@@ -30,7 +30,7 @@ export function decodeCompactJwt(token: string): DecodedJwt {
   return decoded;
 }
 
-function decodeSegment(segment: string, name: string): Buffer {
+function decodeSegment(segment: string, name: 'header' | 'payload'): Buffer {
   checkSegment(segment, name);
   return Buffer.from(segment, 'base64url');
 }
@@ -42,7 +42,7 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
  * and the bits the last character carries beyond the data are zero (Buffer would
  * silently ignore them, letting many strings stand for one token).
  */
-function checkSegment(segment: string, name: string): void {
+function checkSegment(segment: string, name: 'header' | 'payload' | 'signature'): void {
   if (!SEGMENT.test(segment)) {
     throw new TokenMalformedError(`${name} is not unpadded base64url`, `${name}.encoding`);
   }

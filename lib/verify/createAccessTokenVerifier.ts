@@ -1,13 +1,10 @@
 import type { AuthSettings } from '../config/authSettings';
-import { readAccessTokenClaims } from '../entra/accessTokenClaims';
 import { EntraKeyStore, type KeySetEvents } from '../entra/entraKeyStore';
 import type { VerificationKey } from '../entra/signingKeys';
-import { AuthError, SignatureInvalidError, TokenExpiredError, TokenMalformedError, safeLogValue, type TokenFacts } from '../errors/authErrors';
-import { checkJoseHeader } from '../jwt/checkJoseHeader';
-import { decodeCompactJwt } from '../jwt/decodeCompactJwt';
+import { SignatureInvalidError, TokenExpiredError, TokenMalformedError, type TokenFacts } from '../errors/authErrors';
 import type { FetchLike } from '../net/fetchJson';
-import { checkAccessToken, checkAudience, checkClientApp, checkIssuer, checkLifetime, checkTenant, checkTokenVersion } from './tokenRules';
 import type { AccessTokenVerifier, VerifiedAccessToken } from './verifiedAccessToken';
+import { VERIFICATION_STEPS, createVerificationContext, verifiedToken } from './verificationSteps';
 import { VerifiedTokenCache } from './verifiedTokenCache';
 
 export interface VerifierDependencies {
@@ -23,10 +20,11 @@ export interface VerifierDependencies {
 }
 
 /**
- * Builds the verifier for Entra access tokens. Checks run cheapest first, so junk is
- * refused before any key lookup or RSA work: form and size, JOSE header, claim
- * shapes, version, audience, lifetime, tenant, caller; then the issuer against the
- * version's discovery metadata, the key from the tenant's key set, and the signature.
+ * Builds the verifier for Entra access tokens: the steps of VERIFICATION_STEPS
+ * (lib/verify/verificationSteps.ts), cheapest first, so junk is refused before any
+ * key lookup or RSA work: form and size, JOSE header, claim shapes, version,
+ * audience, lifetime, tenant, caller; then the issuer against the version's
+ * discovery metadata, the key from the tenant's key set, and the signature.
  */
 export function createAccessTokenVerifier(settings: AuthSettings, dependencies: VerifierDependencies = {}): AccessTokenVerifier {
   const now = dependencies.now ?? Date.now;
@@ -42,28 +40,16 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
   const cacheSize = dependencies.cacheSize ?? 10_000;
   const cache = cacheSize > 0 ? new VerifiedTokenCache(cacheSize) : undefined;
 
-  async function verifyFully(token: string): Promise<VerifiedAccessToken> {
-    const { header, payload } = decodeCompactJwt(token);
-    try {
-      const { kid } = checkJoseHeader(header);
-      const claims = readAccessTokenClaims(payload);
-      const version = checkTokenVersion(claims, settings);
-      checkAudience(payload, header, settings);
-      checkLifetime(claims, now() / 1000, settings.clockSkewSeconds);
-      const tenantId = checkTenant(claims, settings);
-      const clientAppId = checkAccessToken(claims, version);
-      checkClientApp(clientAppId, version, settings);
+  const network = { keyStore, verifySignature };
 
-      checkIssuer(claims, (await keyStore.metadata(version)).issuer);
-      const key = await keyStore.key(version, kid);
-      if (key.issuer !== undefined) checkIssuer(claims, key.issuer, 'key.issuer');
-      await verifySignature(token, key.key);
-      return Object.freeze({ claims, version, tenantId, clientAppId, kid });
-    } catch (error) {
-      // Only failures are logged, so the facts are read only for them.
-      if (error instanceof AuthError) error.facts = readFacts(header, payload);
-      throw error;
+  /** Runs every verification step in order; each throws its typed, complete error. */
+  async function verifyFully(token: string): Promise<VerifiedAccessToken> {
+    const context = createVerificationContext(token, { settings, nowSeconds: now() / 1000, network });
+    for (const step of VERIFICATION_STEPS) {
+      const pending = step.run(context);
+      if (pending) await pending; // most steps are synchronous: no needless turn of the event loop
     }
+    return verifiedToken(context);
   }
 
   return {
@@ -73,9 +59,7 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
       if (cached) {
         if (now() / 1000 - settings.clockSkewSeconds >= cached.claims.exp) {
           cache?.delete(token);
-          const error = new TokenExpiredError('token has expired', 'claims.exp');
-          error.facts = factsOf(cached);
-          throw error;
+          throw new TokenExpiredError('token has expired', 'claims.exp', { facts: factsOf(cached) });
         }
         if (keyStore.hasKey(cached.version, cached.kid)) return cached;
         cache?.delete(token); // its key was withdrawn: verify from scratch
@@ -107,19 +91,6 @@ async function verifySignature(token: string, key: VerificationKey): Promise<voi
   if (!valid) throw new SignatureInvalidError('signature does not verify with the published key', 'signature');
 }
 
-function readFacts(header: Readonly<Record<string, unknown>>, payload: Readonly<Record<string, unknown>>): TokenFacts {
-  return dropUndefined({
-    tenantId: safeLogValue(payload.tid),
-    clientAppId: safeLogValue(payload.azp ?? payload.appid),
-    version: safeLogValue(payload.ver),
-    kid: safeLogValue(header.kid),
-  });
-}
-
 function factsOf(verified: VerifiedAccessToken): TokenFacts {
   return { tenantId: verified.tenantId, clientAppId: verified.clientAppId, version: verified.version, kid: verified.kid };
-}
-
-function dropUndefined(facts: Record<string, string | undefined>): TokenFacts {
-  return Object.fromEntries(Object.entries(facts).filter(([, value]) => value !== undefined));
 }

@@ -1,5 +1,5 @@
 import type { AuthSettings, TokenVersion } from '../config/authSettings';
-import { GUID_PATTERN } from '../config/fields';
+import { CANONICAL_GUID, GUID_PATTERN } from '../config/fields';
 import type { EntraAccessTokenClaims } from '../entra/accessTokenClaims';
 import { TENANT_TEMPLATE } from '../entra/openIdMetadata';
 import {
@@ -12,19 +12,22 @@ import {
   TokenExpiredError,
   TokenNotYetValidError,
   TokenVersionNotAllowedError,
+  type AuthErrorOptions,
+  type TokenFacts,
 } from '../errors/authErrors';
 
 /**
  * The Entra-specific claim rules, one function per check, each throwing the typed
- * error for exactly that check. They are pure: settings and time come in as arguments.
+ * error for exactly that check. They are pure: settings and time come in as
+ * arguments, and so do the token's `facts`, which every error carries from birth.
  */
 
 const GRAPH_AUDIENCES = new Set(['00000003-0000-0000-c000-000000000000', 'https://graph.microsoft.com', 'https://graph.microsoft.com/']);
 
-export function checkTokenVersion(claims: EntraAccessTokenClaims, settings: AuthSettings): TokenVersion {
+export function checkTokenVersion(claims: EntraAccessTokenClaims, settings: AuthSettings, facts?: TokenFacts): TokenVersion {
   const version = settings.tokenVersions.find((accepted) => accepted === claims.ver);
   if (!version) {
-    throw new TokenVersionNotAllowedError(`token version is not accepted; accepted: ${settings.tokenVersions.join(', ')}`, 'claims.ver');
+    throw new TokenVersionNotAllowedError(`token version is not accepted; accepted: ${settings.tokenVersions.join(', ')}`, 'claims.ver', { facts });
   }
   return version;
 }
@@ -35,10 +38,16 @@ export function checkTokenVersion(claims: EntraAccessTokenClaims, settings: Auth
  * `nonce` header and cannot be verified by anyone but Graph) gets a reason that
  * helps the caller fix it instead of a puzzling signature failure.
  */
-export function checkAudience(payload: Readonly<Record<string, unknown>>, header: Readonly<Record<string, unknown>>, settings: AuthSettings): void {
+export function checkAudience(
+  payload: Readonly<Record<string, unknown>>,
+  header: Readonly<Record<string, unknown>>,
+  settings: AuthSettings,
+  facts?: TokenFacts,
+): void {
+  const options: AuthErrorOptions = { facts };
   const { aud } = payload;
   if (typeof aud !== 'string') {
-    throw new AudienceMismatchError(aud === undefined ? 'aud is missing' : 'aud must be a single string naming this API', 'claims.aud');
+    throw new AudienceMismatchError(aud === undefined ? 'aud is missing' : 'aud must be a single string naming this API', 'claims.aud', options);
   }
   if (!settings.audiences.includes(aud)) {
     const graph = GRAPH_AUDIENCES.has(aud) || 'nonce' in header;
@@ -47,29 +56,40 @@ export function checkAudience(payload: Readonly<Record<string, unknown>>, header
         ? 'token is for another audience (Microsoft Graph); request a token for this API instead'
         : 'token is for another audience; request a token for this API (scope {App ID URI}/.default)',
       'claims.aud',
+      options,
     );
   }
-  if ('nonce' in header) throw new AudienceMismatchError('token carries a Graph-style nonce header', 'header.nonce');
+  if ('nonce' in header) throw new AudienceMismatchError('token carries a Graph-style nonce header', 'header.nonce', options);
 }
 
-export function checkLifetime(claims: EntraAccessTokenClaims, nowSeconds: number, skewSeconds: number): void {
-  if (nowSeconds - skewSeconds >= claims.exp) throw new TokenExpiredError('token has expired', 'claims.exp');
+export function checkLifetime(claims: EntraAccessTokenClaims, nowSeconds: number, skewSeconds: number, facts?: TokenFacts): void {
+  const options: AuthErrorOptions = { facts };
+  if (nowSeconds - skewSeconds >= claims.exp) throw new TokenExpiredError('token has expired', 'claims.exp', options);
   if (claims.nbf !== undefined && claims.nbf > nowSeconds + skewSeconds) {
-    throw new TokenNotYetValidError('token is not valid yet (nbf)', 'claims.nbf');
+    throw new TokenNotYetValidError('token is not valid yet (nbf)', 'claims.nbf', options);
   }
   if (claims.iat !== undefined && claims.iat > nowSeconds + skewSeconds) {
-    throw new TokenNotYetValidError('token was issued in the future (iat)', 'claims.iat');
+    throw new TokenNotYetValidError('token was issued in the future (iat)', 'claims.iat', options);
   }
 }
 
-/** `tid` must be a GUID and a tenant this API serves. Returns the tenant ID. */
-export function checkTenant(claims: EntraAccessTokenClaims, settings: AuthSettings): string {
+/**
+ * `tid` must be a tenant this API serves, spelt as Entra issues it: a lower-case
+ * GUID without braces. Any other spelling is refused in every tenant mode, `*`
+ * included, so one tenant has exactly one ID: the principal's `tenantId`, the
+ * store's partition, the tenant-route comparison and the telemetry dimension.
+ * Returns that ID.
+ */
+export function checkTenant(claims: EntraAccessTokenClaims, settings: AuthSettings, facts?: TokenFacts): string {
   const { tid } = claims;
-  if (!GUID_PATTERN.test(tid)) throw new ClaimInvalidError('tid', 'invalid', 'tid must be a tenant GUID');
+  if (!CANONICAL_GUID.test(tid)) {
+    const reason = GUID_PATTERN.test(tid) ? 'tid must be the tenant GUID in lower case, as Entra issues it' : 'tid must be a tenant GUID';
+    throw new ClaimInvalidError('tid', 'invalid', reason, { facts });
+  }
   const { tenant } = settings;
   const allowed =
     tenant.kind === 'single' ? tid === tenant.tenantId : tenant.allowedTenants === 'any' || tenant.allowedTenants.includes(tid);
-  if (!allowed) throw new TenantNotAllowedError('tokens from this tenant are not accepted', 'claims.tid');
+  if (!allowed) throw new TenantNotAllowedError('tokens from this tenant are not accepted', 'claims.tid', { facts });
   return tid;
 }
 
@@ -78,11 +98,17 @@ export function checkTenant(claims: EntraAccessTokenClaims, settings: AuthSettin
  * multi-tenant `{tenantid}` template resolved to the token's `tid`. Comparison is
  * exact: trailing slashes and case matter, as Entra documents.
  */
-export function checkIssuer(claims: EntraAccessTokenClaims, metadataIssuer: string, check = 'claims.iss'): void {
+export function checkIssuer(
+  claims: EntraAccessTokenClaims,
+  metadataIssuer: string,
+  check: 'claims.iss' | 'key.issuer' = 'claims.iss',
+  facts?: TokenFacts,
+): void {
   if (claims.iss !== metadataIssuer.replace(TENANT_TEMPLATE, claims.tid)) {
     throw new IssuerMismatchError(
       check === 'claims.iss' ? `iss is not the v${claims.ver} issuer for the token's tenant` : 'the signing key is not published for this issuer',
       check,
+      { facts },
     );
   }
 }
@@ -94,16 +120,17 @@ export function checkIssuer(claims: EntraAccessTokenClaims, metadataIssuer: stri
  * 403 for it); a JWT with neither a caller nor any of these is not one (an ID
  * token, for instance). Returns the caller's app ID.
  */
-export function checkAccessToken(claims: EntraAccessTokenClaims, version: TokenVersion): string {
+export function checkAccessToken(claims: EntraAccessTokenClaims, version: TokenVersion, facts?: TokenFacts): string {
+  const options: AuthErrorOptions = { facts };
   const callerClaim = version === '2.0' ? 'azp' : 'appid';
   const clientAppId = claims[callerClaim];
   if (clientAppId === undefined || !GUID_PATTERN.test(clientAppId)) {
-    throw new NotAccessTokenError(`not an access token: ${callerClaim} is missing or not an app ID`, `claims.${callerClaim}`);
+    throw new NotAccessTokenError(`not an access token: ${callerClaim} is missing or not an app ID`, `claims.${callerClaim}`, options);
   }
   const hasScopes = claims.scp !== undefined && claims.scp.trim() !== '';
   const hasRoles = claims.roles !== undefined && claims.roles.length > 0;
   if (!hasScopes && !hasRoles && !isAppOnly(claims)) {
-    throw new NotAccessTokenError('not an access token: it carries neither scp nor roles', 'claims.scp');
+    throw new NotAccessTokenError('not an access token: it carries neither scp nor roles', 'claims.scp', options);
   }
   return clientAppId.toLowerCase();
 }
@@ -118,8 +145,8 @@ export function isAppOnly(claims: EntraAccessTokenClaims): boolean {
   return claims.scp === undefined && claims.oid !== undefined && claims.oid === claims.sub;
 }
 
-export function checkClientApp(clientAppId: string, version: TokenVersion, settings: AuthSettings): void {
+export function checkClientApp(clientAppId: string, version: TokenVersion, settings: AuthSettings, facts?: TokenFacts): void {
   if (settings.allowedClientApps && !settings.allowedClientApps.includes(clientAppId)) {
-    throw new ClientAppNotAllowedError('the calling app is not in AUTH_ALLOWED_CLIENT_APPS', version === '2.0' ? 'claims.azp' : 'claims.appid');
+    throw new ClientAppNotAllowedError('the calling app is not in AUTH_ALLOWED_CLIENT_APPS', version === '2.0' ? 'claims.azp' : 'claims.appid', { facts });
   }
 }

@@ -1,0 +1,192 @@
+import type { AuthSettings, TokenVersion } from '../config/authSettings';
+import { readAccessTokenClaims, type EntraAccessTokenClaims } from '../entra/accessTokenClaims';
+import type { EntraKeyStore } from '../entra/entraKeyStore';
+import type { SigningKey } from '../entra/signingKeys';
+import { AuthError, safeLogValue, type TokenFacts } from '../errors/authErrors';
+import { checkJoseHeader } from '../jwt/checkJoseHeader';
+import { decodeCompactJwt } from '../jwt/decodeCompactJwt';
+import { checkAccessToken, checkAudience, checkClientApp, checkIssuer, checkLifetime, checkTenant, checkTokenVersion } from './tokenRules';
+import type { VerifiedAccessToken } from './verifiedAccessToken';
+
+/**
+ * The production verifier's checks, as an ordered list of named steps. The verifier
+ * runs exactly this list, in this order, and so can a diagnostic tool: it may skip
+ * the steps marked `needsNetwork`, and learns from each failure the same typed
+ * error production answers with. Order is cheapest first, so junk is refused before
+ * any key lookup or RSA work. This list is a contract: steps are only ever added.
+ */
+
+/** The names of the verification steps (each step's errors name the finer `check`). */
+export type VerificationStepName =
+  | 'jose_header'
+  | 'claim_shapes'
+  | 'token_version'
+  | 'audience'
+  | 'lifetime'
+  | 'tenant'
+  | 'access_token'
+  | 'client_app'
+  | 'issuer'
+  | 'signing_key'
+  | 'key_issuer'
+  | 'signature';
+
+/** The Entra key store, as far as the network steps use it. */
+export type KeyLookup = Pick<EntraKeyStore, 'metadata' | 'key'>;
+
+/** Verifies the JWS signature over the token as sent; rejects with an AuthError. */
+export type SignatureCheck = (token: string, key: SigningKey['key']) => void | Promise<void>;
+
+/** What the network steps need; an offline run leaves it out and skips those steps. */
+export interface NetworkDependencies {
+  readonly keyStore: KeyLookup;
+  readonly verifySignature: SignatureCheck;
+}
+
+/** What each step establishes, for the steps after it and for the verified result. */
+export interface Established {
+  kid?: string;
+  claims?: EntraAccessTokenClaims;
+  version?: TokenVersion;
+  tenantId?: string;
+  clientAppId?: string;
+  /** The issuer the version's discovery metadata names (possibly the `{tenantid}` template). */
+  metadataIssuer?: string;
+  key?: SigningKey;
+}
+
+export interface VerificationContext {
+  readonly token: string;
+  readonly header: Readonly<Record<string, unknown>>;
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly settings: AuthSettings;
+  /** Seconds since the epoch, read once for the whole verification. */
+  readonly nowSeconds: number;
+  readonly network: NetworkDependencies | undefined;
+  /** IDs read from the unverified token (log-safe only); every error a step throws carries them. */
+  readonly facts: TokenFacts;
+  /** Filled in by the steps, each field by exactly one step. */
+  readonly established: Established;
+}
+
+export interface VerificationStep {
+  readonly name: VerificationStepName;
+  /** Fetches Entra's metadata or keys, or needs a fetched key: skipped by an offline run. */
+  readonly needsNetwork: boolean;
+  /** What the step checks, in a sentence (for diagnostics and docs). */
+  readonly description: string;
+  /** Throws the typed AuthError for the failed check, or records what it established. */
+  run(context: VerificationContext): void | Promise<void>;
+}
+
+/**
+ * Decodes the token (form and size: TokenMalformedError before anything else) and
+ * builds the context the steps run on.
+ */
+export function createVerificationContext(
+  token: string,
+  options: { readonly settings: AuthSettings; readonly nowSeconds: number; readonly network?: NetworkDependencies },
+): VerificationContext {
+  const { header, payload } = decodeCompactJwt(token);
+  return {
+    token,
+    header,
+    payload,
+    settings: options.settings,
+    nowSeconds: options.nowSeconds,
+    network: options.network,
+    facts: readFacts(header, payload),
+    established: {},
+  };
+}
+
+export const VERIFICATION_STEPS: readonly VerificationStep[] = Object.freeze([
+  step('jose_header', false, 'alg is RS256; no header that picks a key or changes processing; typ is JWT; kid is a plain identifier', (c) => {
+    c.established.kid = checkJoseHeader(c.header, c.facts).kid;
+  }),
+  step('claim_shapes', false, 'every claim the verifier or the principal reads has its documented type', (c) => {
+    c.established.claims = readAccessTokenClaims(c.payload, c.facts);
+  }),
+  step('token_version', false, 'ver is an accepted token version (AUTH_TOKEN_VERSIONS)', (c) => {
+    c.established.version = checkTokenVersion(need(c, 'claims'), c.settings, c.facts);
+  }),
+  step('audience', false, 'aud is one string naming this API; no Graph nonce header', (c) => {
+    checkAudience(c.payload, c.header, c.settings, c.facts);
+  }),
+  step('lifetime', false, 'exp, nbf and iat against the clock, with AUTH_CLOCK_SKEW_SECONDS of skew', (c) => {
+    checkLifetime(need(c, 'claims'), c.nowSeconds, c.settings.clockSkewSeconds, c.facts);
+  }),
+  step('tenant', false, 'tid is a canonical lower-case tenant GUID that this API serves', (c) => {
+    c.established.tenantId = checkTenant(need(c, 'claims'), c.settings, c.facts);
+  }),
+  step('access_token', false, 'the token names its calling app (azp / appid) and is an access token, not an ID token', (c) => {
+    c.established.clientAppId = checkAccessToken(need(c, 'claims'), need(c, 'version'), c.facts);
+  }),
+  step('client_app', false, 'the calling app is in AUTH_ALLOWED_CLIENT_APPS, when that is set', (c) => {
+    checkClientApp(need(c, 'clientAppId'), need(c, 'version'), c.settings, c.facts);
+  }),
+  step('issuer', true, "iss is the issuer of the version's discovery metadata, for the token's tenant", async (c) => {
+    const metadata = await withTokenFacts(c, () => needNetwork(c).keyStore.metadata(need(c, 'version')));
+    c.established.metadataIssuer = metadata.issuer;
+    checkIssuer(need(c, 'claims'), metadata.issuer, 'claims.iss', c.facts);
+  }),
+  step('signing_key', true, "kid names a key in the tenant's published key set", async (c) => {
+    c.established.key = await withTokenFacts(c, () => needNetwork(c).keyStore.key(need(c, 'version'), need(c, 'kid')));
+  }),
+  step('key_issuer', true, 'the key is published for this issuer (v2 key sets name one per key)', (c) => {
+    const { issuer } = need(c, 'key');
+    if (issuer !== undefined) checkIssuer(need(c, 'claims'), issuer, 'key.issuer', c.facts);
+  }),
+  step('signature', true, 'the RS256 signature verifies with that key', async (c) => {
+    await withTokenFacts(c, () => needNetwork(c).verifySignature(c.token, need(c, 'key').key));
+  }),
+]);
+
+/** The verified token, once every step has run. */
+export function verifiedToken(context: VerificationContext): VerifiedAccessToken {
+  return Object.freeze({
+    claims: need(context, 'claims'),
+    version: need(context, 'version'),
+    tenantId: need(context, 'tenantId'),
+    clientAppId: need(context, 'clientAppId'),
+    kid: need(context, 'kid'),
+  });
+}
+
+function step(name: VerificationStepName, needsNetwork: boolean, description: string, run: VerificationStep['run']): VerificationStep {
+  return Object.freeze({ name, needsNetwork, description, run });
+}
+
+/** A value an earlier step established; its absence means the steps ran out of order. */
+function need<K extends keyof Established>(context: VerificationContext, field: K): NonNullable<Established[K]> {
+  const value = context.established[field];
+  if (value === undefined) throw new TypeError(`verification step out of order: ${field} is not established yet`);
+  return value;
+}
+
+function needNetwork(context: VerificationContext): NetworkDependencies {
+  if (!context.network) throw new TypeError('this verification step needs the network (keyStore, verifySignature); skip steps marked needsNetwork');
+  return context.network;
+}
+
+/**
+ * The key store and the signature check are shared code that never sees the
+ * token's IDs, so the step that called them re-issues their errors complete.
+ */
+async function withTokenFacts<T>(context: VerificationContext, run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw error instanceof AuthError ? error.withFacts(context.facts) : error;
+  }
+}
+
+function readFacts(header: Readonly<Record<string, unknown>>, payload: Readonly<Record<string, unknown>>): TokenFacts {
+  const facts: Record<string, string | undefined> = {
+    tenantId: safeLogValue(payload.tid),
+    clientAppId: safeLogValue(payload.azp ?? payload.appid),
+    version: safeLogValue(payload.ver),
+    kid: safeLogValue(header.kid),
+  };
+  return Object.freeze(Object.fromEntries(Object.entries(facts).filter(([, value]) => value !== undefined)));
+}
