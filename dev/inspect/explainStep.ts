@@ -2,22 +2,7 @@ import { ALLOWED_ALGORITHMS } from '../../lib/jwt/checkJoseHeader';
 import { MAX_TOKEN_LENGTH } from '../../lib/jwt/decodeCompactJwt';
 import { shown } from './claimsView';
 import { duration, type ExplainContext } from './explainFailure';
-
-/** What each production step checks, for choosing its expected-vs-found wording. */
-export type StepKind =
-  | 'form'
-  | 'header'
-  | 'claims'
-  | 'version'
-  | 'audience'
-  | 'lifetime'
-  | 'tenant'
-  | 'accessToken'
-  | 'clientApp'
-  | 'issuer'
-  | 'key'
-  | 'keyIssuer'
-  | 'signature';
+import type { TracedStepName } from './productionTrace';
 
 /** What the network steps learned, for display: the metadata issuer, the key set's kids, the key's issuer. */
 export interface KeyFacts {
@@ -36,7 +21,7 @@ export interface ExpectedFound {
  * Expected vs found for one step, worded from the settings and the decoded (unverified)
  * token. Display only: whether the step passed is what the production step said.
  */
-export function expectedFound(kind: StepKind, context: ExplainContext, token: string, facts: KeyFacts): ExpectedFound {
+export function expectedFound(kind: TracedStepName, context: ExplainContext, token: string, facts: KeyFacts): ExpectedFound {
   const { settings, header = {}, payload = {}, nowSeconds } = context;
   const skew = settings.clockSkewSeconds;
   switch (kind) {
@@ -45,16 +30,16 @@ export function expectedFound(kind: StepKind, context: ExplainContext, token: st
         expected: `a compact JWS: 3 dot-separated base64url segments, at most ${MAX_TOKEN_LENGTH} characters`,
         found: `${token.length} characters, ${token.split('.').length} segments`,
       };
-    case 'header': {
+    case 'jose_header': {
       const others = Object.keys(header).filter((name) => !['alg', 'kid', 'typ', 'x5t'].includes(name));
       return {
         expected: `alg ${ALLOWED_ALGORITHMS.join(', ')}, a kid, typ JWT (or absent), no header that picks a key or changes processing`,
         found: `alg ${shown(header.alg)}, kid ${shown(header.kid)}, typ ${shown(header.typ)}${others.length ? `, also ${others.map((name) => shown(name)).join(', ')}` : ''}`,
       };
     }
-    case 'claims':
+    case 'claim_shapes':
       return { expected: 'iss, tid, ver non-empty strings; exp (and nbf, iat) NumericDates; roles an array of strings', found: presentClaims(payload) };
-    case 'version':
+    case 'token_version':
       return { expected: `ver one of AUTH_TOKEN_VERSIONS: ${settings.tokenVersions.join(', ')}`, found: `ver ${shown(payload.ver)}` };
     case 'audience': {
       const uri = settings.appIdUri === undefined ? '' : ` or ${settings.appIdUri}`;
@@ -75,12 +60,12 @@ export function expectedFound(kind: StepKind, context: ExplainContext, token: st
             : `tid one of AUTH_ALLOWED_TENANTS: ${tenant.allowedTenants.join(', ')}`;
       return { expected, found: `tid ${shown(payload.tid)}` };
     }
-    case 'accessToken':
+    case 'access_token':
       return {
         expected: 'an access token: the caller app ID in azp (v2) or appid (v1), and permissions in scp or roles',
         found: [`azp ${shown(payload.azp)}`, `appid ${shown(payload.appid)}`, `scp ${shown(payload.scp)}`, `roles ${shown(payload.roles)}`, `idtyp ${shown(payload.idtyp)}`].join(', '),
       };
-    case 'clientApp':
+    case 'client_app':
       return {
         expected: settings.allowedClientApps ? `a caller in AUTH_ALLOWED_CLIENT_APPS: ${settings.allowedClientApps.join(', ')}` : 'any calling app (AUTH_ALLOWED_CLIENT_APPS is not set)',
         found: `${payload.ver === '1.0' ? 'appid' : 'azp'} ${shown(payload.ver === '1.0' ? payload.appid : payload.azp)}`,
@@ -92,14 +77,14 @@ export function expectedFound(kind: StepKind, context: ExplainContext, token: st
           : `the issuer of the v${shown(payload.ver)} discovery document at ${settings.instance} (not fetched)`,
         found: `iss ${shown(payload.iss)}`,
       };
-    case 'key':
+    case 'signing_key':
       return {
         expected: facts.publishedKids
           ? `a kid the tenant publishes at ${facts.jwksUrl ?? settings.instance}: ${facts.publishedKids.join(', ')}`
           : `a kid in the tenant's v${shown(payload.ver)} key set at ${settings.instance}`,
         found: `kid ${shown(header.kid)}`,
       };
-    case 'keyIssuer':
+    case 'key_issuer':
       return {
         expected:
           facts.keyIssuer === null

@@ -2,13 +2,13 @@ import { principalFrom } from '../../lib/authz/principal';
 import type { AuthSettings } from '../../lib/config/authSettings';
 import { EntraKeyStore } from '../../lib/entra/entraKeyStore';
 import { AuthError, KeysUnavailableError, safeLogValue } from '../../lib/errors/authErrors';
-import { decodeCompactJwt, type DecodedJwt } from '../../lib/jwt/decodeCompactJwt';
+import type { DecodedJwt } from '../../lib/jwt/decodeCompactJwt';
 import type { FetchLike } from '../../lib/net/fetchJson';
 import { claimsView } from './claimsView';
 import { expectedFound, type KeyFacts } from './explainStep';
 import { fixFor, type ExplainContext } from './explainFailure';
 import type { CheckRow, Inspection, Verdict } from './inspection';
-import { traceVerification, type TracedStep } from './productionTrace';
+import { traceVerification, type Trace, type TracedStep } from './productionTrace';
 import { routeTableFor } from './routeAccess';
 import type { TokenIntake } from './tokenIntake';
 
@@ -50,9 +50,10 @@ export async function inspectToken(token: string, options: InspectTokenOptions):
     },
   });
   const trace = await traceVerification(token, { settings, keyStore, now, offline: options.offline });
-  const decoded = decodeForDisplay(token);
+  // The production decoding, as the steps ran on it; undefined when the token did not decode (the form step says why).
+  const decoded = trace.context && { header: trace.context.header, payload: trace.context.payload };
   const context: ExplainContext = { settings, header: decoded?.header, payload: decoded?.payload, nowSeconds: now() / 1000 };
-  await readKeyFacts(trace.steps, keyStore, decoded, facts);
+  readKeyFacts(trace, facts);
 
   const checks = trace.steps.map((step) => rowFor(step, context, token, facts));
   const failed = trace.steps.find((step) => step.outcome === 'fail');
@@ -75,22 +76,26 @@ export function refusedAtIntake(intake: Extract<TokenIntake, { ok: false }>, set
     verdict: 'refused',
     answer: 'not a token: withAuth answers 400 invalid_request or 401 invalid_token',
     settings: settingsOrigin,
-    checks: [{ name: 'input', status: 'fail', check: intake.check, code: 'token_malformed', message: intake.reason, fix: intake.fix }],
+    checks: [{ name: 'input', status: 'fail', check: intake.check, code: 'not_a_token', message: intake.reason, fix: intake.fix }],
     notes: ['the verifier was not run: the input is not a token string'],
   };
 }
 
 function rowFor(step: TracedStep, context: ExplainContext, token: string, facts: KeyFacts): CheckRow {
+  return { ...rowWithoutDescription(step, context, token, facts), description: step.description };
+}
+
+function rowWithoutDescription(step: TracedStep, context: ExplainContext, token: string, facts: KeyFacts): CheckRow {
   switch (step.outcome) {
     case 'not reached':
       return { name: step.name, status: 'not reached', note: 'an earlier check failed' };
     case 'skipped':
-      return { name: step.name, status: 'skipped', note: '--offline (needs the discovery document or key set)', ...expectedFound(step.kind, context, token, facts) };
+      return { name: step.name, status: 'skipped', note: '--offline (needs the discovery document or key set)', ...expectedFound(step.name, context, token, facts) };
     case 'pass':
-      return { name: step.name, status: 'pass', ...expectedFound(step.kind, context, token, facts), ...(step.kind === 'signature' && { found: 'valid' }) };
+      return { name: step.name, status: 'pass', ...expectedFound(step.name, context, token, facts), ...(step.name === 'signature' && { found: 'valid' }) };
     case 'fail': {
       const { error } = step;
-      const shown = step.kind === 'form' || context.payload !== undefined ? expectedFound(step.kind, context, token, facts) : {};
+      const shown = step.name === 'form' || context.payload !== undefined ? expectedFound(step.name, context, token, facts) : {};
       if (!(error instanceof AuthError)) {
         return { name: step.name, status: 'fail', check: 'verifier', code: 'internal_error', message: 'unexpected verifier failure (withAuth answers 500)', ...shown };
       }
@@ -101,7 +106,7 @@ function rowFor(step: TracedStep, context: ExplainContext, token: string, facts:
         code: error.code,
         message: error.message,
         ...shown,
-        ...(step.kind === 'signature' && { found: 'does not verify' }),
+        ...(step.name === 'signature' && { found: 'does not verify' }),
         fix: fixFor(error, context),
       };
     }
@@ -114,28 +119,11 @@ function answerFor(error: unknown): string {
   return 'withAuth answers 500: the verifier failed unexpectedly';
 }
 
-/** The production decoder, for display; undefined when the token does not decode (its own step says why). */
-function decodeForDisplay(token: string): DecodedJwt | undefined {
-  try {
-    return decodeCompactJwt(token);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The metadata issuer and the key's issuer, read back from the key store's cache for steps that ran: no extra fetch. */
-async function readKeyFacts(steps: readonly TracedStep[], keyStore: EntraKeyStore, decoded: DecodedJwt | undefined, facts: KeyFacts): Promise<void> {
-  const ran = (kind: TracedStep['kind']) => steps.some((step) => step.kind === kind && (step.outcome === 'pass' || step.outcome === 'fail'));
-  const passedStep = (kind: TracedStep['kind']) => steps.some((step) => step.kind === kind && step.outcome === 'pass');
-  const version = decoded?.payload.ver;
-  const kid = decoded?.header.kid;
-  if (version !== '1.0' && version !== '2.0') return;
-  try {
-    if (ran('issuer')) facts.metadataIssuer = (await keyStore.metadata(version)).issuer;
-    if (passedStep('key') && typeof kid === 'string') facts.keyIssuer = (await keyStore.key(version, kid)).issuer ?? null;
-  } catch {
-    // Only cached values are read here; a step that failed to load them has said why.
-  }
+/** What the network steps established (the metadata issuer, the key's issuer), for display. */
+function readKeyFacts(trace: Trace, facts: KeyFacts): void {
+  const established = trace.context?.established;
+  if (established?.metadataIssuer !== undefined) facts.metadataIssuer = established.metadataIssuer;
+  if (established?.key) facts.keyIssuer = established.key.issuer ?? null;
 }
 
 function tokenIds(decoded: DecodedJwt): Record<string, string> {

@@ -7,6 +7,8 @@ export interface CheckRow {
   /** The step's name, in production order. */
   readonly name: string;
   readonly status: CheckStatus;
+  /** What the step checks, in the production step's own words. */
+  readonly description?: string;
   /** For a failure: the exact check the verifier names (e.g. claims.aud) and its error code. */
   readonly check?: string;
   readonly code?: string;

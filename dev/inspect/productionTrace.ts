@@ -1,78 +1,88 @@
-// SCAFFOLD, replaced by the authcore verification steps once merged: do not ship.
-import type { AuthSettings, TokenVersion } from '../../lib/config/authSettings';
-import { readAccessTokenClaims, type EntraAccessTokenClaims } from '../../lib/entra/accessTokenClaims';
-import type { EntraKeyStore } from '../../lib/entra/entraKeyStore';
-import type { SigningKey } from '../../lib/entra/signingKeys';
-import { checkJoseHeader } from '../../lib/jwt/checkJoseHeader';
-import { decodeCompactJwt, type DecodedJwt } from '../../lib/jwt/decodeCompactJwt';
-import { checkAccessToken, checkAudience, checkClientApp, checkIssuer, checkLifetime, checkTenant, checkTokenVersion } from '../../lib/verify/tokenRules';
+import type { AuthSettings } from '../../lib/config/authSettings';
+import { verifySignature } from '../../lib/verify/createAccessTokenVerifier';
+import {
+  VERIFICATION_STEPS,
+  createVerificationContext,
+  verifiedToken,
+  type KeyLookup,
+  type VerificationContext,
+  type VerificationStepName,
+} from '../../lib/verify/verificationSteps';
 import type { VerifiedAccessToken } from '../../lib/verify/verifiedAccessToken';
-import type { StepKind } from './explainStep';
+
+/** The token's decoding (createVerificationContext), then every production step by name. */
+export type TracedStepName = 'form' | VerificationStepName;
 
 export type StepOutcome = 'pass' | 'fail' | 'skipped' | 'not reached';
 
 export interface TracedStep {
-  readonly name: string;
-  readonly kind: StepKind;
-  readonly network: boolean;
+  readonly name: TracedStepName;
+  readonly description: string;
+  readonly needsNetwork: boolean;
   readonly outcome: StepOutcome;
+  /** What the step threw, for a failure: the production AuthError. */
   readonly error?: unknown;
 }
 
 export interface Trace {
   readonly steps: readonly TracedStep[];
+  /** What the steps established, once the token decoded. */
+  readonly context: VerificationContext | undefined;
+  /** The verified token when no step failed (offline: built from the steps that ran). */
   readonly verified: VerifiedAccessToken | undefined;
 }
 
 export interface TraceOptions {
   readonly settings: AuthSettings;
-  readonly keyStore: EntraKeyStore;
+  readonly keyStore: KeyLookup;
+  /** Milliseconds since the epoch. */
   readonly now: () => number;
+  /** Skip the steps the production list marks needsNetwork, and give them no network at all. */
   readonly offline: boolean;
 }
 
+const FORM_DESCRIPTION = 'a compact JWS of at most 16 KB: three canonical base64url segments, JSON objects without duplicate members';
+
+/**
+ * Runs the production verification, VERIFICATION_STEPS in their order, exactly as
+ * verifyFully does (same context, same key store type, same signature check), but
+ * records every step's outcome instead of stopping at the first throw. Nothing here
+ * decides anything: a step passes when the production step returns.
+ */
 export async function traceVerification(token: string, options: TraceOptions): Promise<Trace> {
-  const { settings, keyStore, now } = options;
-  let decoded: DecodedJwt | undefined;
-  let kid = '';
-  let claims: EntraAccessTokenClaims | undefined;
-  let version: TokenVersion = '2.0';
-  let tenantId = '';
-  let clientAppId = '';
-  let key: SigningKey | undefined;
-  const list: [string, StepKind, boolean, () => unknown][] = [
-    ['form', 'form', false, () => (decoded = decodeCompactJwt(token))],
-    ['header', 'header', false, () => (kid = checkJoseHeader(decoded!.header).kid)],
-    ['claims', 'claims', false, () => (claims = readAccessTokenClaims(decoded!.payload))],
-    ['version', 'version', false, () => (version = checkTokenVersion(claims!, settings))],
-    ['audience', 'audience', false, () => checkAudience(decoded!.payload, decoded!.header, settings)],
-    ['lifetime', 'lifetime', false, () => checkLifetime(claims!, now() / 1000, settings.clockSkewSeconds)],
-    ['tenant', 'tenant', false, () => (tenantId = checkTenant(claims!, settings))],
-    ['access token', 'accessToken', false, () => (clientAppId = checkAccessToken(claims!, version))],
-    ['client app', 'clientApp', false, () => checkClientApp(clientAppId, version, settings)],
-    ['issuer', 'issuer', true, async () => checkIssuer(claims!, (await keyStore.metadata(version)).issuer)],
-    ['key', 'key', true, async () => (key = await keyStore.key(version, kid))],
-    ['key issuer', 'keyIssuer', true, () => key?.issuer !== undefined && checkIssuer(claims!, key.issuer, 'key.issuer')],
-    ['signature', 'signature', true, () => undefined],
-  ];
+  const network = options.offline ? undefined : { keyStore: options.keyStore, verifySignature };
   const steps: TracedStep[] = [];
-  let failed = false;
-  for (const [name, kind, network, run] of list) {
-    if (failed) {
-      steps.push({ name, kind, network, outcome: 'not reached' });
-      continue;
-    }
-    if (network && options.offline) {
-      steps.push({ name, kind, network, outcome: 'skipped' });
-      continue;
-    }
-    try {
-      await run();
-      steps.push({ name, kind, network, outcome: 'pass' });
-    } catch (error) {
-      failed = true;
-      steps.push({ name, kind, network, outcome: 'fail', error });
+  let context: VerificationContext | undefined;
+  try {
+    context = createVerificationContext(token, { settings: options.settings, nowSeconds: options.now() / 1000, ...(network && { network }) });
+    steps.push({ name: 'form', description: FORM_DESCRIPTION, needsNetwork: false, outcome: 'pass' });
+  } catch (error) {
+    steps.push({ name: 'form', description: FORM_DESCRIPTION, needsNetwork: false, outcome: 'fail', error });
+  }
+  let failed = context === undefined;
+  for (const step of VERIFICATION_STEPS) {
+    const base = { name: step.name, description: step.description, needsNetwork: step.needsNetwork };
+    if (failed || !context) {
+      steps.push({ ...base, outcome: 'not reached' });
+    } else if (step.needsNetwork && options.offline) {
+      steps.push({ ...base, outcome: 'skipped' });
+    } else {
+      try {
+        await step.run(context);
+        steps.push({ ...base, outcome: 'pass' });
+      } catch (error) {
+        failed = true;
+        steps.push({ ...base, outcome: 'fail', error });
+      }
     }
   }
-  return { steps, verified: failed || !claims ? undefined : { claims, version, tenantId, clientAppId, kid } };
+  return { steps, context, verified: !failed && context ? verifiedOrUndefined(context) : undefined };
+}
+
+function verifiedOrUndefined(context: VerificationContext): VerifiedAccessToken | undefined {
+  try {
+    return verifiedToken(context);
+  } catch {
+    return undefined;
+  }
 }
