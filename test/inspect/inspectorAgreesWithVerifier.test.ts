@@ -2,6 +2,7 @@ import { inspectToken } from '../../dev/inspect/inspectToken';
 import type { Inspection } from '../../dev/inspect/inspection';
 import { AuthError } from '../../lib/errors/authErrors';
 import type { FetchLike } from '../../lib/net/fetchJson';
+import { VERIFICATION_STEPS } from '../../lib/verify/verificationSteps';
 import { API_CLIENT_ID, OTHER_TENANT, TENANT, accessTokenClaims, b64url, createTestKey, type TestKey } from '../support/entraTokens';
 import { compact, publicKeyPem, rejectionOf, replaceSegment, segmentsOf, signers, startRequestTrap, withNonCanonicalTail, type RequestTrap } from '../support/hostileTokens';
 import { startHarness, type Harness } from '../support/verifierHarness';
@@ -122,4 +123,32 @@ describe.each(CASES)('%s', (_name, build) => {
 
 it('made no request to the jku/x5u trap, ever', () => {
   expect(trap.requests).toEqual([]);
+});
+
+describe('the steps are the production list, in its order', () => {
+  it('one row for the decoding, then one per VERIFICATION_STEPS entry; offline skips exactly those marked needsNetwork', async () => {
+    const online = await inspect(entra(), false);
+    expect(online.checks.map((row) => row.name)).toEqual(['form', ...VERIFICATION_STEPS.map((step) => step.name)]);
+    expect(online.checks.map((row) => row.description)).toEqual([expect.any(String), ...VERIFICATION_STEPS.map((step) => step.description)]);
+    const offline = await inspect(entra(), true);
+    expect(offline.checks.filter((row) => row.status === 'skipped').map((row) => row.name)).toEqual(
+      VERIFICATION_STEPS.filter((step) => step.needsNetwork).map((step) => step.name),
+    );
+    expect(offline.routes?.routes.length).toBeGreaterThan(0);
+  });
+});
+
+describe('one-line fixes', () => {
+  const fixOf = async (token: string) => (await inspect(token, false)).checks.find((row) => row.status === 'fail')?.fix;
+
+  it.each([
+    ['a Microsoft Graph token', () => entra(claims({ aud: GRAPH }), header({ nonce: 'abc123' })), 'Microsoft Graph token (nonce header): it can never validate here; request scope=api://orders-api/.default'],
+    ['a token for another API', () => entra(claims({ aud: 'api://other-api' })), 'the token was issued for another API: request scope=api://orders-api/.default'],
+    ['a token expired 15 minutes ago', () => entra(claims({ exp: NOW_S - 900, iat: NOW_S - 4000, nbf: NOW_S - 4000 })), 'clock skew: expired 15 min ago (beyond the 300 s allowed)'],
+    ['a token from another tenant', () => entra(accessTokenClaims({ now: NOW_S, instance: INSTANCE, tenant: OTHER_TENANT })), `token from tenant ${OTHER_TENANT}, but AUTH_TENANT_ID=${TENANT}`],
+    ['an alg none token', () => entra(claims(), header({ alg: 'none' })), 'signed with none: Entra signs access tokens with RS256 only'],
+    ['a forged signature', () => compact(header(), claims(), signers.rs256(attacker.privateKey)), 'the signature does not verify with the published key'],
+  ])('%s', async (_name, build, fix) => {
+    expect(await fixOf(build())).toContain(fix);
+  });
 });
