@@ -36,8 +36,10 @@ function bounded(value: unknown): unknown {
   return json.length <= MAX_VALUE_CHARS ? value : `[${json.length} characters, not shown]`;
 }
 
+/** Claim names are chosen by whoever built the token: cut long ones, escape unprintable ones. */
 function shorten(name: string): string {
-  return name.length <= 64 ? name : `${name.slice(0, 32)}…(${name.length} characters)`;
+  const printable = /^[\x20-\x7e]*$/.test(name) ? name : JSON.stringify(name);
+  return printable.length <= 64 ? printable : `${printable.slice(0, 32)}…(${printable.length} characters)`;
 }
 
 /** A short, printable rendering of an unverified value for an expected/found column. */

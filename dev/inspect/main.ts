@@ -6,6 +6,10 @@
 import { repoRoot } from '../entra-standin/devPaths';
 import { runInspect } from './runInspect';
 
+if (process.stdin.isTTY && process.argv.includes('-')) {
+  process.stderr.write('inspect: paste the token, then press Enter and Ctrl-D\n');
+}
+
 runInspect({
   argv: process.argv.slice(2),
   env: process.env,

@@ -91,6 +91,8 @@ function refusedBecause(decision: Extract<AuthorizationDecision, { allowed: fals
       return principal.isAppOnly
         ? `needs app role ${unmetWording(decision.unmet)}; token has roles ${listOrNone(principal.roles)}`
         : `the signed-in user needs app role ${unmetWording(decision.unmet)}; token has roles ${listOrNone(principal.roles)}`;
+    case 'caller.no_permissions':
+      return 'the token carries no permissions at all (neither scp nor roles): assign the caller an app role or consent a scope';
     default:
       return `refused (${decision.check})`;
   }

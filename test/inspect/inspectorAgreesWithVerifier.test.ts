@@ -1,5 +1,6 @@
 import { inspectToken } from '../../dev/inspect/inspectToken';
 import type { Inspection } from '../../dev/inspect/inspection';
+import { inspectionJson, inspectionText } from '../../dev/inspect/renderInspection';
 import { AuthError } from '../../lib/errors/authErrors';
 import type { FetchLike } from '../../lib/net/fetchJson';
 import { VERIFICATION_STEPS } from '../../lib/verify/verificationSteps';
@@ -150,5 +151,23 @@ describe('one-line fixes', () => {
     ['a forged signature', () => compact(header(), claims(), signers.rs256(attacker.privateKey)), 'the signature does not verify with the published key'],
   ])('%s', async (_name, build, fix) => {
     expect(await fixOf(build())).toContain(fix);
+  });
+});
+
+describe('what it prints', () => {
+  it.each(CASES)('for %s: neither rendering contains the token or a segment of it, even before the output scrub', async (_name, build) => {
+    const token = build();
+    const inspection = await inspect(token, false);
+    for (const output of [inspectionText(inspection), inspectionJson(inspection)]) {
+      for (const piece of [token, ...token.split('.')].filter((segment) => segment.length >= 16)) expect(output.includes(piece)).toBe(false);
+    }
+  });
+
+  it('escapes the control characters a forger puts in claim names and values (no terminal escapes reach the screen)', async () => {
+    const inspection = await inspect(entra(claims({ '\u001b[31mevil': '\u001b[2Jboom', aud: '\u001b]0;title\u0007' })), false);
+    const text = inspectionText(inspection);
+    // eslint-disable-next-line no-control-regex -- the point is to find control characters
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(text).toContain('\\u001b[2Jboom');
   });
 });
