@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { CliUsageError, parseInspectOptions } from '../../dev/inspect/cliOptions';
+import { runInspect } from '../../dev/inspect/runInspect';
 import { MAX_INPUT_BYTES, intakeBytes, intakeText, readBounded } from '../../dev/inspect/tokenIntake';
 
 describe('inspect command line', () => {
@@ -27,6 +28,23 @@ describe('inspect command line', () => {
       expect((error as Error).message).not.toContain('eyJ');
     }
     expect.assertions(1);
+  });
+});
+
+describe('inspect --help', () => {
+  it('prints the usage on stdout and exits 0, reading no settings', async () => {
+    const out: string[] = [];
+    const code = await runInspect({
+      argv: ['--help'],
+      env: { AUTH_CLIENT_ID: 'not-a-guid' },
+      cwd: '/nonexistent',
+      appRoot: '/nonexistent',
+      stdin: Readable.from([]),
+      stdout: { write: (text: string) => out.push(text) },
+      stderr: { write: () => undefined },
+    });
+    expect(code).toBe(0);
+    expect(out.join('')).toContain('Exit codes: 0 accepted, 1 refused, 2 bad usage or a bad setting.');
   });
 });
 

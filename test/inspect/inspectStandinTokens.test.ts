@@ -142,6 +142,51 @@ describe('refused tokens: the failing check named, with expected vs found and a 
   });
 });
 
+describe('whatever the verifier decides, the inspector says', () => {
+  it('an app with no role assigned (norole): the same verdict and check as the verifier, and no Orders route for it', async () => {
+    const token = await h.token('norole', 'orders-api');
+    const verdict = await h
+      .verifierFor('orders-api', { cacheSize: 0 })
+      .verify(token)
+      .then(
+        () => ({ verdict: 'accepted' }),
+        (error: unknown) => ({ verdict: 'refused', ...(error as { code: string; check: string }) }),
+      );
+    const run = await inspect(token, 'orders-api');
+    const result = run.json();
+    expect(result.verdict).toBe(verdict.verdict);
+    if (verdict.verdict === 'refused') {
+      const { code, check } = verdict as { code: string; check: string };
+      expect(result.checks.find((row) => row.status === 'fail')).toMatchObject({ code, check });
+      expect(run.code).toBe(1);
+      return;
+    }
+    for (const entry of result.routes?.routes ?? []) {
+      if (entry.path.startsWith('/api/orders')) expect(entry).toMatchObject({ allowed: false, answer: '403 insufficient_scope' });
+    }
+  });
+
+  it('a multi-tenant API that does not list the tenant: tenant_not_allowed, with the setting to change', async () => {
+    const run = await inspect(await h.token('reader', 'orders-api'), 'orders-api', [], {
+      AUTH_TENANT_ID: 'organizations',
+      AUTH_ALLOWED_TENANTS: 'f8cdef31-a31e-4b4a-93e4-5f571e91255a',
+    });
+    expect(run.code).toBe(1);
+    expect(run.json().checks.find((row) => row.status === 'fail')).toMatchObject({
+      code: 'tenant_not_allowed',
+      check: 'claims.tid',
+      expected: 'tid one of AUTH_ALLOWED_TENANTS: f8cdef31-a31e-4b4a-93e4-5f571e91255a',
+      fix: expect.stringContaining('is not in AUTH_ALLOWED_TENANTS'),
+    });
+  });
+
+  it('a multi-tenant API that does list it: accepted through the organizations metadata', async () => {
+    const run = await inspect(await h.token('reader', 'orders-api'), 'orders-api', [], { AUTH_TENANT_ID: 'organizations', AUTH_ALLOWED_TENANTS: h.standin.tenantId });
+    expect(run.json().verdict).toBe('accepted');
+    expect(run.code).toBe(0);
+  });
+});
+
 describe('--offline', () => {
   it('makes no network call, skips the signature, key and issuer checks, and says it proved nothing', async () => {
     const token = await h.token('reader', 'orders-api');
