@@ -55,6 +55,7 @@ export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDe
     verifier,
     observer: dependencies.observer ?? invocationLogObserver,
     realm: settings.appIdUri ?? `api://${settings.clientId}`,
+    allowTokensWithoutPermissions: settings.allowTokensWithoutPermissions,
   });
   const signing = createSigning(signingSettings, {
     ...dependencies.signing,

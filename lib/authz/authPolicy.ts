@@ -20,7 +20,11 @@ export interface MethodPolicy {
   readonly tenantRouteParam?: string;
 }
 
-/** Any valid access token for this API, app-only or delegated, whatever its permissions. */
+/**
+ * Any valid access token for this API, app-only or delegated, whatever permission it
+ * carries. A token with no permission at all is still refused (authorize), unless
+ * AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS lets an allow-listed caller app through.
+ */
 export const ANY_VALID_TOKEN = Object.freeze({ anyValidToken: true as const });
 
 export type MethodRule = MethodPolicy | typeof ANY_VALID_TOKEN;

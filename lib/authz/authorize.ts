@@ -1,3 +1,4 @@
+import type { PolicyCheck } from '../errors/checkNames';
 import { isMet, type MethodRule, type Requirement } from './authPolicy';
 import type { Principal } from './principal';
 
@@ -6,19 +7,40 @@ export type AuthorizationDecision =
   | {
       readonly allowed: false;
       readonly code: 'insufficient_scope' | 'tenant_mismatch';
-      readonly check: string;
+      readonly check: PolicyCheck;
       /** The requirement the caller did not meet, if one applied to its kind. */
       readonly unmet?: Requirement;
     };
+
+export interface AuthorizeOptions {
+  /**
+   * AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS: accept tokens that carry neither `roles`
+   * nor `scp` where the rule allows (ANY_VALID_TOKEN). Only for APIs whose caller
+   * list (AUTH_ALLOWED_CLIENT_APPS) is the access control; the settings enforce that.
+   */
+  readonly allowTokensWithoutPermissions?: boolean;
+}
 
 const ALLOWED: AuthorizationDecision = Object.freeze({ allowed: true });
 
 /**
  * Decides whether a verified caller may use a method. Pure: the principal, the rule
- * and the route parameters in, a decision out. App-only callers are judged on roles
- * only, delegated callers on scopes (and, if asked, the user's roles) only.
+ * and the route parameters in, a decision out. A token without any permission is
+ * refused first, on every route (as Microsoft.Identity.Web does, IDW10201): Entra
+ * issues one to any app in the tenant that asks unless assignment is required.
+ * Then app-only callers are judged on roles only, delegated callers on scopes
+ * (and, if asked, the user's roles) only.
  */
-export function authorize(principal: Principal, rule: MethodRule, routeParams: Readonly<Record<string, string>>): AuthorizationDecision {
+export function authorize(
+  principal: Principal,
+  rule: MethodRule,
+  routeParams: Readonly<Record<string, string>>,
+  options: AuthorizeOptions = {},
+): AuthorizationDecision {
+  if (principal.roles.length === 0 && principal.scopes.length === 0 && options.allowTokensWithoutPermissions !== true) {
+    const unmet = 'anyValidToken' in rule ? undefined : principal.isAppOnly ? rule.appRoles : rule.scopes;
+    return { allowed: false, code: 'insufficient_scope', check: 'caller.no_permissions', ...(unmet && { unmet }) };
+  }
   if ('anyValidToken' in rule) return ALLOWED;
   if (rule.tenantRouteParam !== undefined) {
     const routeTenant = routeParams[rule.tenantRouteParam]?.toLowerCase();

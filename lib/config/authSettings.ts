@@ -26,6 +26,12 @@ export interface AuthSettings {
   readonly instance: string;
   /** Caller app IDs (`azp` / `appid`) allowed to call; undefined means any. */
   readonly allowedClientApps: readonly string[] | undefined;
+  /**
+   * Accept tokens that carry neither `roles` nor `scp` on routes that admit any
+   * valid token (Microsoft.Identity.Web's "ACL" mode). Only ever true together with
+   * allowedClientApps, which is then the access control.
+   */
+  readonly allowTokensWithoutPermissions: boolean;
   readonly tokenVersions: readonly TokenVersion[];
   readonly clockSkewSeconds: number;
 }
@@ -45,6 +51,10 @@ const schema = z
     AUTH_INSTANCE: httpsOrigin.default('https://login.microsoftonline.com'),
     AUTH_ALLOWED_TENANTS: wildcardOr(commaList(guid('tenant IDs, or * for any'), 'tenant GUID')).optional(),
     AUTH_ALLOWED_CLIENT_APPS: commaList(guid('caller app IDs'), 'client app ID').optional(),
+    AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .transform((value) => value === 'true')
+      .default(false),
     AUTH_TOKEN_VERSIONS: commaList(z.enum(TOKEN_VERSIONS, { error: 'must list 1.0 and/or 2.0' }), 'token version').default([...TOKEN_VERSIONS]),
     AUTH_CLOCK_SKEW_SECONDS: z
       .string()
@@ -60,6 +70,14 @@ const schema = z
         code: 'custom',
         path: ['AUTH_ALLOWED_TENANTS'],
         message: `is required when AUTH_TENANT_ID is ${s.AUTH_TENANT_ID}: list the tenant GUIDs to accept, or write * to accept any tenant`,
+      });
+    }
+    if (s.AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS && s.AUTH_ALLOWED_CLIENT_APPS === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS'],
+        message:
+          'true needs AUTH_ALLOWED_CLIENT_APPS: without roles or scopes, the list of caller app IDs is the only access control, so name the apps allowed to call',
       });
     }
     if (!multi && s.AUTH_ALLOWED_TENANTS !== undefined) {
@@ -91,6 +109,7 @@ export function loadAuthSettings(source: SettingsSource): AuthSettings {
     audiences: appIdUri === undefined ? [clientId] : [clientId, appIdUri, `${appIdUri}/`],
     instance: s.AUTH_INSTANCE,
     allowedClientApps: s.AUTH_ALLOWED_CLIENT_APPS,
+    allowTokensWithoutPermissions: s.AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS,
     tokenVersions: s.AUTH_TOKEN_VERSIONS,
     clockSkewSeconds: s.AUTH_CLOCK_SKEW_SECONDS,
   });

@@ -64,7 +64,7 @@ export interface FailureHttp {
 
 const invalidToken: FailureHttp = { status: 401, challenge: 'invalid_token' };
 
-export const FAILURE_HTTP = Object.freeze({
+export const FAILURE_HTTP: Readonly<Record<FailureCode, FailureHttp>> = Object.freeze({
   token_malformed: invalidToken,
   claim_invalid: invalidToken,
   alg_not_allowed: invalidToken,

@@ -1,12 +1,13 @@
 import type { HttpRequest } from '@azure/functions';
+import type { RequestCheck } from '../errors/checkNames';
 
 /** Why a request carries no usable bearer token, in RFC 6750's terms. */
 export type TokenExtraction =
   | { readonly kind: 'token'; readonly token: string }
   /** No credentials for this scheme at all: answer with a bare challenge (§3.1). */
   | { readonly kind: 'absent' }
-  /** Malformed or ambiguous: 400 invalid_request. */
-  | { readonly kind: 'invalid_request'; readonly check: string; readonly description: string };
+  /** Malformed or ambiguous: 400 invalid_request; `description` is fixed text for the body and the challenge. */
+  | { readonly kind: 'invalid_request'; readonly check: RequestCheck; readonly description: string };
 
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;

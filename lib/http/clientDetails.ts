@@ -1,8 +1,11 @@
+import type { FailureCode } from '../errors/failureCodes';
+
 /**
  * The fixed text a caller sees for each failure code: enough to fix their request,
  * nothing copied from it. The exact check and the cause go to telemetry only.
+ * A code without a detail does not compile.
  */
-const DETAILS: Readonly<Record<string, string>> = {
+const DETAILS = {
   token_missing: 'This API requires an access token in the Authorization header (Bearer).',
   invalid_request: 'The request does not carry its access token as RFC 6750 requires.',
   token_malformed: 'The access token is not a well-formed signed JWT.',
@@ -23,8 +26,24 @@ const DETAILS: Readonly<Record<string, string>> = {
   insufficient_scope: 'The access token lacks the permission this operation requires.',
   tenant_mismatch: 'The access token tenant does not match the tenant in the request.',
   method_not_allowed: 'This method is not available on this resource.',
-};
+  internal_error: 'The request failed; quote the invocation ID to support.',
+  store_unavailable: 'The order store is temporarily unavailable; retry shortly.',
+  precondition_required: 'This change needs an If-Match header with the ETag of the order you read.',
+  precondition_failed: 'The order changed since you read it; read it again and retry with its new ETag.',
+  invalid_continuation: 'The continuation token is not one this API issued; start the listing again.',
+  invalid_parameter: 'A route or query parameter is invalid.',
+  invalid_json: 'The body is not valid JSON.',
+  invalid_body: 'The body does not match the expected fields.',
+  unsupported_media_type: 'Send the body as application/json.',
+  body_too_large: 'The body is too large.',
+  order_not_found: 'No such order.',
+  order_limit_reached: 'This tenant has reached the sample store limit; delete orders first.',
+} as const satisfies Record<FailureCode, string>;
 
-export function clientDetail(code: string): string {
-  return DETAILS[code] ?? 'The request could not be authorized.';
+/** The insufficient_scope detail for an app-only token that carries no app role at all. */
+export const NO_APP_ROLE_DETAIL =
+  'The calling app holds no app role for this API; an administrator must assign it one of the app roles this API defines.';
+
+export function clientDetail(code: FailureCode): string {
+  return DETAILS[code];
 }

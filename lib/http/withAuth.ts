@@ -1,14 +1,14 @@
 import type { HttpHandler, HttpMethod, HttpRequest, HttpResponse, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { authorize } from '../authz/authorize';
-import { requirementNames, type AuthPolicy, type MethodRule, type Requirement } from '../authz/authPolicy';
+import { authorize, type AuthorizationDecision } from '../authz/authorize';
+import type { AuthPolicy, MethodRule } from '../authz/authPolicy';
 import { principalFrom, type Principal } from '../authz/principal';
-import { AuthError, KeysUnavailableError } from '../errors/authErrors';
-import type { AccessTokenVerifier, VerifiedAccessToken } from '../verify/verifiedAccessToken';
-import type { AuthFailureEvent, AuthObserver } from './authEvents';
-import { bearerChallenge } from './bearerChallenge';
+import { AuthError, type TokenFacts } from '../errors/authErrors';
+import { Refusal, type Failure } from '../errors/refusal';
+import { tokenFacts, type AccessTokenVerifier, type VerifiedAccessToken } from '../verify/verifiedAccessToken';
+import type { AuthObserver } from './authEvents';
 import { extractBearerToken } from './bearerToken';
-import { clientDetail } from './clientDetails';
-import { problemResponse } from './problem';
+import { NO_APP_ROLE_DETAIL } from './clientDetails';
+import { answerFailure, type RequestSite } from './failureAnswer';
 
 /** A handler that runs only for an authorized caller, and receives who that caller is. */
 export type AuthenticatedHandler = (
@@ -24,35 +24,40 @@ export interface WithAuthOptions {
   readonly observer: AuthObserver;
   /** The `realm` of every challenge, e.g. the App ID URI. */
   readonly realm: string;
+  /** AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS (see AuthSettings); false unless set. */
+  readonly allowTokensWithoutPermissions?: boolean;
 }
-
-type Failure = Omit<AuthFailureEvent, 'method' | 'route' | 'functionName' | 'invocationId'> & { readonly response: HttpResponseInit };
 
 /**
  * The adapter between @azure/functions and the framework-free verifier and policy:
  * extract the token (RFC 6750 §2.1), verify it, authorize the method, then call the
- * handler. Every refusal is answered per RFC 6750 with an RFC 9457 body and
- * reported to the observer; the handler never runs for a refused request.
+ * handler. Each refusal is a complete Failure; answerFailure turns it into the
+ * RFC 6750 / RFC 9457 answer and the event reported to the observer. The handler
+ * never runs for a refused request.
  */
 export function createWithAuth(options: WithAuthOptions): WithAuth {
   const { verifier, observer, realm } = options;
+  const authorizeOptions = { allowTokensWithoutPermissions: options.allowTokensWithoutPermissions === true };
 
   return (handler, policy) =>
     async (request, context) => {
+      const site: RequestSite = { method: request.method, route: routeOf(context), functionName: context.functionName, invocationId: context.invocationId };
       const rule = Object.hasOwn(policy, request.method) ? policy[request.method as HttpMethod] : undefined;
-      const outcome = rule ? await authenticate(request, context, rule) : methodNotAllowed(policy, context);
-      if ('response' in outcome) {
-        const { response, ...failure } = outcome;
-        report(observer, context, { ...failure, method: request.method, route: routeOf(context), functionName: context.functionName, invocationId: context.invocationId });
+      const outcome = rule
+        ? await authenticate(request, context, rule)
+        : new Refusal('method_not_allowed', 'policy.method', 'no auth policy entry for this method', { allow: Object.keys(policy) });
+      if (outcome instanceof Refusal || outcome instanceof AuthError) {
+        const { response, event } = answerFailure(outcome, site, realm);
+        report(observer, context, event);
         return response;
       }
       const principal = outcome;
       try {
         observer.onSuccess?.(
           {
-            method: request.method,
-            route: routeOf(context),
-            functionName: context.functionName,
+            method: site.method,
+            route: site.route,
+            functionName: site.functionName,
             tenantId: principal.tenantId,
             clientAppId: principal.clientAppId,
             tokenVersion: principal.tokenVersion,
@@ -67,95 +72,44 @@ export function createWithAuth(options: WithAuthOptions): WithAuth {
         return await handler(request, context, principal);
       } catch (error) {
         context.error(`Unhandled error in ${context.functionName}: ${error instanceof Error ? error.message : 'unknown error'}`);
-        return problemResponse(500, 'internal_error', 'The request failed; quote the invocation ID to support.', context.invocationId);
+        // A fault of the handler, not an authorization failure: answered the same way, not reported as one.
+        return answerFailure(new Refusal('internal_error', 'handler', 'unhandled handler error', { cause: error }), site, realm).response;
       }
     };
 
   async function authenticate(request: HttpRequest, context: InvocationContext, rule: MethodRule): Promise<Principal | Failure> {
     const extracted = extractBearerToken(request);
-    if (extracted.kind === 'absent') {
-      return refuse(401, 'token_missing', 'header.authorization', 'no bearer token in the request', context, { 'www-authenticate': bearerChallenge({ realm }) });
-    }
+    if (extracted.kind === 'absent') return new Refusal('token_missing', 'header.authorization', 'no bearer token in the request');
     if (extracted.kind === 'invalid_request') {
-      return refuse(400, 'invalid_request', extracted.check, extracted.description, context, {
-        'www-authenticate': bearerChallenge({ realm, error: 'invalid_request', errorDescription: extracted.description }),
-      });
+      return new Refusal('invalid_request', extracted.check, extracted.description, { description: extracted.description });
     }
     let verified: VerifiedAccessToken;
     try {
       verified = await verifier.verify(extracted.token);
     } catch (error) {
-      return verificationFailure(error, context);
+      if (error instanceof AuthError) return error;
+      context.error(`Token verification failed unexpectedly: ${error instanceof Error ? error.message : 'unknown error'}`);
+      return new Refusal('internal_error', 'verifier', 'unexpected verifier failure', { cause: error });
     }
     const principal = principalFrom(verified);
-    const decision = authorize(principal, rule, request.params);
-    if (decision.allowed) return principal;
-    const facts = { tenantId: verified.tenantId, clientAppId: verified.clientAppId, tokenVersion: verified.version, kid: verified.kid };
-    if (decision.code === 'tenant_mismatch') {
-      return { ...refuse(403, 'tenant_mismatch', decision.check, 'route tenant differs from the token tenant', context), ...facts };
-    }
-    return { ...insufficientScope(decision.unmet, decision.check, context), ...facts };
-  }
-
-  /** 403 with the permission values that would have sufficed, in the challenge's `scope` and the body. */
-  function insufficientScope(unmet: Requirement | undefined, check: string, context: InvocationContext): Failure {
-    const errorDescription = clientDetail('insufficient_scope');
-    if (!unmet) {
-      return refuse(403, 'insufficient_scope', check, 'this kind of caller (app-only or delegated) is not accepted here', context, {
-        'www-authenticate': bearerChallenge({ realm, error: 'insufficient_scope', errorDescription }),
-      });
-    }
-    const mode = 'anyOf' in unmet ? 'anyOf' : 'allOf';
-    const names = requirementNames(unmet);
-    const scope = names.join(' ');
-    return refuse(
-      403,
-      'insufficient_scope',
-      check,
-      `caller lacks ${mode === 'anyOf' ? 'any of' : 'all of'} ${scope}`,
-      context,
-      { 'www-authenticate': bearerChallenge({ realm, error: 'insufficient_scope', errorDescription, scope }) },
-      { required: { [mode]: names } },
-    );
-  }
-
-  function verificationFailure(error: unknown, context: InvocationContext): Failure {
-    if (!(error instanceof AuthError)) {
-      context.error(`Token verification failed unexpectedly: ${error instanceof Error ? error.message : 'unknown error'}`);
-      return refuse(500, 'internal_error', 'verifier', 'unexpected verifier failure', context);
-    }
-    const facts = definedFacts({ tenantId: error.facts.tenantId, clientAppId: error.facts.clientAppId, tokenVersion: error.facts.version, kid: error.facts.kid });
-    if (error instanceof KeysUnavailableError) {
-      return { ...refuse(503, error.code, error.check, error.message, context, { 'retry-after': String(error.retryAfterSeconds) }), ...facts };
-    }
-    const detail = clientDetail(error.code);
-    return {
-      ...refuse(401, error.code, error.check, error.message, context, {
-        'www-authenticate': bearerChallenge({ realm, error: 'invalid_token', errorDescription: detail }),
-      }),
-      ...facts,
-    };
-  }
-
-  function methodNotAllowed(policy: AuthPolicy, context: InvocationContext): Failure {
-    return refuse(405, 'method_not_allowed', 'policy.method', 'no auth policy entry for this method', context, { allow: Object.keys(policy).join(', ') });
+    const decision = authorize(principal, rule, request.params, authorizeOptions);
+    return decision.allowed ? principal : refusalFor(decision, principal, tokenFacts(verified));
   }
 }
 
-function refuse(
-  status: number,
-  code: string,
-  check: string,
-  message: string,
-  context: InvocationContext,
-  headers: Record<string, string> = {},
-  extra?: Record<string, unknown>,
-): Failure {
-  return { code, check, status, message, response: problemResponse(status, code, clientDetail(code), context.invocationId, { headers, ...(extra && { extra }) }) };
-}
-
-function definedFacts(facts: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(facts).filter((entry): entry is [string, string] => entry[1] !== undefined));
+/** The refusal for a policy decision, with the message for logs and, where one helps, a specific description. */
+function refusalFor(decision: Exclude<AuthorizationDecision, { allowed: true }>, principal: Principal, facts: TokenFacts): Refusal {
+  const { code, check, unmet } = decision;
+  if (code === 'tenant_mismatch') return new Refusal(code, check, 'route tenant differs from the token tenant', { facts });
+  if (check === 'caller.no_permissions') {
+    const required = unmet && { required: unmet };
+    return principal.isAppOnly
+      ? new Refusal(code, check, 'app-only token without any app role (roles is empty)', { facts, description: NO_APP_ROLE_DETAIL, ...required })
+      : new Refusal(code, check, 'delegated token without any scope or role', { facts, ...required });
+  }
+  if (!unmet) return new Refusal(code, check, `this kind of caller (${principal.isAppOnly ? 'app-only' : 'delegated'}) is not accepted here`, { facts });
+  const names = 'anyOf' in unmet ? `any of ${unmet.anyOf.join(' ')}` : `all of ${unmet.allOf.join(' ')}`;
+  return new Refusal(code, check, `caller lacks ${names}`, { facts, required: unmet });
 }
 
 function routeOf(context: InvocationContext): string {
@@ -163,7 +117,7 @@ function routeOf(context: InvocationContext): string {
   return typeof route === 'string' ? route : 'unknown';
 }
 
-function report(observer: AuthObserver, context: InvocationContext, event: AuthFailureEvent): void {
+function report(observer: AuthObserver, context: InvocationContext, event: Parameters<AuthObserver['onFailure']>[0]): void {
   try {
     observer.onFailure(event, context);
   } catch {

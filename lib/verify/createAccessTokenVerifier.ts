@@ -1,9 +1,9 @@
 import type { AuthSettings } from '../config/authSettings';
 import { EntraKeyStore, type KeySetEvents } from '../entra/entraKeyStore';
 import type { VerificationKey } from '../entra/signingKeys';
-import { SignatureInvalidError, TokenExpiredError, TokenMalformedError, type TokenFacts } from '../errors/authErrors';
+import { SignatureInvalidError, TokenExpiredError, TokenMalformedError } from '../errors/authErrors';
 import type { FetchLike } from '../net/fetchJson';
-import type { AccessTokenVerifier, VerifiedAccessToken } from './verifiedAccessToken';
+import { tokenFacts, type AccessTokenVerifier, type VerifiedAccessToken } from './verifiedAccessToken';
 import { VERIFICATION_STEPS, createVerificationContext, verifiedToken } from './verificationSteps';
 import { VerifiedTokenCache } from './verifiedTokenCache';
 
@@ -59,7 +59,7 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
       if (cached) {
         if (now() / 1000 - settings.clockSkewSeconds >= cached.claims.exp) {
           cache?.delete(token);
-          throw new TokenExpiredError('token has expired', 'claims.exp', { facts: factsOf(cached) });
+          throw new TokenExpiredError('token has expired', 'claims.exp', { facts: tokenFacts(cached) });
         }
         if (keyStore.hasKey(cached.version, cached.kid)) return cached;
         cache?.delete(token); // its key was withdrawn: verify from scratch
@@ -89,8 +89,4 @@ export async function verifySignature(token: string, key: VerificationKey): Prom
     throw new TokenMalformedError('token rejected by the signature check', 'signature', { cause });
   }
   if (!valid) throw new SignatureInvalidError('signature does not verify with the published key', 'signature');
-}
-
-function factsOf(verified: VerifiedAccessToken): TokenFacts {
-  return { tenantId: verified.tenantId, clientAppId: verified.clientAppId, version: verified.version, kid: verified.kid };
 }

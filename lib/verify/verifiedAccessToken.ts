@@ -1,5 +1,6 @@
 import type { TokenVersion } from '../config/authSettings';
 import type { EntraAccessTokenClaims } from '../entra/accessTokenClaims';
+import type { TokenFacts } from '../errors/authErrors';
 
 /** An access token that passed every check: signature, issuer, audience, lifetime, tenant, caller. */
 export interface VerifiedAccessToken {
@@ -16,4 +17,9 @@ export interface AccessTokenVerifier {
   verify(token: string): Promise<VerifiedAccessToken>;
   /** Whether Entra signing keys are cached for some accepted token version (for health reports; never loads). */
   keysLoaded(): boolean;
+}
+
+/** The IDs of a verified token, for the failures that come after verification (authorization, expiry on a cache hit). */
+export function tokenFacts(verified: VerifiedAccessToken): TokenFacts {
+  return { tenantId: verified.tenantId, clientAppId: verified.clientAppId, version: verified.version, kid: verified.kid };
 }

@@ -41,6 +41,7 @@ describe('loadAuthSettings: required settings', () => {
       audiences: [CLIENT_ID],
       instance: 'https://login.microsoftonline.com',
       allowedClientApps: undefined,
+      allowTokensWithoutPermissions: false,
       tokenVersions: ['1.0', '2.0'],
       clockSkewSeconds: 300,
     });
@@ -290,5 +291,30 @@ describe('normalisation found by review', () => {
 
   it.each(['api:///', 'https:///', 'api://'])('refuses the empty App ID URI %s', (value) => {
     expect(() => loadAuthSettings({ ...base, AUTH_APP_ID_URI: value })).toThrow('Invalid setting AUTH_APP_ID_URI');
+  });
+});
+
+describe('loadAuthSettings: AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS', () => {
+  it('is off unless set', () => {
+    expect(load().allowTokensWithoutPermissions).toBe(false);
+    expect(load({ AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS: 'false' }).allowTokensWithoutPermissions).toBe(false);
+  });
+
+  it('is accepted together with AUTH_ALLOWED_CLIENT_APPS, the list that then does the access control', () => {
+    const settings = load({ AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS: 'true', AUTH_ALLOWED_CLIENT_APPS: CALLER });
+    expect(settings.allowTokensWithoutPermissions).toBe(true);
+    expect(settings.allowedClientApps).toEqual([CALLER]);
+  });
+
+  it('is refused without AUTH_ALLOWED_CLIENT_APPS, with a message naming both settings', () => {
+    expectRefused(
+      { AUTH_TENANT_ID: TENANT, AUTH_CLIENT_ID: CLIENT_ID, AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS: 'true' },
+      'AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS',
+      /needs AUTH_ALLOWED_CLIENT_APPS/,
+    );
+  });
+
+  it.each(['yes', '1', 'TRUE ON'])('refuses %s: it must be true or false', (value) => {
+    expectRefused({ AUTH_TENANT_ID: TENANT, AUTH_CLIENT_ID: CLIENT_ID, AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS: value }, 'AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS', /must be true or false/);
   });
 });

@@ -97,9 +97,13 @@ it.each(cases)('%s as %s', async (_label, _name, operation, caller, expectation)
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(response.body).toMatchObject({ status: 403, code: 'insufficient_scope', invocationId: response.invocationId });
     const scope = operation.write ? 'Orders.ReadWrite' : 'Orders.Read Orders.ReadWrite';
-    expect(challenge).toBe(
-      `Bearer realm="api://orders-api", error="insufficient_scope", error_description="The access token lacks the permission this operation requires.", scope="${scope}"`,
-    );
+    // An app with no role at all is told so: tokens without permissions are refused on every route.
+    const description =
+      caller === 'appNone'
+        ? 'The calling app holds no app role for this API; an administrator must assign it one of the app roles this API defines.'
+        : 'The access token lacks the permission this operation requires.';
+    expect(challenge).toBe(`Bearer realm="api://orders-api", error="insufficient_scope", error_description="${description}", scope="${scope}"`);
+    expect(response.body).toMatchObject({ detail: description });
   } else {
     expect(response.status).toBe(401);
     expect(response.body).toMatchObject({ status: 401, code: 'tenant_not_allowed' });

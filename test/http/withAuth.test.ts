@@ -196,10 +196,12 @@ describe('the principal handed to the handler', () => {
     expect(calls[0]?.isAppOnly).toBe(true);
   });
 
-  it('lets ANY_VALID_TOKEN admit any verified caller, even one with no permission', async () => {
+  it('lets ANY_VALID_TOKEN admit a verified caller whatever permission it holds, but not one with none', async () => {
     const me = f.withAuth((_r, _c, principal) => ({ status: 200, jsonBody: { oid: principal.objectId } }), defineAuthPolicy({ GET: ANY_VALID_TOKEN }));
-    const response = await invokeHttp(me, { headers: { authorization: `Bearer ${await f.token({ roles: [] })}` } });
-    expect(response.status).toBe(200);
+    const withSomeRole = await invokeHttp(me, { headers: { authorization: `Bearer ${await f.token({ roles: ['Something.Else'] })}` } });
+    expect(withSomeRole.status).toBe(200);
+    const withNoRole = await invokeHttp(me, { headers: { authorization: `Bearer ${await f.token({ roles: [] })}` } });
+    expect(withNoRole.status).toBe(403);
   });
 
   it('turns a handler exception into a 500 problem without a stack trace', async () => {

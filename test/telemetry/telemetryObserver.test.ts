@@ -95,7 +95,7 @@ describe('AuthFailure events', () => {
   });
 
   it('cut every value to 128 characters, so no access token fits in one', () => {
-    observer.onFailure({ ...failure, check: 'x'.repeat(2_000) }, context());
+    observer.onFailure({ ...failure, check: `route.${'x'.repeat(2_000)}` }, context());
     expect(sink.events[0]?.properties.check).toHaveLength(128);
   });
 });

@@ -1,0 +1,77 @@
+import type { HttpResponseInit } from '@azure/functions';
+import { requirementNames } from '../authz/authPolicy';
+import { KeysUnavailableError } from '../errors/authErrors';
+import type { Challenge } from '../errors/failureCodes';
+import { Refusal, type Failure } from '../errors/refusal';
+import type { AuthFailureEvent } from './authEvents';
+import { bearerChallenge } from './bearerChallenge';
+import { clientDetail } from './clientDetails';
+import { problemResponse } from './problem';
+
+/** Where the failed request arrived: the parts of the event that are not the failure's. */
+export interface RequestSite {
+  readonly method: string;
+  /** The route template (`orders/{id}`), never the concrete URL. */
+  readonly route: string;
+  readonly functionName: string;
+  readonly invocationId: string;
+}
+
+export interface FailureAnswer {
+  readonly response: HttpResponseInit;
+  readonly event: AuthFailureEvent;
+}
+
+/**
+ * The one place a failure becomes an answer: status, `WWW-Authenticate` (RFC 6750
+ * §3), `Retry-After`, `Allow`, the RFC 9457 problem body, and the telemetry event.
+ * Everything it needs is in the failure; the caller only says where it happened.
+ * The client sees fixed text; the exact check and message go to the event only.
+ */
+export function answerFailure(failure: Failure, site: RequestSite, realm: string): FailureAnswer {
+  const { status, challenge, retryable } = failure.http;
+  const refusal = failure instanceof Refusal ? failure : undefined;
+  const detail = refusal?.description ?? clientDetail(failure.code);
+  const required = refusal?.required && { mode: 'anyOf' in refusal.required ? 'anyOf' : 'allOf', names: requirementNames(refusal.required) };
+
+  const headers: Record<string, string> = {};
+  const wwwAuthenticate = challengeHeader(challenge, realm, detail, required?.names.join(' '));
+  if (wwwAuthenticate !== undefined) headers['www-authenticate'] = wwwAuthenticate;
+  const retryAfter = failure instanceof KeysUnavailableError ? failure.retryAfterSeconds : refusal?.retryAfterSeconds;
+  if (retryable && retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));
+  if (refusal?.allow) headers.allow = refusal.allow.join(', ');
+
+  const extra = {
+    ...(required && { required: { [required.mode]: required.names } }),
+    ...(refusal?.field !== undefined && { field: refusal.field }),
+  };
+  const response = problemResponse(status, failure.code, detail, site.invocationId, { headers, ...(Object.keys(extra).length > 0 && { extra }) });
+
+  const { tenantId, clientAppId, version, kid } = failure.facts;
+  const event: AuthFailureEvent = {
+    code: failure.code,
+    check: failure.check,
+    status,
+    ...site,
+    ...(tenantId !== undefined && { tenantId }),
+    ...(clientAppId !== undefined && { clientAppId }),
+    ...(version !== undefined && { tokenVersion: version }),
+    ...(kid !== undefined && { kid }),
+    message: failure.message,
+  };
+  return { response, event };
+}
+
+function challengeHeader(challenge: Challenge, realm: string, description: string, scope: string | undefined): string | undefined {
+  switch (challenge) {
+    case 'none':
+      return undefined;
+    case 'bare':
+      return bearerChallenge({ realm });
+    case 'insufficient_scope':
+      return bearerChallenge({ realm, error: challenge, errorDescription: description, ...(scope && { scope }) });
+    case 'invalid_request':
+    case 'invalid_token':
+      return bearerChallenge({ realm, error: challenge, errorDescription: description });
+  }
+}
