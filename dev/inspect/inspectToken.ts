@@ -65,7 +65,7 @@ export async function inspectToken(token: string, options: InspectTokenOptions):
     settings: options.settingsOrigin,
     checks,
     ...(decoded && { token: tokenIds(decoded), claims: claimsView(decoded.payload, options.showClaims) }),
-    ...(passed && { routes: routeTableFor(principalFrom(passed)) }),
+    ...(passed && { routes: routeTableFor(principalFrom(passed), settings) }),
     notes: options.offline ? ['--offline: no network call was made; the checks that need the discovery document or key set were skipped'] : [],
   };
 }

@@ -1,8 +1,9 @@
 import type { HttpMethod } from '@azure/functions';
 import { ROUTES } from '../../lib/app/routeTable';
 import { requirementNames, type MethodRule, type Requirement } from '../../lib/authz/authPolicy';
-import { authorize, type AuthorizationDecision } from '../../lib/authz/authorize';
+import { authorize, type AuthorizationDecision, type AuthorizeOptions } from '../../lib/authz/authorize';
 import type { Principal } from '../../lib/authz/principal';
+import type { AuthSettings } from '../../lib/config/authSettings';
 
 /** One method of one route, as withAuth would decide it for the inspected token. */
 export interface RouteAccess {
@@ -29,7 +30,9 @@ const SOME_OTHER_TENANT = '00000000-0000-0000-0000-000000000000';
  * own policies (lib/app/routeTable.ts): what withAuth would answer after the token
  * verified. The reasons only describe the decision; they never make it.
  */
-export function routeTableFor(principal: Principal): RouteTable {
+export function routeTableFor(principal: Principal, settings: Pick<AuthSettings, 'allowTokensWithoutPermissions'>): RouteTable {
+  // What the composition root hands withAuth (lib/app/runtime.ts), so authorize() decides as in production.
+  const options: AuthorizeOptions = { allowTokensWithoutPermissions: settings.allowTokensWithoutPermissions };
   const routes: RouteAccess[] = [];
   const tenantRules: RouteAccess[] = [];
   for (const entry of Object.values(ROUTES)) {
@@ -41,13 +44,13 @@ export function routeTableFor(principal: Principal): RouteTable {
     for (const [method, rule] of Object.entries(entry.policy) as [HttpMethod, MethodRule][]) {
       const tenantParam = 'tenantRouteParam' in rule ? rule.tenantRouteParam : undefined;
       if (tenantParam === undefined) {
-        routes.push(describe(method, path, rule, principal, authorize(principal, rule, {})));
+        routes.push(describe(method, path, rule, principal, authorize(principal, rule, {}, options)));
         continue;
       }
       const own = path.replace(`{${tenantParam}}`, principal.tenantId);
-      routes.push(describe(method, own, rule, principal, authorize(principal, rule, { [tenantParam]: principal.tenantId })));
+      routes.push(describe(method, own, rule, principal, authorize(principal, rule, { [tenantParam]: principal.tenantId }, options)));
       const other = path.replace(`{${tenantParam}}`, SOME_OTHER_TENANT);
-      tenantRules.push(describe(method, other, rule, principal, authorize(principal, rule, { [tenantParam]: SOME_OTHER_TENANT }), tenantParam));
+      tenantRules.push(describe(method, other, rule, principal, authorize(principal, rule, { [tenantParam]: SOME_OTHER_TENANT }, options), tenantParam));
     }
   }
   return { routes, tenantRules };
@@ -92,7 +95,7 @@ function refusedBecause(decision: Extract<AuthorizationDecision, { allowed: fals
         ? `needs app role ${unmetWording(decision.unmet)}; token has roles ${listOrNone(principal.roles)}`
         : `the signed-in user needs app role ${unmetWording(decision.unmet)}; token has roles ${listOrNone(principal.roles)}`;
     case 'caller.no_permissions':
-      return 'the token carries no permissions at all (neither scp nor roles): assign the caller an app role or consent a scope';
+      return `the token carries no permission at all (neither roles nor scp), refused on every route${decision.unmet ? `: assign the caller ${principal.isAppOnly ? 'app role' : 'scope'} ${wording(decision.unmet)}` : ''}`;
     default:
       return `refused (${decision.check})`;
   }
