@@ -2,6 +2,7 @@ import { principalFrom } from '../../lib/authz/principal';
 import type { AuthSettings } from '../../lib/config/authSettings';
 import { EntraKeyStore } from '../../lib/entra/entraKeyStore';
 import { AuthError, KeysUnavailableError, safeLogValue } from '../../lib/errors/authErrors';
+import { FAILURE_HTTP } from '../../lib/errors/failureCodes';
 import type { DecodedJwt } from '../../lib/jwt/decodeCompactJwt';
 import type { FetchLike } from '../../lib/net/fetchJson';
 import { claimsView } from './claimsView';
@@ -113,10 +114,12 @@ function rowWithoutDescription(step: TracedStep, context: ExplainContext, token:
   }
 }
 
+/** The status and challenge come from the production failure model (FAILURE_HTTP), as withAuth answers them. */
 function answerFor(error: unknown): string {
-  if (error instanceof KeysUnavailableError) return `withAuth answers 503 keys_unavailable (Retry-After: ${error.retryAfterSeconds}): not the caller's fault`;
-  if (error instanceof AuthError) return `withAuth answers 401 invalid_token: ${error.code} at ${error.check}`;
-  return 'withAuth answers 500: the verifier failed unexpectedly';
+  if (!(error instanceof AuthError)) return `withAuth answers ${FAILURE_HTTP.internal_error.status} internal_error: the verifier failed unexpectedly`;
+  const { status, challenge } = error.http;
+  const retry = error instanceof KeysUnavailableError ? ` (Retry-After: ${error.retryAfterSeconds}; not the caller's fault)` : '';
+  return `withAuth answers ${status}${challenge === 'none' ? '' : ` ${challenge}`}: ${error.code} at ${error.check}${retry}`;
 }
 
 /** What the network steps established (the metadata issuer, the key's issuer), for display. */

@@ -4,6 +4,7 @@ import { requirementNames, type MethodRule, type Requirement } from '../../lib/a
 import { authorize, type AuthorizationDecision, type AuthorizeOptions } from '../../lib/authz/authorize';
 import type { Principal } from '../../lib/authz/principal';
 import type { AuthSettings } from '../../lib/config/authSettings';
+import { FAILURE_HTTP } from '../../lib/errors/failureCodes';
 
 /** One method of one route, as withAuth would decide it for the inspected token. */
 export interface RouteAccess {
@@ -63,11 +64,16 @@ function describe(method: string, path: string, rule: MethodRule, principal: Pri
       method,
       path,
       allowed: false,
-      answer: '403 tenant_mismatch',
+      answer: answerOf(decision.code),
       reason: `the {${tenantParam ?? 'tenant'}} in the route must be the token's tenant ${principal.tenantId}; any other tenant is refused (${decision.check})`,
     };
   }
-  return { method, path, allowed: false, answer: '403 insufficient_scope', reason: refusedBecause(decision, rule, principal) };
+  return { method, path, allowed: false, answer: answerOf(decision.code), reason: refusedBecause(decision, rule, principal) };
+}
+
+/** The status withAuth answers the refusal with, from the production failure model. */
+function answerOf(code: 'insufficient_scope' | 'tenant_mismatch'): string {
+  return `${FAILURE_HTTP[code].status} ${code}`;
 }
 
 function allowedBecause(rule: MethodRule, principal: Principal): string {

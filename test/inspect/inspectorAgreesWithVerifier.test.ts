@@ -76,11 +76,11 @@ async function inspect(token: string, offline: boolean): Promise<Inspection> {
   return inspectToken(token, { settings: h.settings, settingsOrigin: 'test', offline, showClaims: false, fetch, now: () => NOW_S * 1000 });
 }
 
-async function verifierOutcome(token: string): Promise<{ code: string; check: string } | 'accepted'> {
+async function verifierOutcome(token: string): Promise<{ code: string; check: string; status: number } | 'accepted'> {
   const error = await rejectionOf(h.verifier.verify(token));
   if (typeof error === 'string') return 'accepted';
   if (!(error instanceof AuthError)) throw new Error(`the verifier threw a non-AuthError: ${String(error)}`);
-  return { code: error.code, check: error.check };
+  return { code: error.code, check: error.check, status: error.http.status };
 }
 
 describe.each(CASES)('%s', (_name, build) => {
@@ -98,6 +98,7 @@ describe.each(CASES)('%s', (_name, build) => {
     expect(inspection.verdict).toBe('refused');
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ code: expected.code, check: expected.check });
+    expect(inspection.answer).toContain(`withAuth answers ${expected.status} `);
     expect(failed[0]?.fix).toEqual(expect.any(String));
     const at = inspection.checks.findIndex((row) => row.status === 'fail');
     expect(inspection.checks.slice(0, at).every((row) => row.status === 'pass')).toBe(true);
