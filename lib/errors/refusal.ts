@@ -30,6 +30,8 @@ export interface RefusalOptions {
   readonly cause?: unknown;
 }
 
+const CHALLENGE_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** Codes of refusals that are not about the token itself. */
 export type RefusalCode = Exclude<FailureCode, TokenFailureCode>;
 
@@ -59,6 +61,10 @@ export class Refusal {
     this.cause = options.cause;
     if (FAILURE_HTTP[code].retryable && options.retryAfterSeconds === undefined) {
       throw new TypeError(`a ${code} refusal needs retryAfterSeconds`);
+    }
+    // The body and the challenge carry the same text, so it must fit RFC 6750's error_description.
+    if (FAILURE_HTTP[code].challenge !== 'none' && options.description !== undefined && !CHALLENGE_TEXT.test(options.description)) {
+      throw new TypeError(`a ${code} description must be RFC 6750 error_description text (printable ASCII, no quote or backslash)`);
     }
     Object.freeze(this);
   }

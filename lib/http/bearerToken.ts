@@ -46,7 +46,7 @@ export function extractBearerToken(request: HttpRequest): TokenExtraction {
   }
   const token = BEARER.exec(value)?.[1];
   if (token === undefined) {
-    return { kind: 'invalid_request', check: 'header.authorization', description: 'The Authorization header must be "Bearer <token>"' };
+    return { kind: 'invalid_request', check: 'header.authorization', description: 'The Authorization header must be: Bearer <token>' };
   }
   return { kind: 'token', token };
 }

@@ -1,13 +1,18 @@
 import type { HttpRequest } from '@azure/functions';
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { OrdersFailureCode } from '../errors/failureCodes';
+
+export type BodyFailureCode = Extract<OrdersFailureCode, 'unsupported_media_type' | 'body_too_large' | 'invalid_json' | 'invalid_body'>;
 
 export type BodyResult<T> =
   | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly status: 400 | 413 | 415; readonly code: string; readonly detail: string; readonly field?: string };
+  | { readonly ok: false; readonly status: 400 | 413 | 415; readonly code: BodyFailureCode; readonly detail: string; readonly field?: string };
 
 /**
  * Reads a JSON request body and validates it against a schema. The caller learns
- * which field is wrong (by its path), never an echo of what they sent.
+ * which known field is wrong, never an echo of what they sent: member names the
+ * schema does not know (a 30 000-character name, markup, `__proto__`) are counted,
+ * not repeated.
  */
 export async function readJsonBody<S extends z.ZodType>(request: HttpRequest, schema: S, maxBytes = 64 * 1024): Promise<BodyResult<z.output<S>>> {
   const type = request.headers.get('content-type') ?? '';
@@ -26,10 +31,20 @@ export async function readJsonBody<S extends z.ZodType>(request: HttpRequest, sc
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, value: parsed.data };
+  const known = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
   const issue = parsed.error.issues[0];
-  const field = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue?.path.join('.') || '(body)';
-  const reason = issue?.code === 'unrecognized_keys' ? 'is not a known field' : (issue?.message ?? 'is invalid');
-  return { ok: false, status: 400, code: 'invalid_body', field, detail: `Field ${field}: ${reason}.` };
+  if (issue?.code === 'unrecognized_keys') {
+    const count = issue.keys.length;
+    const knownList = known.length > 0 ? ` The known fields are ${known.join(', ')}.` : '';
+    return { ok: false, status: 400, code: 'invalid_body', detail: `The body has ${count} unknown member${count === 1 ? '' : 's'}.${knownList}` };
+  }
+  // Only a field the schema defines is named; anything deeper or unknown is "the body".
+  const top = issue?.path[0];
+  const field = typeof top === 'string' && known.includes(top) ? top : undefined;
+  const reason = issue?.message ?? 'is invalid';
+  return field === undefined
+    ? { ok: false, status: 400, code: 'invalid_body', detail: `The body is invalid: ${reason}.` }
+    : { ok: false, status: 400, code: 'invalid_body', field, detail: `Field ${field}: ${reason}.` };
 }
 
 function tooLarge(maxBytes: number): BodyResult<never> {

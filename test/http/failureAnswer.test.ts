@@ -182,6 +182,11 @@ describe('failures are complete and immutable when built', () => {
     expect(() => new Refusal('store_unavailable', 'handler', 'down')).toThrow(/needs retryAfterSeconds/);
   });
 
+  it('refuses, at construction, a challenge description the header could not carry as the body does', () => {
+    expect(() => new Refusal('invalid_request', 'header.authorization', 'bad', { description: 'must be "Bearer <token>"' })).toThrow(/error_description/);
+    expect(new Refusal('invalid_request', 'header.authorization', 'bad', { description: 'must be: Bearer <token>' }).description).toBe('must be: Bearer <token>');
+  });
+
   it('gives a token error its facts at construction, frozen, and re-issues without touching the original', () => {
     const original = new KeyNotFoundError('no key', 'header.kid');
     const complete = original.withFacts(FACTS);
