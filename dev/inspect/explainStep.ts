@@ -25,6 +25,8 @@ export function expectedFound(kind: TracedStepName, context: ExplainContext, tok
   const { settings, header = {}, payload = {}, nowSeconds } = context;
   const skew = settings.clockSkewSeconds;
   switch (kind) {
+    case 'bearer_header':
+      return { expected: 'Authorization: Bearer <token>, the token in RFC 6750 b64token characters (letters, digits, - . _ ~ + /, trailing =)' };
     case 'form':
       return {
         expected: `a compact JWS: 3 dot-separated base64url segments, at most ${MAX_TOKEN_LENGTH} characters`,

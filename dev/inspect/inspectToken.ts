@@ -3,6 +3,7 @@ import type { AuthSettings } from '../../lib/config/authSettings';
 import { EntraKeyStore } from '../../lib/entra/entraKeyStore';
 import { AuthError, KeysUnavailableError, safeLogValue } from '../../lib/errors/authErrors';
 import { FAILURE_HTTP } from '../../lib/errors/failureCodes';
+import { Refusal } from '../../lib/errors/refusal';
 import type { DecodedJwt } from '../../lib/jwt/decodeCompactJwt';
 import type { FetchLike } from '../../lib/net/fetchJson';
 import { claimsView } from './claimsView';
@@ -25,6 +26,8 @@ export interface InspectTokenOptions {
   /** Milliseconds since the epoch. */
   readonly now?: () => number;
 }
+
+const HEADER_FIX = 'the token holds characters an Authorization header cannot carry as one Bearer token (spaces, commas, quotes...): copy the access token again, whole';
 
 /** Offline, nothing may reach the network; a step that tried would fail loudly rather than fetch. */
 const NO_NETWORK: FetchLike = () => Promise.reject(new Error('--offline: no network call is made'));
@@ -97,6 +100,9 @@ function rowWithoutDescription(step: TracedStep, context: ExplainContext, token:
     case 'fail': {
       const { error } = step;
       const shown = step.name === 'form' || context.payload !== undefined ? expectedFound(step.name, context, token, facts) : {};
+      if (error instanceof Refusal) {
+        return { name: step.name, status: 'fail', check: error.check, code: error.code, message: error.message, ...shown, fix: HEADER_FIX };
+      }
       if (!(error instanceof AuthError)) {
         return { name: step.name, status: 'fail', check: 'verifier', code: 'internal_error', message: 'unexpected verifier failure (withAuth answers 500)', ...shown };
       }
@@ -116,6 +122,7 @@ function rowWithoutDescription(step: TracedStep, context: ExplainContext, token:
 
 /** The status and challenge come from the production failure model (FAILURE_HTTP), as withAuth answers them. */
 function answerFor(error: unknown): string {
+  if (error instanceof Refusal) return `withAuth answers ${error.http.status} ${error.code}: ${error.check}`;
   if (!(error instanceof AuthError)) return `withAuth answers ${FAILURE_HTTP.internal_error.status} internal_error: the verifier failed unexpectedly`;
   const { status, challenge } = error.http;
   const retry = error instanceof KeysUnavailableError ? ` (Retry-After: ${error.retryAfterSeconds}; not the caller's fault)` : '';

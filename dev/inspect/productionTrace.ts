@@ -1,4 +1,7 @@
+import { HttpRequest } from '@azure/functions';
 import type { AuthSettings } from '../../lib/config/authSettings';
+import { Refusal } from '../../lib/errors/refusal';
+import { extractBearerToken } from '../../lib/http/bearerToken';
 import { verifySignature } from '../../lib/verify/createAccessTokenVerifier';
 import {
   VERIFICATION_STEPS,
@@ -10,8 +13,8 @@ import {
 } from '../../lib/verify/verificationSteps';
 import type { VerifiedAccessToken } from '../../lib/verify/verifiedAccessToken';
 
-/** The token's decoding (createVerificationContext), then every production step by name. */
-export type TracedStepName = 'form' | VerificationStepName;
+/** withAuth's header parsing, the token's decoding (createVerificationContext), then every production step by name. */
+export type TracedStepName = 'bearer_header' | 'form' | VerificationStepName;
 
 export type StepOutcome = 'pass' | 'fail' | 'skipped' | 'not reached';
 
@@ -41,6 +44,7 @@ export interface TraceOptions {
   readonly offline: boolean;
 }
 
+const HEADER_DESCRIPTION = 'withAuth takes the token from Authorization: Bearer <token>, in RFC 6750 b64token characters';
 const FORM_DESCRIPTION = 'a compact JWS of at most 16 KB: three canonical base64url segments, JSON objects without duplicate members';
 
 /**
@@ -52,12 +56,19 @@ const FORM_DESCRIPTION = 'a compact JWS of at most 16 KB: three canonical base64
 export async function traceVerification(token: string, options: TraceOptions): Promise<Trace> {
   const network = options.offline ? undefined : { keyStore: options.keyStore, verifySignature };
   const steps: TracedStep[] = [];
+  const header = headerStep(token);
+  steps.push(header);
   let context: VerificationContext | undefined;
-  try {
-    context = createVerificationContext(token, { settings: options.settings, nowSeconds: options.now() / 1000, ...(network && { network }) });
-    steps.push({ name: 'form', description: FORM_DESCRIPTION, needsNetwork: false, outcome: 'pass' });
-  } catch (error) {
-    steps.push({ name: 'form', description: FORM_DESCRIPTION, needsNetwork: false, outcome: 'fail', error });
+  const form = { name: 'form', description: FORM_DESCRIPTION, needsNetwork: false } as const;
+  if (header.outcome === 'fail') {
+    steps.push({ ...form, outcome: 'not reached' });
+  } else {
+    try {
+      context = createVerificationContext(token, { settings: options.settings, nowSeconds: options.now() / 1000, ...(network && { network }) });
+      steps.push({ ...form, outcome: 'pass' });
+    } catch (error) {
+      steps.push({ ...form, outcome: 'fail', error });
+    }
   }
   let failed = context === undefined;
   for (const step of VERIFICATION_STEPS) {
@@ -77,6 +88,28 @@ export async function traceVerification(token: string, options: TraceOptions): P
     }
   }
   return { steps, context, verified: !failed && context ? verifiedOrUndefined(context) : undefined };
+}
+
+/**
+ * The token as a client sends it, through withAuth's own extraction (lib/http/bearerToken.ts):
+ * characters a header cannot carry are a 400 invalid_request there, before any verification.
+ */
+function headerStep(token: string): TracedStep {
+  const base = { name: 'bearer_header', description: HEADER_DESCRIPTION, needsNetwork: false } as const;
+  let request: HttpRequest;
+  try {
+    request = new HttpRequest({ method: 'GET', url: 'https://inspect.invalid/api/me', headers: { authorization: `Bearer ${token}` } });
+  } catch (cause) {
+    // Characters outside a header's byte strings: no client could even send it.
+    return { ...base, outcome: 'fail', error: new Refusal('invalid_request', 'header.authorization', 'the token holds characters an HTTP header cannot carry', { cause }) };
+  }
+  const extracted = extractBearerToken(request);
+  if (extracted.kind === 'token' && extracted.token === token) return { ...base, outcome: 'pass' };
+  const refusal =
+    extracted.kind === 'invalid_request'
+      ? new Refusal('invalid_request', extracted.check, extracted.description)
+      : new Refusal('invalid_request', 'header.authorization', 'the header does not carry this token as sent');
+  return { ...base, outcome: 'fail', error: refusal };
 }
 
 function verifiedOrUndefined(context: VerificationContext): VerifiedAccessToken | undefined {

@@ -126,7 +126,8 @@ describe('bad usage and bad settings: exit 2', () => {
 
 describe('junk on standard input: a refusal row and exit 1, never a stack trace', () => {
   it.each([
-    ['not a JWT', () => Buffer.from('this is not a token'), 'format'],
+    ['not a JWT', () => Buffer.from('this is not a token'), 'header.authorization'],
+    ['not a JWT, without spaces', () => Buffer.from('not-a-token'), 'format'],
     ['five segments', () => Buffer.from('eyJhbGciOiJSU0EtT0FFUCJ9.AAAA.AAAA.AAAA.AAAA'), 'format.jwe'],
     ['two segments', () => Buffer.from('eyJhbGciOiJSUzI1NiJ9.e30'), 'format'],
     ['1 MB of base64url', () => Buffer.alloc(1024 * 1024, 'A'), 'size'],

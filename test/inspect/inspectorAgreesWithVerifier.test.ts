@@ -128,15 +128,29 @@ it('made no request to the jku/x5u trap, ever', () => {
 });
 
 describe('the steps are the production list, in its order', () => {
-  it('one row for the decoding, then one per VERIFICATION_STEPS entry; offline skips exactly those marked needsNetwork', async () => {
+  it("withAuth's header parsing, the decoding, then one row per VERIFICATION_STEPS entry; offline skips exactly those marked needsNetwork", async () => {
     const online = await inspect(entra(), false);
-    expect(online.checks.map((row) => row.name)).toEqual(['form', ...VERIFICATION_STEPS.map((step) => step.name)]);
-    expect(online.checks.map((row) => row.description)).toEqual([expect.any(String), ...VERIFICATION_STEPS.map((step) => step.description)]);
+    expect(online.checks.map((row) => row.name)).toEqual(['bearer_header', 'form', ...VERIFICATION_STEPS.map((step) => step.name)]);
+    expect(online.checks.map((row) => row.description)).toEqual([expect.any(String), expect.any(String), ...VERIFICATION_STEPS.map((step) => step.description)]);
     const offline = await inspect(entra(), true);
     expect(offline.checks.filter((row) => row.status === 'skipped').map((row) => row.name)).toEqual(
       VERIFICATION_STEPS.filter((step) => step.needsNetwork).map((step) => step.name),
     );
     expect(offline.routes?.routes.length).toBeGreaterThan(0);
+  });
+});
+
+describe("withAuth's own header parsing comes first", () => {
+  it.each([
+    ['a space inside the token', () => entra().replace('.', ' .')],
+    ['a comma (two credentials)', () => `${entra()},${entra()}`],
+    ['a character no header can carry', () => `${entra()}\u00e9\u4e2d`],
+  ])('%s: 400 invalid_request, as withAuth answers, before any verification', async (_name, build) => {
+    const inspection = await inspect(build(), false);
+    expect(inspection.verdict).toBe('refused');
+    expect(inspection.checks[0]).toMatchObject({ name: 'bearer_header', status: 'fail', code: 'invalid_request' });
+    expect(inspection.checks.slice(1).every((row) => row.status === 'not reached')).toBe(true);
+    expect(inspection.answer).toMatch(/^withAuth answers 400 invalid_request/);
   });
 });
 
