@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadAuthSettings, type AuthSettings } from '../../lib/config/authSettings';
+import { loadSigningSettings } from '../../lib/config/signingSettings';
+import { loadTelemetrySettings } from '../../lib/config/telemetrySettings';
 import { environmentWithSettingsFile } from '../host/localSettings';
 import { CliUsageError } from './cliOptions';
 
@@ -20,7 +22,7 @@ export interface InspectSettings {
 /**
  * The settings exactly as the app reads them: the environment, filled in from the
  * `Values` of local.settings.json (or `--settings <file>`), the environment winning as
- * under Core Tools, parsed by the app's own loader. A bad setting throws the app's
+ * under Core Tools, parsed by the app's own loaders. A bad setting throws the app's
  * SettingsError naming it; an unusable file throws CliUsageError. Both exit 2.
  */
 export function loadInspectSettings(options: { appRoot: string; cwd: string; settingsFile: string | undefined; env: NodeJS.ProcessEnv }): InspectSettings {
@@ -34,7 +36,11 @@ export function loadInspectSettings(options: { appRoot: string; cwd: string; set
     const why = error instanceof SyntaxError ? 'is not valid JSON' : `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
     throw new CliUsageError(`${file} ${why}`);
   }
+  // Every loader the app runs at startup, in its order (appRuntime: telemetry, then
+  // createAppRuntime: auth, signing): a setting that would stop the app stops this too.
+  loadTelemetrySettings(environment);
   const settings = loadAuthSettings(environment);
+  loadSigningSettings(environment);
   const named = existsSync(file) ? environmentWithSettingsFile(file, {}).NODE_EXTRA_CA_CERTS : undefined;
   const localCaFile = named ? path.resolve(path.dirname(file), named) : undefined;
   return {

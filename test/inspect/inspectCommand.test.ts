@@ -105,6 +105,17 @@ describe('bad usage and bad settings: exit 2', () => {
     expectNoLeak(run, appOnly);
   });
 
+  it.each([
+    ['APPLICATIONINSIGHTS_CONNECTION_STRING', 'InstrumentationKey=not-a-guid;IngestionEndpoint=https://x.in.applicationinsights.azure.com/'],
+    ['SIGNING_KEY_NAME', ''],
+  ])('refuses, as the app refuses to start, a bad %s that has nothing to do with the token', async (setting, value) => {
+    const extra: Record<string, string> = setting === 'SIGNING_KEY_NAME' ? { SIGNING_KEY_VAULT_URL: 'https://contoso.vault.azure.net' } : { [setting]: value };
+    const bad = await folderFor(standinSettings(h, 'orders-api', extra));
+    const run = await inspectChild(['--settings', bad, '-'], { env: env(), stdin: appOnly });
+    expect(run.code).toBe(2);
+    expect(run.stderr.toString()).toContain(`Invalid setting ${setting}`);
+  });
+
   it('lets the environment win over the file, as under func start', async () => {
     const run = await inspectChild(['--settings', settingsFile, '-'], { env: env({ AUTH_TOKEN_VERSIONS: '3.0' }), stdin: appOnly });
     expect(run.code).toBe(2);
