@@ -10,6 +10,9 @@ import { delegatedToken, standinSettings } from './support/standinTokens';
  * byte scan of everything it writes for the token and each of its segments.
  */
 
+// Each case starts node a few times; on a loaded 2-core CI machine that can take a while.
+jest.setTimeout(60_000);
+
 let h: StandinHarness;
 let trap: RequestTrap;
 let settingsFile: string;
