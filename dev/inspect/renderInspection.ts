@@ -1,9 +1,9 @@
-import type { Inspection } from './inspection';
+import { exitCodeOf, type Inspection } from './inspection';
 import type { RouteAccess } from './routeAccess';
 
 /** The inspection as one JSON document (for scripts). */
 export function inspectionJson(inspection: Inspection): string {
-  return `${JSON.stringify({ ...inspection, exitCode: inspection.verdict === 'refused' ? 1 : 0 }, null, 2)}\n`;
+  return `${JSON.stringify({ ...inspection, exitCode: exitCodeOf(inspection) }, null, 2)}\n`;
 }
 
 const VERDICT_LINE = {
