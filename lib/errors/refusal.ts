@@ -1,4 +1,3 @@
-import type { Requirement } from '../authz/authPolicy';
 import type { AuthError, TokenFacts } from './authErrors';
 import type { CheckName } from './checkNames';
 import { FAILURE_HTTP, type FailureCode, type FailureHttp, type TokenFailureCode } from './failureCodes';
@@ -20,7 +19,7 @@ export interface RefusalOptions {
    */
   readonly description?: string;
   /** insufficient_scope: the permissions that would have sufficed. */
-  readonly required?: Requirement;
+  readonly required?: RequiredPermissions;
   /** method_not_allowed: the methods the resource serves. */
   readonly allow?: readonly string[];
   /** Retryable codes (store_unavailable): when to try again. */
@@ -32,6 +31,9 @@ export interface RefusalOptions {
 
 const CHALLENGE_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
+/** Permission names needed together or any one of them (the shape of lib/authz's Requirement). */
+export type RequiredPermissions = { readonly anyOf: readonly string[] } | { readonly allOf: readonly string[] };
+
 /** Codes of refusals that are not about the token itself. */
 export type RefusalCode = Exclude<FailureCode, TokenFailureCode>;
 
@@ -39,7 +41,7 @@ export type RefusalCode = Exclude<FailureCode, TokenFailureCode>;
 export class Refusal {
   readonly facts: TokenFacts;
   readonly description: string | undefined;
-  readonly required: Requirement | undefined;
+  readonly required: RequiredPermissions | undefined;
   readonly allow: readonly string[] | undefined;
   readonly retryAfterSeconds: number | undefined;
   readonly field: string | undefined;

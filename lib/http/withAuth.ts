@@ -5,7 +5,7 @@ import { principalFrom, type Principal } from '../authz/principal';
 import { AuthError, type TokenFacts } from '../errors/authErrors';
 import { Refusal, type Failure } from '../errors/refusal';
 import { tokenFacts, type AccessTokenVerifier, type VerifiedAccessToken } from '../verify/verifiedAccessToken';
-import type { AuthObserver } from './authEvents';
+import type { AuthFailureEvent, AuthObserver } from './authEvents';
 import { extractBearerToken } from './bearerToken';
 import { NO_APP_ROLE_DETAIL } from './clientDetails';
 import { answerFailure, type RequestSite } from './failureAnswer';
@@ -117,7 +117,7 @@ function routeOf(context: InvocationContext): string {
   return typeof route === 'string' ? route : 'unknown';
 }
 
-function report(observer: AuthObserver, context: InvocationContext, event: Parameters<AuthObserver['onFailure']>[0]): void {
+function report(observer: AuthObserver, context: InvocationContext, event: AuthFailureEvent): void {
   try {
     observer.onFailure(event, context);
   } catch {

@@ -1,4 +1,5 @@
 import type { AuthSettings, TokenVersion } from '../config/authSettings';
+import { GUID_PATTERN } from '../config/fields';
 import { readAccessTokenClaims, type EntraAccessTokenClaims } from '../entra/accessTokenClaims';
 import type { EntraKeyStore } from '../entra/entraKeyStore';
 import type { SigningKey } from '../entra/signingKeys';
@@ -177,16 +178,25 @@ async function withTokenFacts<T>(context: VerificationContext, run: () => T | Pr
   try {
     return await run();
   } catch (error) {
-    throw error instanceof AuthError ? error.withFacts(context.facts) : error;
+    throw error instanceof AuthError && Object.keys(error.facts).length === 0 ? error.withFacts(context.facts) : error;
   }
 }
 
+/**
+ * The token's IDs for telemetry. Tenant and app GUIDs are reported in their one
+ * canonical (lower-case) spelling, so a refused upper-case `tid` still counts
+ * against its tenant's dimension; the refusal itself says the spelling was wrong.
+ */
 function readFacts(header: Readonly<Record<string, unknown>>, payload: Readonly<Record<string, unknown>>): TokenFacts {
   const facts: Record<string, string | undefined> = {
-    tenantId: safeLogValue(payload.tid),
-    clientAppId: safeLogValue(payload.azp ?? payload.appid),
+    tenantId: canonicalId(safeLogValue(payload.tid)),
+    clientAppId: canonicalId(safeLogValue(payload.azp ?? payload.appid)),
     version: safeLogValue(payload.ver),
     kid: safeLogValue(header.kid),
   };
   return Object.freeze(Object.fromEntries(Object.entries(facts).filter(([, value]) => value !== undefined)));
+}
+
+function canonicalId(value: string | undefined): string | undefined {
+  return value !== undefined && GUID_PATTERN.test(value) ? value.toLowerCase() : value;
 }
