@@ -87,7 +87,7 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
  * much again per token in `npm run bench`. A KeyObject of type 'rsa' verifies with
  * PKCS#1 v1.5 padding, which is what RS256 is.
  */
-function verifySignature(token: string, key: VerificationKey): void {
+export function verifySignature(token: string, key: VerificationKey): void {
   const dot = token.lastIndexOf('.');
   let valid: boolean;
   try {

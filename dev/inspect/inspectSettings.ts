@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadAuthSettings, type AuthSettings } from '../../lib/config/authSettings';
+import { loadInstanceTrustSettings } from '../../lib/config/instanceTrustSettings';
+import { loadOrdersSettings } from '../../lib/config/ordersSettings';
+import { loadSigningSettings } from '../../lib/config/signingSettings';
+import { loadTelemetrySettings } from '../../lib/config/telemetrySettings';
+import { environmentWithSettingsFile } from '../host/localSettings';
+import { CliUsageError } from './cliOptions';
+import type { InstanceTrust } from './keyFetch';
+
+export interface InspectSettings {
+  readonly settings: AuthSettings;
+  /** The merged environment the settings were parsed from (the app's process.env under func start). */
+  readonly environment: NodeJS.ProcessEnv;
+  /** Where they came from, for the report: "environment" or "environment + <file>". */
+  readonly origin: string;
+  /** What the app would trust for AUTH_INSTANCE beyond Node's own store (see keyFetch.ts). */
+  readonly trust: InstanceTrust;
+}
+
+/**
+ * The settings exactly as the app reads them: the environment, filled in from the
+ * `Values` of local.settings.json (or `--settings <file>`), the environment winning as
+ * under Core Tools, parsed by the app's own loaders. A bad setting throws the app's
+ * SettingsError naming it; an unusable file throws CliUsageError. Both exit 2.
+ */
+export function loadInspectSettings(options: { appRoot: string; cwd: string; settingsFile: string | undefined; env: NodeJS.ProcessEnv }): InspectSettings {
+  const file = options.settingsFile === undefined ? path.join(options.appRoot, 'local.settings.json') : path.resolve(options.cwd, options.settingsFile);
+  if (options.settingsFile !== undefined && !existsSync(file)) throw new CliUsageError(`--settings ${file}: no such file`);
+  let environment: NodeJS.ProcessEnv;
+  try {
+    environment = environmentWithSettingsFile(file, options.env);
+  } catch (error) {
+    // Never the parser's message: it quotes the file, which may hold connection strings.
+    const why = error instanceof SyntaxError ? 'is not valid JSON' : `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+    throw new CliUsageError(`${file} ${why}`);
+  }
+  // Every loader the app runs at startup, in its order (startApp: telemetry, then
+  // createAppRuntime: auth, instance trust, signing, orders): a setting that would stop the app stops this too.
+  const appDir = path.dirname(file);
+  loadTelemetrySettings(environment);
+  const settings = loadAuthSettings(environment);
+  const { caPem } = loadInstanceTrustSettings(environment, { instance: settings.instance, baseDir: appDir });
+  loadSigningSettings(environment);
+  loadOrdersSettings(environment);
+  // The settings file's NODE_EXTRA_CA_CERTS reaches the app process only where the environment sets none.
+  const named = options.env.NODE_EXTRA_CA_CERTS === undefined ? environment.NODE_EXTRA_CA_CERTS : undefined;
+  const localCaFile = named ? path.resolve(appDir, named) : undefined;
+  return {
+    settings,
+    environment,
+    origin: existsSync(file) ? `environment + ${file}` : 'environment',
+    trust: { caPem, localCaFile: localCaFile !== undefined && existsSync(localCaFile) ? localCaFile : undefined },
+  };
+}

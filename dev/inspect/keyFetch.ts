@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { isLoopbackHost } from '../../lib/config/fields';
+import { createCaTrustingFetch } from '../../lib/net/caTrustingFetch';
+import type { FetchLike } from '../../lib/net/fetchJson';
+
+/** The CAs the app would trust for AUTH_INSTANCE beyond Node's own store. */
+export interface InstanceTrust {
+  /** AUTH_INSTANCE_CA_FILE's certificate, as the app's runtime reads it. */
+  readonly caPem: string | undefined;
+  /** A NODE_EXTRA_CA_CERTS the app process would get from the settings file (the environment set none). */
+  readonly localCaFile: string | undefined;
+}
+
+/**
+ * How the inspector reaches the discovery document and key set: as the app would.
+ * AUTH_INSTANCE_CA_FILE first, exactly as the runtime uses it; otherwise, for a local
+ * stand-in (a loopback AUTH_INSTANCE over https), the CA that the settings file gives the
+ * app process as NODE_EXTRA_CA_CERTS, which this process did not start with; otherwise
+ * the global fetch.
+ */
+export function keyFetchFor(instance: string, trust: InstanceTrust): FetchLike {
+  const url = new URL(instance);
+  const local = url.protocol === 'https:' && isLoopbackHost(url.hostname);
+  const pem = trust.caPem ?? (local && trust.localCaFile !== undefined ? readFileSync(trust.localCaFile, 'utf8') : undefined);
+  if (pem === undefined) return (input, init) => fetch(input, init);
+  const trusting = createCaTrustingFetch(pem);
+  return (input, init) => trusting(input, init);
+}

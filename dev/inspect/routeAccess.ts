@@ -1,0 +1,121 @@
+import type { HttpMethod } from '@azure/functions';
+import { ROUTES } from '../../lib/app/routeTable';
+import { requirementNames, type MethodRule, type Requirement } from '../../lib/authz/authPolicy';
+import { authorize, type AuthorizationDecision, type AuthorizeOptions } from '../../lib/authz/authorize';
+import type { Principal } from '../../lib/authz/principal';
+import type { AuthSettings } from '../../lib/config/authSettings';
+import { FAILURE_HTTP } from '../../lib/errors/failureCodes';
+
+/** One method of one route, as withAuth would decide it for the inspected token. */
+export interface RouteAccess {
+  readonly method: string;
+  /** As called, e.g. /api/orders/{id}. */
+  readonly path: string;
+  readonly allowed: boolean;
+  /** withAuth's answer: 2xx (the handler runs) or the refusal's status and code. */
+  readonly answer: string;
+  readonly reason: string;
+}
+
+export interface RouteTable {
+  readonly routes: readonly RouteAccess[];
+  /** How tenant-scoped routes treat a tenant other than the token's. */
+  readonly tenantRules: readonly RouteAccess[];
+}
+
+/** A tenant ID that is never the token's, to show what the tenant-route rule answers. */
+const SOME_OTHER_TENANT = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Every route and method, decided by the production `authorize()` over the routes'
+ * own policies (lib/app/routeTable.ts): what withAuth would answer after the token
+ * verified. The reasons only describe the decision; they never make it.
+ */
+export function routeTableFor(principal: Principal, settings: Pick<AuthSettings, 'allowTokensWithoutPermissions'>): RouteTable {
+  // What the composition root hands withAuth (lib/app/runtime.ts), so authorize() decides as in production.
+  const options: AuthorizeOptions = { allowTokensWithoutPermissions: settings.allowTokensWithoutPermissions };
+  const routes: RouteAccess[] = [];
+  const tenantRules: RouteAccess[] = [];
+  for (const entry of Object.values(ROUTES)) {
+    const path = `/api/${entry.route}`;
+    if ('anonymous' in entry) {
+      for (const method of entry.methods) routes.push({ method, path, allowed: true, answer: '2xx', reason: 'anonymous: no token needed' });
+      continue;
+    }
+    for (const [method, rule] of Object.entries(entry.policy) as [HttpMethod, MethodRule][]) {
+      const tenantParam = 'tenantRouteParam' in rule ? rule.tenantRouteParam : undefined;
+      if (tenantParam === undefined) {
+        routes.push(describe(method, path, rule, principal, authorize(principal, rule, {}, options)));
+        continue;
+      }
+      const own = path.replace(`{${tenantParam}}`, principal.tenantId);
+      routes.push(describe(method, own, rule, principal, authorize(principal, rule, { [tenantParam]: principal.tenantId }, options)));
+      const other = path.replace(`{${tenantParam}}`, SOME_OTHER_TENANT);
+      tenantRules.push(describe(method, other, rule, principal, authorize(principal, rule, { [tenantParam]: SOME_OTHER_TENANT }, options), tenantParam));
+    }
+  }
+  return { routes, tenantRules };
+}
+
+function describe(method: string, path: string, rule: MethodRule, principal: Principal, decision: AuthorizationDecision, tenantParam?: string): RouteAccess {
+  if (decision.allowed) return { method, path, allowed: true, answer: '2xx', reason: allowedBecause(rule, principal) };
+  if (decision.code === 'tenant_mismatch') {
+    return {
+      method,
+      path,
+      allowed: false,
+      answer: answerOf(decision.code),
+      reason: `the {${tenantParam ?? 'tenant'}} in the route must be the token's tenant ${principal.tenantId}; any other tenant is refused (${decision.check})`,
+    };
+  }
+  return { method, path, allowed: false, answer: answerOf(decision.code), reason: refusedBecause(decision, rule, principal) };
+}
+
+/** The status withAuth answers the refusal with, from the production failure model. */
+function answerOf(code: 'insufficient_scope' | 'tenant_mismatch'): string {
+  return `${FAILURE_HTTP[code].status} ${code}`;
+}
+
+function allowedBecause(rule: MethodRule, principal: Principal): string {
+  if ('anyValidToken' in rule) return 'any valid access token for this API';
+  const requirement = principal.isAppOnly ? rule.appRoles : rule.scopes;
+  const held = principal.isAppOnly ? principal.roles : principal.scopes;
+  const kind = principal.isAppOnly ? 'app role' : 'scope';
+  if (!requirement) return 'allowed';
+  const matched = requirementNames(requirement).filter((name) => held.includes(name));
+  const base = `needs ${kind} ${wording(requirement)}; token has ${matched.join(', ')}`;
+  return rule.userRoles && !principal.isAppOnly ? `${base}, and the user holds ${wording(rule.userRoles)}` : base;
+}
+
+function refusedBecause(decision: Extract<AuthorizationDecision, { allowed: false }>, rule: MethodRule, principal: Principal): string {
+  const policy = 'anyValidToken' in rule ? {} : rule;
+  switch (decision.check) {
+    case 'caller.app_only_not_allowed':
+      return `app-only (client_credentials) tokens are not accepted here${policy.scopes ? `; a signed-in user's token with scope ${wording(policy.scopes)} is` : ''}`;
+    case 'caller.delegated_not_allowed':
+      return `tokens of signed-in users are not accepted here${policy.appRoles ? `; an app-only token with app role ${wording(policy.appRoles)} is` : ''}`;
+    case 'claims.scp':
+      return `needs scope ${unmetWording(decision.unmet)}; token has scp ${listOrNone(principal.scopes)}`;
+    case 'claims.roles':
+      return principal.isAppOnly
+        ? `needs app role ${unmetWording(decision.unmet)}; token has roles ${listOrNone(principal.roles)}`
+        : `the signed-in user needs app role ${unmetWording(decision.unmet)}; token has roles ${listOrNone(principal.roles)}`;
+    case 'caller.no_permissions':
+      return `the token carries no permission at all (neither roles nor scp), refused on every route${decision.unmet ? `: assign the caller ${principal.isAppOnly ? 'app role' : 'scope'} ${wording(decision.unmet)}` : ''}`;
+    default:
+      return `refused (${decision.check})`;
+  }
+}
+
+function wording(requirement: Requirement): string {
+  const names = requirementNames(requirement);
+  return names.join('anyOf' in requirement ? ' or ' : ' and ');
+}
+
+function unmetWording(unmet: Requirement | undefined): string {
+  return unmet ? wording(unmet) : 'a permission';
+}
+
+function listOrNone(names: readonly string[]): string {
+  return names.length === 0 ? '(none)' : names.join(' ');
+}

@@ -1,0 +1,79 @@
+import { SettingsError } from '../../lib/config/settingsError';
+import type { FetchLike } from '../../lib/net/fetchJson';
+import { CliUsageError, INSPECT_USAGE, parseInspectOptions } from './cliOptions';
+import { loadInspectSettings } from './inspectSettings';
+import { exitCodeOf, type Inspection } from './inspection';
+import { inspectToken, refusedAtIntake } from './inspectToken';
+import { keyFetchFor } from './keyFetch';
+import { inspectionJson, inspectionText, scrubToken } from './renderInspection';
+import { intakeBytes, intakeText, readBounded } from './tokenIntake';
+
+export interface InspectIo {
+  readonly argv: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  /** Where the default local.settings.json is: the repository root. */
+  readonly appRoot: string;
+  readonly stdin: AsyncIterable<Buffer | string>;
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  /** How discovery documents and key sets are fetched; default: the global fetch. */
+  readonly fetch?: FetchLike;
+  /** Milliseconds since the epoch. */
+  readonly now?: () => number;
+}
+
+/**
+ * The whole command, with its inputs and outputs injected so tests run it in-process.
+ * Resolves to the exit code: 0 accepted (or passed every offline check), 1 refused,
+ * 2 bad usage or a bad setting. Never throws for bad input.
+ */
+export async function runInspect(io: InspectIo): Promise<0 | 1 | 2> {
+  let options;
+  let loaded;
+  try {
+    options = parseInspectOptions(io.argv);
+    if (options.help) {
+      io.stdout.write(`${INSPECT_USAGE}\n`);
+      return 0;
+    }
+    loaded = loadInspectSettings({ appRoot: io.appRoot, cwd: io.cwd, settingsFile: options.settingsFile, env: io.env });
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      io.stderr.write(`inspect: ${error.message}\n${INSPECT_USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof SettingsError) {
+      // As at app startup: the setting named, the value never echoed.
+      io.stderr.write(`inspect: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const intake = options.source.kind === 'stdin' ? await readBounded(io.stdin).then(({ bytes, truncated }) => intakeBytes(bytes, truncated)) : intakeText(options.source.token);
+  const token = intake.ok ? intake.token : undefined;
+  let inspection: Inspection;
+  if (intake.ok) {
+    inspection = await inspectToken(intake.token, {
+      settings: loaded.settings,
+      settingsOrigin: loaded.origin,
+      offline: options.offline,
+      showClaims: options.showClaims,
+      fetch: io.fetch ?? keyFetchFor(loaded.settings.instance, loaded.trust),
+      ...(io.now && { now: io.now }),
+    });
+    if (intake.note) inspection = { ...inspection, notes: [intake.note, ...inspection.notes] };
+  } else {
+    inspection = refusedAtIntake(intake, loaded.origin);
+  }
+  if (options.source.kind === 'argument' && !options.json) {
+    io.stderr.write('inspect: tip: pipe the token in with `-` instead, to keep it out of your shell history\n');
+  }
+  io.stdout.write(scrubToken(options.json ? inspectionJson(inspection) : inspectionText(inspection), token ?? rawArgument(options.source)));
+  return exitCodeOf(inspection);
+}
+
+function rawArgument(source: { kind: 'argument'; token: string } | { kind: 'stdin' }): string | undefined {
+  return source.kind === 'argument' ? source.token : undefined;
+}
