@@ -44,9 +44,22 @@ export const ORDERS_FAILURE_CODES = [
 ] as const;
 export type OrdersFailureCode = (typeof ORDERS_FAILURE_CODES)[number];
 
-export type FailureCode = TokenFailureCode | RequestFailureCode | OrdersFailureCode;
+/** Calling the fulfilment backend with an identity assertion, and publishing the assertion keys. */
+export const BACKEND_FAILURE_CODES = [
+  'backend_not_configured',
+  'backend_error',
+  'backend_unreachable',
+  'backend_timeout',
+  'backend_redirect',
+  'backend_response_too_large',
+  'signing_unavailable',
+  'signing_keys_unavailable',
+] as const;
+export type BackendFailureCode = (typeof BACKEND_FAILURE_CODES)[number];
 
-export const FAILURE_CODES: readonly FailureCode[] = Object.freeze([...TOKEN_FAILURE_CODES, ...REQUEST_FAILURE_CODES, ...ORDERS_FAILURE_CODES]);
+export type FailureCode = TokenFailureCode | RequestFailureCode | OrdersFailureCode | BackendFailureCode;
+
+export const FAILURE_CODES: readonly FailureCode[] = Object.freeze([...TOKEN_FAILURE_CODES, ...REQUEST_FAILURE_CODES, ...ORDERS_FAILURE_CODES, ...BACKEND_FAILURE_CODES]);
 
 /**
  * The `WWW-Authenticate` a refusal carries (RFC 6750 §3): `bare` is a challenge
@@ -55,7 +68,7 @@ export const FAILURE_CODES: readonly FailureCode[] = Object.freeze([...TOKEN_FAI
 export type Challenge = 'bare' | 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'none';
 
 export interface FailureHttp {
-  readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 415 | 428 | 500 | 503;
+  readonly status: 400 | 401 | 403 | 404 | 405 | 412 | 413 | 415 | 428 | 500 | 502 | 503;
   readonly challenge: Challenge;
   /** Whether the answer carries `Retry-After` (a passing outage, not the caller's fault). */
   readonly retryable?: true;
@@ -96,4 +109,13 @@ export const FAILURE_HTTP: Readonly<Record<FailureCode, FailureHttp>> = Object.f
   unsupported_media_type: { status: 415, challenge: 'none' },
   body_too_large: { status: 413, challenge: 'none' },
   order_not_found: { status: 404, challenge: 'none' },
+  // A deployment without FULFILMENT_URL: retrying will not help, so no Retry-After.
+  backend_not_configured: { status: 503, challenge: 'none' },
+  backend_error: { status: 502, challenge: 'none' },
+  backend_unreachable: { status: 502, challenge: 'none' },
+  backend_timeout: { status: 502, challenge: 'none' },
+  backend_redirect: { status: 502, challenge: 'none' },
+  backend_response_too_large: { status: 502, challenge: 'none' },
+  signing_unavailable: { status: 503, challenge: 'none', retryable: true },
+  signing_keys_unavailable: { status: 503, challenge: 'none', retryable: true },
 } satisfies Record<FailureCode, FailureHttp>);

@@ -26,6 +26,8 @@ export interface RefusalOptions {
   readonly retryAfterSeconds?: number;
   /** invalid_body, invalid_parameter: the known field at fault (never a name the caller made up). */
   readonly field?: string;
+  /** backend_error: the status the backend answered with (the body's `backendStatus`). */
+  readonly backendStatus?: number;
   readonly cause?: unknown;
 }
 
@@ -45,6 +47,7 @@ export class Refusal {
   readonly allow: readonly string[] | undefined;
   readonly retryAfterSeconds: number | undefined;
   readonly field: string | undefined;
+  readonly backendStatus: number | undefined;
   readonly cause: unknown;
 
   constructor(
@@ -60,6 +63,7 @@ export class Refusal {
     this.allow = options.allow && Object.freeze([...options.allow]);
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.field = options.field;
+    this.backendStatus = options.backendStatus;
     this.cause = options.cause;
     if (FAILURE_HTTP[code].retryable && options.retryAfterSeconds === undefined) {
       throw new TypeError(`a ${code} refusal needs retryAfterSeconds`);

@@ -37,6 +37,14 @@ const DETAILS = {
   unsupported_media_type: 'Send the body as application/json.',
   body_too_large: 'The body is too large.',
   order_not_found: 'No such order.',
+  backend_not_configured: 'Order fulfilment is not configured on this deployment.',
+  backend_error: 'The fulfilment service refused or failed the request.',
+  backend_unreachable: 'The fulfilment service could not be reached; retry later.',
+  backend_timeout: 'The fulfilment service did not answer in time; retry later.',
+  backend_redirect: 'The fulfilment service answered with a redirect, which is never followed.',
+  backend_response_too_large: 'The fulfilment service answered with more than this API accepts.',
+  signing_unavailable: 'The service cannot vouch for the caller right now; retry shortly.',
+  signing_keys_unavailable: 'The signing keys are temporarily unavailable; retry shortly.',
 } as const satisfies Record<FailureCode, string>;
 
 /** The insufficient_scope detail for an app-only token that carries no app role at all. */

@@ -50,6 +50,7 @@ export function answerFailure(failure: Failure, site: RequestSite, realm?: strin
   const extra = {
     ...(required && { required: { [required.mode]: required.names } }),
     ...(refusal?.field !== undefined && { field: refusal.field }),
+    ...(refusal?.backendStatus !== undefined && { backendStatus: refusal.backendStatus }),
   };
   const response = problemResponse(status, failure.code, detail, site.invocationId, { headers, ...(Object.keys(extra).length > 0 && { extra }) });
 
@@ -66,6 +67,16 @@ export function answerFailure(failure: Failure, site: RequestSite, realm?: strin
     message: failure.message,
   };
   return { response, event };
+}
+
+/**
+ * A handler's own refusal (the Orders API's, the fulfilment call's): answered by the
+ * same function as every auth refusal, so status, headers and body follow the same
+ * table. It is not an auth failure, so it is not reported as one: the caller logs
+ * what the operator needs.
+ */
+export function answerHandlerRefusal(refusal: Refusal, request: HttpRequest, context: InvocationContext): HttpResponseInit {
+  return answerFailure(refusal, requestSite(request, context)).response;
 }
 
 function challengeHeader(challenge: Challenge, realm: string | undefined, description: string, scope: string | undefined): string | undefined {

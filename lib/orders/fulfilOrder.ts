@@ -1,6 +1,7 @@
-import type { HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { Refusal } from '../errors/refusal';
+import { answerHandlerRefusal } from '../http/failureAnswer';
 import { BackendCallError, type BackendClient, type BackendResponse } from '../forwarding/backendClient';
-import { problemResponse } from '../http/problem';
 import type { AuthenticatedHandler } from '../http/withAuth';
 import { SigningUnavailableError } from '../signing/signingErrors';
 import type { Order } from './order';
@@ -23,7 +24,7 @@ export interface FulfilmentRequest {
 export function createFulfilOrderHandler(store: OrderStore, fulfilment: BackendClient | undefined): AuthenticatedHandler {
   return async (request, context, principal) => {
     if (!fulfilment) {
-      return problemResponse(503, 'backend_not_configured', 'Order fulfilment is not configured on this deployment.', context.invocationId);
+      return answerHandlerRefusal(new Refusal('backend_not_configured', 'fulfilment.config', 'FULFILMENT_URL is not set'), request, context);
     }
     const id = orderId(request, context);
     if (typeof id !== 'string') return id;
@@ -40,13 +41,12 @@ export function createFulfilOrderHandler(store: OrderStore, fulfilment: BackendC
     try {
       answer = await fulfilment.post(principal, fulfilmentRequest(order), request.headers);
     } catch (error) {
-      return failure(error, context);
+      return failure(error, request, context);
     }
     if (answer.status < 200 || answer.status >= 300) {
       context.warn(`Fulfilment backend answered HTTP ${answer.status} for order ${order.id}`);
-      return problemResponse(502, 'backend_error', 'The fulfilment service refused or failed the request.', context.invocationId, {
-        extra: { backendStatus: answer.status },
-      });
+      const refusal = new Refusal('backend_error', 'fulfilment.answer', `backend answered HTTP ${answer.status}`, { backendStatus: answer.status });
+      return answerHandlerRefusal(refusal, request, context);
     }
     return { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, jsonBody: { orderId: order.id, fulfilment: answer.body ?? null } };
   };
@@ -56,16 +56,15 @@ function fulfilmentRequest(order: Order): FulfilmentRequest {
   return { orderId: order.id, item: order.item, quantity: order.quantity };
 }
 
-function failure(error: unknown, context: InvocationContext): HttpResponseInit {
+function failure(error: unknown, request: HttpRequest, context: InvocationContext): HttpResponseInit {
   if (error instanceof SigningUnavailableError) {
     context.warn(`Identity assertion not issued (${error.reason}): ${error.message}`);
-    return problemResponse(503, 'signing_unavailable', 'The service cannot vouch for the caller right now; retry shortly.', context.invocationId, {
-      headers: { 'retry-after': String(error.retryAfterSeconds) },
-    });
+    const refusal = new Refusal('signing_unavailable', 'signing.assertion', `assertion not issued (${error.reason})`, { retryAfterSeconds: error.retryAfterSeconds, cause: error });
+    return answerHandlerRefusal(refusal, request, context);
   }
   if (error instanceof BackendCallError) {
     context.warn(`Fulfilment backend call failed (${error.code}): ${error.message}`);
-    return problemResponse(502, error.code, 'The fulfilment service could not be reached; retry later.', context.invocationId);
+    return answerHandlerRefusal(new Refusal(error.code, 'fulfilment.call', error.message, { cause: error }), request, context);
   }
   throw error;
 }

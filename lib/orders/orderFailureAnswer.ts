@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { Refusal } from '../errors/refusal';
-import { answerFailure, requestSite } from '../http/failureAnswer';
+import { answerHandlerRefusal } from '../http/failureAnswer';
 import { isOrderError, type OrderError } from './orderErrors';
 
 /**
@@ -17,7 +17,7 @@ export function orderFailureAnswer(error: unknown, request: HttpRequest, context
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message.slice(0, 300)}` : '';
     context.warn(`${refusal.message}; answering 503 with Retry-After ${refusal.retryAfterSeconds ?? '?'}${cause}`);
   }
-  return answerFailure(refusal, requestSite(request, context)).response;
+  return answerHandlerRefusal(refusal, request, context);
 }
 
 function refusalOf(error: OrderError): Refusal {

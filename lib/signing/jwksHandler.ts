@@ -1,5 +1,6 @@
 import type { HttpHandler } from '@azure/functions';
-import { problemResponse } from '../http/problem';
+import { Refusal } from '../errors/refusal';
+import { answerHandlerRefusal } from '../http/failureAnswer';
 import { SigningUnavailableError } from './signingErrors';
 import type { SigningKeySource } from './signingKey';
 
@@ -14,7 +15,7 @@ export interface JwksHandlerOptions {
  * 503 with Retry-After only when no key set was ever loaded.
  */
 export function createJwksHandler(source: SigningKeySource, options: JwksHandlerOptions): HttpHandler {
-  return async (_request, context) => {
+  return async (request, context) => {
     try {
       const keys = await source.publishedKeys();
       return {
@@ -25,9 +26,8 @@ export function createJwksHandler(source: SigningKeySource, options: JwksHandler
     } catch (error) {
       if (!(error instanceof SigningUnavailableError)) throw error;
       context.warn(`Key set unavailable (${error.reason}): ${error.message}`);
-      return problemResponse(503, 'signing_keys_unavailable', 'The signing keys are temporarily unavailable; retry shortly.', context.invocationId, {
-        headers: { 'retry-after': String(error.retryAfterSeconds) },
-      });
+      const refusal = new Refusal('signing_keys_unavailable', 'signing.keys', `key set unavailable (${error.reason})`, { retryAfterSeconds: error.retryAfterSeconds, cause: error });
+      return answerHandlerRefusal(refusal, request, context);
     }
   };
 }

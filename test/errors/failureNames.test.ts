@@ -14,7 +14,9 @@ const CODES_IN_USE = [
   'keys_unavailable', 'token_expired', 'token_not_yet_valid', 'audience_mismatch', 'issuer_mismatch', 'tenant_not_allowed',
   'client_app_not_allowed', 'token_version_not_allowed', 'not_access_token', 'token_missing', 'invalid_request',
   'insufficient_scope', 'tenant_mismatch', 'method_not_allowed', 'internal_error', 'invalid_parameter', 'invalid_json',
-  'invalid_body', 'unsupported_media_type', 'body_too_large', 'order_not_found',
+  'invalid_body', 'unsupported_media_type', 'body_too_large', 'order_not_found', 'backend_not_configured', 'backend_error',
+  'backend_unreachable', 'backend_timeout', 'backend_redirect', 'backend_response_too_large', 'signing_unavailable',
+  'signing_keys_unavailable',
 ];
 
 /** Every check name emitted before the names were typed. */

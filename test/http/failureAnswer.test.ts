@@ -124,7 +124,21 @@ const ROWS = {
   invalid_body: plain(() => new Refusal('invalid_body', 'handler', 'schema refused the body'), 400, 'Bad Request', 'The body does not match the expected fields.'),
   unsupported_media_type: plain(() => new Refusal('unsupported_media_type', 'handler', 'text/plain'), 415, 'Unsupported Media Type', 'Send the body as application/json.'),
   body_too_large: plain(() => new Refusal('body_too_large', 'handler', '70 000 bytes'), 413, 'Content Too Large', 'The body is too large.'),
-  order_not_found: plain(() => new Refusal('order_not_found', 'handler', 'no such order in the tenant'), 404, 'Not Found', 'No such order.'),
+  order_not_found: plain(() => new Refusal('order_not_found', 'orders.lookup', 'no such order in the tenant'), 404, 'Not Found', 'No such order.'),
+  backend_not_configured: plain(() => new Refusal('backend_not_configured', 'fulfilment.config', 'FULFILMENT_URL is not set'), 503, 'Service Unavailable', 'Order fulfilment is not configured on this deployment.'),
+  backend_error: plain(() => new Refusal('backend_error', 'fulfilment.answer', 'backend answered HTTP 401', { backendStatus: 401 }), 502, 'Bad Gateway', 'The fulfilment service refused or failed the request.', {
+    extra: { backendStatus: 401 },
+  }),
+  backend_unreachable: plain(() => new Refusal('backend_unreachable', 'fulfilment.call', 'ECONNREFUSED'), 502, 'Bad Gateway', 'The fulfilment service could not be reached; retry later.'),
+  backend_timeout: plain(() => new Refusal('backend_timeout', 'fulfilment.call', 'no answer in 5 s'), 502, 'Bad Gateway', 'The fulfilment service did not answer in time; retry later.'),
+  backend_redirect: plain(() => new Refusal('backend_redirect', 'fulfilment.call', '302 to elsewhere'), 502, 'Bad Gateway', 'The fulfilment service answered with a redirect, which is never followed.'),
+  backend_response_too_large: plain(() => new Refusal('backend_response_too_large', 'fulfilment.call', 'over 1 MiB'), 502, 'Bad Gateway', 'The fulfilment service answered with more than this API accepts.'),
+  signing_unavailable: plain(() => new Refusal('signing_unavailable', 'signing.assertion', 'vault unavailable', { retryAfterSeconds: 5 }), 503, 'Service Unavailable', 'The service cannot vouch for the caller right now; retry shortly.', {
+    headers: { 'retry-after': '5' },
+  }),
+  signing_keys_unavailable: plain(() => new Refusal('signing_keys_unavailable', 'signing.keys', 'no key set loaded yet', { retryAfterSeconds: 1 }), 503, 'Service Unavailable', 'The signing keys are temporarily unavailable; retry shortly.', {
+    headers: { 'retry-after': '1' },
+  }),
 } satisfies Record<FailureCode, Row>;
 
 describe('answerFailure, for every failure code', () => {
