@@ -1,4 +1,4 @@
-import { parseRetryAfter } from '../signing/keyVault/vaultFailure';
+import { parseRetryAfter } from '../net/retryAfter';
 import { StoreUnavailableError, type StoreUnavailableReason } from './orderErrors';
 
 /** What the store's SDK throws, as far as this module reads it (RestError, AbortError, network errors). */

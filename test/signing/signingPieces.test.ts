@@ -1,7 +1,8 @@
 import type { KeyProperties } from '@azure/keyvault-keys';
 import { DEFAULT_FORWARDED_HEADERS, outgoingHeaders } from '../../lib/forwarding/outgoingHeaders';
 import { chooseSigningVersion, usableVersions } from '../../lib/signing/keyVault/keyVersions';
-import { classifyVaultError, parseRetryAfter, VaultBusyError } from '../../lib/signing/keyVault/vaultFailure';
+import { parseRetryAfter } from '../../lib/net/retryAfter';
+import { classifyVaultError, VaultBusyError } from '../../lib/signing/keyVault/vaultFailure';
 
 const NOW = Date.parse('2030-01-01T12:00:00Z');
 const MINUTE = 60_000;

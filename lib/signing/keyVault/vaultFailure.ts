@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '../../net/retryAfter';
 import type { SigningFailureCode } from '../signingErrors';
 
 /** One failed call to the vault (or to the identity platform for its token), classified. */
@@ -55,14 +56,6 @@ export function classifyVaultError(error: unknown, now: number): VaultFailure {
   return { code: 'vault_error', status, retryAfterSeconds: CONFIGURATION_RETRY_SECONDS, message };
 }
 
-/** Retry-After as whole seconds (delta-seconds or an HTTP date), at least 1; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Math.max(1, Number(trimmed));
-  const date = Date.parse(trimmed);
-  return Number.isFinite(date) ? Math.max(1, Math.ceil((date - now) / 1000)) : undefined;
-}
 
 function statusOf(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
