@@ -100,7 +100,9 @@ it('links each bundle to its source map, which names the TypeScript sources and 
 
 it('gives stack traces in the TypeScript sources under --enable-source-maps', async () => {
   const functionsCore = path.join(root, 'dist-dev/dev/host/functionsCore.js');
-  const load = `require(${JSON.stringify(functionsCore)}).installFunctionsCore(); require('./dist/main.js')`;
+  // The stack as a log line would carry it. (An uncaught error would also print the minified source line, a
+  // few hundred KB that a loaded machine's pipe may not take before the process exits.)
+  const load = `require(${JSON.stringify(functionsCore)}).installFunctionsCore(); try { require('./dist/main.js') } catch (error) { process.stderr.write(String(error.stack)); process.exitCode = 1 }`;
   const failure = run(process.execPath, ['--enable-source-maps', '-e', load], { cwd: out, env: { ...minimalSettings, AUTH_CLIENT_ID: 'not-a-guid' } });
   const { stderr } = (await failure.then(() => ({ stderr: '' }), (error: unknown) => error)) as { stderr: string };
   expect(stderr).toContain('SettingsError: Invalid setting AUTH_CLIENT_ID');
