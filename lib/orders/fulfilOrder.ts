@@ -6,7 +6,7 @@ import type { AuthenticatedHandler } from '../http/withAuth';
 import { SigningUnavailableError } from '../signing/signingErrors';
 import type { Order } from './order';
 import { orderFailureAnswer } from './orderFailureAnswer';
-import { notFound, orderId, tenantOf } from './ordersApi';
+import { notFound, orderId } from './ordersApi';
 import type { OrderStore } from './orderStore';
 
 /** What the fulfilment backend is sent: the order, never the caller's token (their identity travels in the assertion). */
@@ -30,7 +30,7 @@ export function createFulfilOrderHandler(store: OrderStore, fulfilment: BackendC
     if (typeof id !== 'string') return id;
     let order: Order;
     try {
-      const found = await store.get(tenantOf(principal), id);
+      const found = await store.get(principal.tenantId, id);
       if (!found) return notFound(request, context);
       order = found.order;
     } catch (error) {

@@ -41,24 +41,24 @@ export function createOrdersApi(store: OrderStore): OrdersApi {
 
   return {
     list: guarded(async (request, context, principal) => {
-      const page = pageRequest(request, context, tenantOf(principal));
+      const page = pageRequest(request, context, principal.tenantId);
       if (!('top' in page)) return page;
-      const result = await store.list(tenantOf(principal), page);
-      const next = result.lastId && encodeContinuation({ tenantId: tenantOf(principal), after: result.lastId });
+      const result = await store.list(principal.tenantId, page);
+      const next = result.lastId && encodeContinuation({ tenantId: principal.tenantId, after: result.lastId });
       return ok(200, { value: result.orders.map((entry) => entry.order), ...(next && { nextLink: nextLink(request, page.top, next) }) });
     }),
 
     get: guarded(async (request, context, principal) => {
       const id = orderId(request, context);
       if (typeof id !== 'string') return id;
-      const found = await store.get(tenantOf(principal), id);
+      const found = await store.get(principal.tenantId, id);
       return found ? ok(200, found.order, found.etag) : notFound(request, context);
     }),
 
     create: guarded(async (request, context, principal) => {
       const body = await readJsonBody(request, orderInput);
       if (!body.ok) return badBody(body, request, context);
-      const created = await store.create(tenantOf(principal), body.value, createdBy(principal));
+      const created = await store.create(principal.tenantId, body.value, createdBy(principal));
       return ok(201, created.order, created.etag, { location: `/api/orders/${created.order.id}` });
     }),
 
@@ -70,7 +70,7 @@ export function createOrdersApi(store: OrderStore): OrdersApi {
       if (!ifMatch || ifMatch === '*') throw new PreconditionRequiredError();
       const body = await readJsonBody(request, orderInput);
       if (!body.ok) return badBody(body, request, context);
-      const replaced = await store.replace(tenantOf(principal), id, body.value, ifMatch);
+      const replaced = await store.replace(principal.tenantId, id, body.value, ifMatch);
       return replaced ? ok(200, replaced.order, replaced.etag) : notFound(request, context);
     }),
 
@@ -78,7 +78,7 @@ export function createOrdersApi(store: OrderStore): OrdersApi {
       const id = orderId(request, context);
       if (typeof id !== 'string') return id;
       const ifMatch = request.headers.get('if-match')?.trim() || undefined;
-      return (await store.delete(tenantOf(principal), id, ifMatch)) ? { status: 204 } : notFound(request, context);
+      return (await store.delete(principal.tenantId, id, ifMatch)) ? { status: 204 } : notFound(request, context);
     }),
   };
 }
@@ -121,11 +121,6 @@ export function notFound(request: HttpRequest, context: InvocationContext): Http
 function badBody(body: Extract<BodyResult<unknown>, { ok: false }>, request: HttpRequest, context: InvocationContext): HttpResponseInit {
   const refusal = new Refusal(body.code, 'orders.body', `body refused (${body.code})`, { description: body.detail, ...(body.field !== undefined && { field: body.field }) });
   return orderFailureAnswer(refusal, request, context);
-}
-
-/** The store's partition: the token's tenant, lower-case (Entra issues it so; one spelling, one partition). */
-export function tenantOf(principal: Principal): string {
-  return principal.tenantId.toLowerCase();
 }
 
 function createdBy(principal: Principal): Order['createdBy'] {

@@ -12,7 +12,8 @@ interface StoreErrorShape {
 }
 
 export const DEFAULT_STORE_RETRY_AFTER_SECONDS = 5;
-const MAX_RETRY_AFTER_SECONDS = 60;
+/** The longest Retry-After passed on to callers, whatever the store asked for. */
+export const MAX_STORE_RETRY_AFTER_SECONDS = 60;
 
 export function storeStatusOf(error: unknown): number | undefined {
   const status = (error as StoreErrorShape | null)?.statusCode;
@@ -43,7 +44,7 @@ export function storeUnavailable(error: unknown, deadline: AbortSignal, now: num
   const code = storeCodeOf(error);
   const transportCode = typeof shape.code === 'string' ? shape.code : undefined;
   const retryAfter = (reason: StoreUnavailableReason, seconds = DEFAULT_STORE_RETRY_AFTER_SECONDS) =>
-    new StoreUnavailableError(reason, status, Math.min(Math.max(1, seconds), MAX_RETRY_AFTER_SECONDS), { cause: error });
+    new StoreUnavailableError(reason, status, Math.min(Math.max(1, seconds), MAX_STORE_RETRY_AFTER_SECONDS), { cause: error });
   if (deadline.aborted || shape.name === 'AbortError' || shape.name === 'TimeoutError') return retryAfter('timeout');
   // @azure/identity: no managed identity here, or the token request failed.
   if (shape.name === 'CredentialUnavailableError' || shape.name === 'AggregateAuthenticationError' || shape.name === 'AuthenticationError') {

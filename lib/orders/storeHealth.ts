@@ -1,5 +1,3 @@
-import type { StoreUnavailableError } from './orderErrors';
-
 export type StoreHealthState =
   /** The last store call within the window got an answer. */
   | 'answering'
@@ -11,7 +9,7 @@ export type StoreHealthState =
 /** What the store's own traffic says about it, kept in memory; a health probe reads it and never calls the store. */
 export interface StoreHealth {
   answered(): void;
-  failed(failure: StoreUnavailableError): void;
+  failed(): void;
   state(): StoreHealthState;
 }
 

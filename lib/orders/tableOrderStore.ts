@@ -173,7 +173,7 @@ export class TableOrderStore implements OrderStore {
         throw error;
       }
       const failure = storeUnavailable(error, deadline);
-      this.options.health.failed(failure);
+      this.options.health.failed();
       // Outside Azure the table may have been removed (a wiped Azurite): make it again on the next call.
       if (failure.reason === 'table_missing') this.tableReady = undefined;
       throw failure;
