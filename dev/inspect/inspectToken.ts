@@ -1,6 +1,6 @@
 import { principalFrom } from '../../lib/authz/principal';
 import type { AuthSettings } from '../../lib/config/authSettings';
-import { EntraKeyStore } from '../../lib/entra/entraKeyStore';
+import { keyStoreFor } from '../../lib/entra/entraKeyStore';
 import { AuthError, KeysUnavailableError, safeLogValue } from '../../lib/errors/authErrors';
 import { FAILURE_HTTP } from '../../lib/errors/failureCodes';
 import { Refusal } from '../../lib/errors/refusal';
@@ -41,10 +41,9 @@ export async function inspectToken(token: string, options: InspectTokenOptions):
   const { settings } = options;
   const now = options.now ?? Date.now;
   const facts: KeyFacts = {};
-  const keyStore = new EntraKeyStore({
-    instance: settings.instance,
-    tenant: settings.tenant.kind === 'single' ? settings.tenant.tenantId : settings.tenant.authorityTenant,
-    fetch: options.offline ? NO_NETWORK : (options.fetch ?? ((input, init) => fetch(input, init))),
+  // The production key store for the configured authority, as createAccessTokenVerifier builds it.
+  const keyStore = keyStoreFor(settings, {
+    ...(options.offline ? { fetch: NO_NETWORK } : options.fetch && { fetch: options.fetch }),
     now,
     events: {
       onKeySetRefreshed: (event) => {

@@ -1,5 +1,6 @@
 import { loadAuthSettings, type AuthSettings } from '../config/authSettings';
 import { loadInstanceTrustSettings } from '../config/instanceTrustSettings';
+import { loadOrdersSettings } from '../config/ordersSettings';
 import type { SettingsSource } from '../config/parseSettings';
 import { loadSigningSettings, type SigningSettings } from '../config/signingSettings';
 import type { KeySetEvents } from '../entra/entraKeyStore';
@@ -8,10 +9,9 @@ import { invocationLogObserver, type AuthObserver } from '../http/authEvents';
 import { createWithAuth, type WithAuth } from '../http/withAuth';
 import { createCaTrustingFetch } from '../net/caTrustingFetch';
 import type { FetchLike } from '../net/fetchJson';
-import { loadOrdersSettings } from '../config/ordersSettings';
 import { createOrderStore, type OrderStoreDependencies, type OrdersBackend } from '../orders/createOrderStore';
-import { createStoreHealth, type StoreHealth } from '../orders/storeHealth';
 import type { OrderStore } from '../orders/orderStore';
+import { createStoreHealth, type StoreHealth } from '../orders/storeHealth';
 import { createSigning, type Signing, type SigningDependencies } from '../signing/createSigning';
 import type { SigningEvents } from '../signing/signingEvents';
 import { createAccessTokenVerifier } from '../verify/createAccessTokenVerifier';

@@ -1,4 +1,4 @@
-import type { TokenVersion } from '../config/authSettings';
+import type { AuthSettings, TokenVersion } from '../config/authSettings';
 import { isLoopbackHost } from '../config/fields';
 import { INSTANCE_CA_SETTING } from '../config/instanceTrustSettings';
 import { ColdLoadError, RefreshingValue, type RefreshReason } from '../cache/refreshingValue';
@@ -35,6 +35,23 @@ export interface EntraKeyStoreOptions {
   readonly unknownKidRefreshMs?: number;
   /** After a failed first load, requests fail fast this long before trying again. */
   readonly retryAfterFailureMs?: number;
+}
+
+/**
+ * The key store for the configured authority and tenant (never one a token names):
+ * what the production verifier uses, and what a tool that runs its steps must use too.
+ */
+export function keyStoreFor(
+  settings: Pick<AuthSettings, 'instance' | 'tenant'>,
+  options: Omit<EntraKeyStoreOptions, 'instance' | 'tenant' | 'fetch'> & { readonly fetch?: FetchLike },
+): EntraKeyStore {
+  const { tenant } = settings;
+  return new EntraKeyStore({
+    ...options,
+    instance: settings.instance,
+    tenant: tenant.kind === 'single' ? tenant.tenantId : tenant.authorityTenant,
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+  });
 }
 
 /** Why metadata or keys could not be had; `check` says which step. */

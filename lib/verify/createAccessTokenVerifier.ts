@@ -1,6 +1,6 @@
 import { verify as verifyRsa } from 'node:crypto';
 import type { AuthSettings } from '../config/authSettings';
-import { EntraKeyStore, type KeySetEvents } from '../entra/entraKeyStore';
+import { keyStoreFor, type EntraKeyStore, type KeySetEvents } from '../entra/entraKeyStore';
 import type { VerificationKey } from '../entra/signingKeys';
 import { SignatureInvalidError, TokenMalformedError } from '../errors/authErrors';
 import type { FetchLike } from '../net/fetchJson';
@@ -33,13 +33,7 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
   const now = dependencies.now ?? Date.now;
   const keyStore =
     dependencies.keyStore ??
-    new EntraKeyStore({
-      instance: settings.instance,
-      tenant: settings.tenant.kind === 'single' ? settings.tenant.tenantId : settings.tenant.authorityTenant,
-      fetch: dependencies.fetch ?? ((input, init) => fetch(input, init)),
-      now,
-      ...(dependencies.events && { events: dependencies.events }),
-    });
+    keyStoreFor(settings, { now, ...(dependencies.fetch && { fetch: dependencies.fetch }), ...(dependencies.events && { events: dependencies.events }) });
   const cacheSize = dependencies.cacheSize ?? 10_000;
   const cache =
     cacheSize > 0

@@ -21,7 +21,7 @@ export interface AccessTokenVerifier {
   warmUp(): Promise<void>;
 }
 
-/** The IDs of a verified token, for the failures that come after verification (authorization, expiry on a cache hit). */
+/** The IDs of a verified token, for the failures that come after verification (authorization). */
 export function tokenFacts(verified: VerifiedAccessToken): TokenFacts {
   return { tenantId: verified.tenantId, clientAppId: verified.clientAppId, version: verified.version, kid: verified.kid };
 }
