@@ -49,15 +49,24 @@ export class RefreshingValue<T> {
     return this.value?.data;
   }
 
+  /**
+   * The cached value, refreshing it in the background once stale, as `get()` does;
+   * undefined when nothing is loaded yet. Synchronous, so a caller holding a loaded
+   * value pays no promise round trip for it.
+   */
+  current(): T | undefined {
+    const { value } = this;
+    if (!value) return undefined;
+    if (this.options.now() - value.loadedAt >= this.options.ttlMs && this.cooledDown(this.lastAttemptAt)) {
+      this.start('expired').catch(() => undefined); // reported through onFallback
+    }
+    return value.data;
+  }
+
   /** The cached value (refreshing it in the background once stale), or the result of a first load. */
   async get(): Promise<T> {
-    const { value } = this;
-    if (value) {
-      if (this.options.now() - value.loadedAt >= this.options.ttlMs && this.cooledDown(this.lastAttemptAt)) {
-        this.start('expired').catch(() => undefined); // reported through onFallback
-      }
-      return value.data;
-    }
+    const loaded = this.current();
+    if (loaded !== undefined) return loaded;
     const failure = this.lastFailure;
     if (!this.inflight && failure) {
       const wait = failure.at + this.options.retryAfterFailureMs - this.options.now();

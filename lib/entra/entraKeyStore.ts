@@ -105,6 +105,23 @@ export class EntraKeyStore {
   }
 
   /**
+   * The version's metadata if it is loaded (refreshed in the background once stale,
+   * as by `metadata`), else undefined: the verifier's synchronous path for the
+   * common case, falling back to `metadata` only for a first load.
+   */
+  loadedMetadata(version: TokenVersion): OpenIdMetadata | undefined {
+    return this.sources.get(version)?.metadata.current();
+  }
+
+  /**
+   * The key `kid` if the loaded key set holds it, else undefined (nothing loaded, or
+   * an unknown kid: `key` then loads or refreshes, rate-limited). Synchronous, like `loadedMetadata`.
+   */
+  loadedKey(version: TokenVersion, kid: string): SigningKey | undefined {
+    return this.sources.get(version)?.keys.current()?.get(kid);
+  }
+
+  /**
    * Loads the version's discovery document and key set now, if not cached, so the
    * first request finds them; settles once done and never rejects (a failure is
    * what the first request would have met: see RefreshingValue).

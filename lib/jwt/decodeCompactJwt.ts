@@ -1,4 +1,5 @@
 import { TokenMalformedError } from '../errors/authErrors';
+import { RecentHeaders } from './recentHeaders';
 import { parseJsonObject } from './strictJson';
 
 /** Entra access tokens are 1–4 KB; anything near this is not one. Checked before any decoding. */
@@ -25,32 +26,48 @@ export function decodeCompactJwt(token: string): DecodedJwt {
   if (segments.length === 5) throw new TokenMalformedError('encrypted tokens (JWE) are not accepted', 'format.jwe');
   if (segments.length !== 3) throw new TokenMalformedError(`expected 3 dot-separated segments, got ${segments.length}`, 'format');
   const [header, payload, signature] = segments as [string, string, string];
-  const decoded = { header: decodeJsonSegment(header, 'header'), payload: decodeJsonSegment(payload, 'payload') };
+  const decoded = { header: decodeHeader(header), payload: decodeJsonSegment(payload, 'payload') };
   checkSegment(signature, 'signature'); // form check only; the signature check decodes the bytes
   return decoded;
 }
 
+/** Entra publishes a handful of keys at a time, each with its one header. */
+const recentHeaders = new RecentHeaders(16);
+
+function decodeHeader(segment: string): Readonly<Record<string, unknown>> {
+  return recentHeaders.get(segment) ?? recentHeaders.remember(segment, decodeJsonSegment(segment, 'header'));
+}
+
+/**
+ * Decodes a header or payload segment. Canonical unpadded base64url is exactly the
+ * text re-encoding its bytes gives back: no padding, no '+' or '/', nothing Buffer
+ * would skip, zero unused bits in the last character (Buffer ignores them, letting
+ * many strings stand for one token). The comparison proves all of that at once, for
+ * less than a regular expression over the segment costs.
+ */
 function decodeSegment(segment: string, name: 'header' | 'payload'): Buffer {
-  checkSegment(segment, name);
-  return Buffer.from(segment, 'base64url');
+  const bytes = Buffer.from(segment, 'base64url');
+  if (segment.length === 0 || bytes.toString('base64url') !== segment) throw encodingError(segment, name);
+  return bytes;
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /**
- * Canonical unpadded base64url, checked without decoding: the length is not 1 mod 4,
- * and the bits the last character carries beyond the data are zero (Buffer would
- * silently ignore them, letting many strings stand for one token).
+ * The signature segment's form, checked without decoding it (the signature check
+ * decodes it): base64url characters only, a length not 1 mod 4, and zero bits beyond
+ * the data in the last character.
  */
-function checkSegment(segment: string, name: 'header' | 'payload' | 'signature'): void {
-  if (!SEGMENT.test(segment)) {
-    throw new TokenMalformedError(`${name} is not unpadded base64url`, `${name}.encoding`);
-  }
+function checkSegment(segment: string, name: 'signature'): void {
+  if (!SEGMENT.test(segment)) throw encodingError(segment, name);
   const leftover = segment.length % 4;
   const unusedBits = leftover === 2 ? 0x0f : leftover === 3 ? 0x03 : 0;
-  if (leftover === 1 || (ALPHABET.indexOf(segment.charAt(segment.length - 1)) & unusedBits) !== 0) {
-    throw new TokenMalformedError(`${name} is not canonical base64url`, `${name}.encoding`);
-  }
+  if (leftover === 1 || (ALPHABET.indexOf(segment.charAt(segment.length - 1)) & unusedBits) !== 0) throw encodingError(segment, name);
+}
+
+function encodingError(segment: string, name: 'header' | 'payload' | 'signature'): TokenMalformedError {
+  const reason = SEGMENT.test(segment) ? 'is not canonical base64url' : 'is not unpadded base64url';
+  return new TokenMalformedError(`${name} ${reason}`, `${name}.encoding`);
 }
 
 function decodeJsonSegment(segment: string, name: 'header' | 'payload'): Record<string, unknown> {

@@ -16,37 +16,20 @@ export function parseJsonObject(text: string): Record<string, unknown> {
 
 /**
  * How many member names the objects in `text` hold. Runs on text JSON.parse has
- * accepted, so only structure needs tracking; strings are skipped with indexOf and
- * nothing is allocated per name: this runs on every first-seen token.
+ * accepted, where every ':' outside a string separates a member name from its
+ * value, so counting those is counting names. Strings are skipped with indexOf and
+ * nothing is allocated: this runs on every first-seen token.
  */
 function countMemberNames(text: string): number {
-  // One entry per open container: true for an object, false for an array.
-  const open: boolean[] = [];
   let names = 0;
-  let expectName = false;
   let i = 0;
   for (;;) {
     const quote = text.indexOf('"', i);
     const structureEnd = quote < 0 ? text.length : quote;
-    for (; i < structureEnd; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-        open.push(c === 0x7b);
-        expectName = c === 0x7b;
-      } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-        open.pop();
-        expectName = false;
-      } else if (c === 0x2c /* , */) {
-        expectName = open[open.length - 1] === true;
-      }
-    }
+    for (; i < structureEnd; i++) if (text.charCodeAt(i) === 0x3a /* : */) names++;
     if (quote < 0) return names;
     let end = text.indexOf('"', quote + 1);
     while (isEscaped(text, end)) end = text.indexOf('"', end + 1);
-    if (expectName) {
-      names++;
-      expectName = false;
-    }
     i = end + 1;
   }
 }
@@ -54,13 +37,23 @@ function countMemberNames(text: string): number {
 /** Own members of every object in a parsed JSON value; iterative, so any depth JSON.parse accepted is fine. */
 function countMembers(value: object): number {
   let members = 0;
-  const pending: unknown[] = [value];
+  const pending: object[] = [value];
   while (pending.length > 0) {
-    const node = pending.pop();
-    if (node === null || typeof node !== 'object') continue;
-    const children = Array.isArray(node) ? (node as unknown[]) : Object.values(node);
-    if (!Array.isArray(node)) members += children.length;
-    for (const child of children) if (child !== null && typeof child === 'object') pending.push(child);
+    const node = pending.pop() as Record<string, unknown> | unknown[];
+    if (Array.isArray(node)) {
+      for (let index = 0; index < node.length; index++) {
+        const child = node[index];
+        if (child !== null && typeof child === 'object') pending.push(child);
+      }
+      continue;
+    }
+    // for...in would also walk inherited enumerable members; own keys only.
+    const keys = Object.keys(node);
+    members += keys.length;
+    for (let index = 0; index < keys.length; index++) {
+      const child = node[keys[index] as string];
+      if (child !== null && typeof child === 'object') pending.push(child);
+    }
   }
   return members;
 }

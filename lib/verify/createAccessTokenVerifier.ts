@@ -5,8 +5,8 @@ import type { VerificationKey } from '../entra/signingKeys';
 import { SignatureInvalidError, TokenMalformedError } from '../errors/authErrors';
 import type { FetchLike } from '../net/fetchJson';
 import type { AccessTokenVerifier, VerifiedAccessToken } from './verifiedAccessToken';
-import { VERIFICATION_STEPS, createVerificationContext, verifiedToken } from './verificationSteps';
-import { VerifiedTokenCache } from './verifiedTokenCache';
+import { VERIFICATION_STEPS, createVerificationContext, verifiedToken, type VerificationContext, type VerificationStep } from './verificationSteps';
+import { VerifiedTokenCache, type TokenDigest } from './verifiedTokenCache';
 
 export interface VerifierDependencies {
   /** Defaults to the global fetch. */
@@ -42,14 +42,34 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
 
   const network = { keyStore, verifySignature };
 
-  /** Runs every verification step in order; each throws its typed, complete error. */
-  async function verifyFully(token: string): Promise<VerifiedAccessToken> {
-    const context = createVerificationContext(token, { settings, nowSeconds: now() / 1000, network });
-    for (const step of VERIFICATION_STEPS) {
-      const pending = step.run(context);
-      if (pending) await pending; // most steps are synchronous: no needless turn of the event loop
+  /**
+   * Runs every verification step in order; each throws its typed, complete error.
+   * Synchronous until a step must wait (a first load of metadata or keys): with
+   * them loaded, a first-seen token costs no promise round trip at all.
+   */
+  function verifyFully(token: string): VerifiedAccessToken | Promise<VerifiedAccessToken> {
+    return runSteps(createVerificationContext(token, { settings, nowSeconds: now() / 1000, network }), 0);
+  }
+
+  function remember(token: string, digest: TokenDigest, verified: VerifiedAccessToken): VerifiedAccessToken {
+    cache?.set(digest, verified, token.length);
+    return verified;
+  }
+
+  function verifyUncached(token: string): Promise<VerifiedAccessToken> {
+    const result = verifyFully(token);
+    return result instanceof Promise ? result : Promise.resolve(result);
+  }
+
+  function verifyCached(token: string, live: VerifiedTokenCache): Promise<VerifiedAccessToken> {
+    const digest = live.digest(token);
+    const cached = live.get(digest); // undefined once past exp + skew: then verifyFully refuses it as expired
+    if (cached) {
+      if (keyStore.hasKey(cached.version, cached.kid)) return Promise.resolve(cached);
+      live.delete(digest); // its key was withdrawn: verify from scratch
     }
-    return verifiedToken(context);
+    const result = verifyFully(token);
+    return result instanceof Promise ? result.then((verified) => remember(token, digest, verified)) : Promise.resolve(remember(token, digest, result));
   }
 
   return {
@@ -57,19 +77,24 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
     warmUp: async () => {
       await Promise.all(settings.tokenVersions.map((version) => keyStore.preload(version)));
     },
-    async verify(token: string): Promise<VerifiedAccessToken> {
-      if (!cache) return verifyFully(token);
-      const digest = cache.digest(token);
-      const cached = cache.get(digest); // undefined once past exp + skew: then verifyFully refuses it as expired
-      if (cached) {
-        if (keyStore.hasKey(cached.version, cached.kid)) return cached;
-        cache.delete(digest); // its key was withdrawn: verify from scratch
+    verify(token: string): Promise<VerifiedAccessToken> {
+      try {
+        return cache ? verifyCached(token, cache) : verifyUncached(token);
+      } catch (error) {
+        // A refusal is always a rejection, never a synchronous throw; the steps throw only Errors.
+        return Promise.reject(error instanceof Error ? error : new TypeError(`verification threw a non-Error: ${String(error)}`));
       }
-      const verified = await verifyFully(token);
-      cache.set(digest, verified, token.length);
-      return verified;
     },
   };
+}
+
+/** Runs the steps from `first` on; at the first step that returns a promise, continues after it settles. */
+function runSteps(context: VerificationContext, first: number): VerifiedAccessToken | Promise<VerifiedAccessToken> {
+  for (let index = first; index < VERIFICATION_STEPS.length; index++) {
+    const pending = (VERIFICATION_STEPS[index] as VerificationStep).run(context);
+    if (pending) return pending.then(() => runSteps(context, index + 1));
+  }
+  return verifiedToken(context);
 }
 
 /**
@@ -85,7 +110,8 @@ export function verifySignature(token: string, key: VerificationKey): void {
   const dot = token.lastIndexOf('.');
   let valid: boolean;
   try {
-    valid = verifyRsa('sha256', Buffer.from(token.slice(0, dot), 'latin1'), key, Buffer.from(token.slice(dot + 1), 'base64url'));
+    // Encoding a string, 'ascii' writes the same bytes as 'latin1' (Node documents them equal), in about half the time.
+    valid = verifyRsa('sha256', Buffer.from(token.slice(0, dot), 'ascii'), key, Buffer.from(token.slice(dot + 1), 'base64url'));
   } catch (cause) {
     throw new TokenMalformedError('token rejected by the signature check', 'signature', { cause });
   }

@@ -2,6 +2,7 @@ import type { AuthSettings, TokenVersion } from '../config/authSettings';
 import { GUID_PATTERN } from '../config/fields';
 import { readAccessTokenClaims, type EntraAccessTokenClaims } from '../entra/accessTokenClaims';
 import type { EntraKeyStore } from '../entra/entraKeyStore';
+import type { OpenIdMetadata } from '../entra/openIdMetadata';
 import type { SigningKey } from '../entra/signingKeys';
 import { AuthError, safeLogValue, type TokenFacts } from '../errors/authErrors';
 import { checkJoseHeader } from '../jwt/checkJoseHeader';
@@ -33,7 +34,7 @@ export type VerificationStepName =
   | 'signature';
 
 /** The Entra key store, as far as the network steps use it. */
-export type KeyLookup = Pick<EntraKeyStore, 'metadata' | 'key'>;
+export type KeyLookup = Pick<EntraKeyStore, 'metadata' | 'key' | 'loadedMetadata' | 'loadedKey'>;
 
 /** Verifies the JWS signature over the token as sent; rejects with an AuthError. */
 export type SignatureCheck = (token: string, key: SigningKey['key']) => void | Promise<void>;
@@ -126,20 +127,49 @@ export const VERIFICATION_STEPS: readonly VerificationStep[] = Object.freeze([
   step('client_app', false, 'the calling app is in AUTH_ALLOWED_CLIENT_APPS, when that is set', (c) => {
     checkClientApp(need(c, 'clientAppId'), need(c, 'version'), c.settings, c.facts);
   }),
-  step('issuer', true, "iss is the issuer of the version's discovery metadata, for the token's tenant", async (c) => {
-    const metadata = await withTokenFacts(c, () => needNetwork(c).keyStore.metadata(need(c, 'version')));
-    c.established.metadataIssuer = metadata.issuer;
-    checkIssuer(need(c, 'claims'), metadata.issuer, 'claims.iss', c.facts);
+  step('issuer', true, "iss is the issuer of the version's discovery metadata, for the token's tenant", (c) => {
+    const { keyStore } = needNetwork(c);
+    const version = need(c, 'version');
+    const establish = (metadata: OpenIdMetadata): void => {
+      c.established.metadataIssuer = metadata.issuer;
+      checkIssuer(need(c, 'claims'), metadata.issuer, 'claims.iss', c.facts);
+    };
+    const loaded = keyStore.loadedMetadata(version);
+    if (loaded) {
+      establish(loaded);
+      return;
+    }
+    return withTokenFacts(c, () => keyStore.metadata(version)).then(establish);
   }),
-  step('signing_key', true, "kid names a key in the tenant's published key set", async (c) => {
-    c.established.key = await withTokenFacts(c, () => needNetwork(c).keyStore.key(need(c, 'version'), need(c, 'kid')));
+  step('signing_key', true, "kid names a key in the tenant's published key set", (c) => {
+    const { keyStore } = needNetwork(c);
+    const version = need(c, 'version');
+    const kid = need(c, 'kid');
+    const loaded = keyStore.loadedKey(version, kid);
+    if (loaded) {
+      c.established.key = loaded;
+      return;
+    }
+    return withTokenFacts(c, () => keyStore.key(version, kid)).then((key) => {
+      c.established.key = key;
+    });
   }),
   step('key_issuer', true, 'the key is published for this issuer (v2 key sets name one per key)', (c) => {
     const { issuer } = need(c, 'key');
     if (issuer !== undefined) checkIssuer(need(c, 'claims'), issuer, 'key.issuer', c.facts);
   }),
-  step('signature', true, 'the RS256 signature verifies with that key', async (c) => {
-    await withTokenFacts(c, () => needNetwork(c).verifySignature(c.token, need(c, 'key').key));
+  step('signature', true, 'the RS256 signature verifies with that key', (c) => {
+    const { verifySignature } = needNetwork(c);
+    const key = need(c, 'key').key;
+    let pending: void | Promise<void>;
+    try {
+      pending = verifySignature(c.token, key);
+    } catch (error) {
+      throw withFacts(c, error);
+    }
+    return pending?.catch((error: unknown) => {
+      throw withFacts(c, error);
+    });
   }),
 ]);
 
@@ -174,12 +204,14 @@ function needNetwork(context: VerificationContext): NetworkDependencies {
  * The key store and the signature check are shared code that never sees the
  * token's IDs, so the step that called them re-issues their errors complete.
  */
-async function withTokenFacts<T>(context: VerificationContext, run: () => T | Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw error instanceof AuthError && Object.keys(error.facts).length === 0 ? error.withFacts(context.facts) : error;
-  }
+function withTokenFacts<T>(context: VerificationContext, load: () => Promise<T>): Promise<T> {
+  return load().catch((error: unknown) => {
+    throw withFacts(context, error);
+  });
+}
+
+function withFacts(context: VerificationContext, error: unknown): unknown {
+  return error instanceof AuthError && Object.keys(error.facts).length === 0 ? error.withFacts(context.facts) : error;
 }
 
 /**
@@ -188,13 +220,16 @@ async function withTokenFacts<T>(context: VerificationContext, run: () => T | Pr
  * against its tenant's dimension; the refusal itself says the spelling was wrong.
  */
 function readFacts(header: Readonly<Record<string, unknown>>, payload: Readonly<Record<string, unknown>>): TokenFacts {
-  const facts: Record<string, string | undefined> = {
-    tenantId: canonicalId(safeLogValue(payload.tid)),
-    clientAppId: canonicalId(safeLogValue(payload.azp ?? payload.appid)),
-    version: safeLogValue(payload.ver),
-    kid: safeLogValue(header.kid),
-  };
-  return Object.freeze(Object.fromEntries(Object.entries(facts).filter(([, value]) => value !== undefined)));
+  const facts: { tenantId?: string; clientAppId?: string; version?: string; kid?: string } = {};
+  const tenantId = canonicalId(safeLogValue(payload.tid));
+  if (tenantId !== undefined) facts.tenantId = tenantId;
+  const clientAppId = canonicalId(safeLogValue(payload.azp ?? payload.appid));
+  if (clientAppId !== undefined) facts.clientAppId = clientAppId;
+  const version = safeLogValue(payload.ver);
+  if (version !== undefined) facts.version = version;
+  const kid = safeLogValue(header.kid);
+  if (kid !== undefined) facts.kid = kid;
+  return Object.freeze(facts);
 }
 
 function canonicalId(value: string | undefined): string | undefined {

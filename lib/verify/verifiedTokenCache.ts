@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { VerifiedAccessToken } from './verifiedAccessToken';
 
@@ -54,8 +54,8 @@ export class VerifiedTokenCache {
   }
 
   digest(token: string): TokenDigest {
-    // UTF-8 in, so distinct strings never share a digest; 32 bytes out as 32 one-byte characters.
-    return createHash('sha256').update(token, 'utf8').digest('binary') as TokenDigest;
+    // One-shot (no Hash object); a string goes in as UTF-8, so distinct strings never share a digest; 32 bytes out as 32 one-byte characters.
+    return hash('sha256', token, 'binary') as TokenDigest;
   }
 
   get(digest: TokenDigest): VerifiedAccessToken | undefined {

@@ -66,6 +66,29 @@ describe('verifying real-shaped Entra access tokens', () => {
   });
 });
 
+describe('refusals', () => {
+  it.each([
+    ['a malformed token', () => Promise.resolve('not.a.jwt'), 'token_malformed'],
+    ['a token of another tenant', (h: Harness) => mintAccessToken(h.key, { tenant: OTHER_TENANT, instance: h.server.url }), 'tenant_not_allowed'],
+    ['a forged signature', async (h: Harness) => `${(await mintAccessToken(h.key, { instance: h.server.url })).slice(0, -4)}AAAA`, 'signature_invalid'],
+  ])('answer %s with a rejected promise, never a synchronous throw, with the cache on and off', async (_name, make, code) => {
+    for (const cacheSize of [undefined, 0]) {
+      const h = await startHarness(cacheSize === undefined ? {} : { cacheSize });
+      try {
+        await h.verifier.warmUp(); // keys loaded: every step runs synchronously
+        const token = await make(h);
+        let pending: Promise<unknown> | undefined;
+        expect(() => {
+          pending = h.verifier.verify(token);
+        }).not.toThrow();
+        await expect(pending).rejects.toMatchObject({ code });
+      } finally {
+        await h.stop();
+      }
+    }
+  });
+});
+
 describe('multi-tenant APIs', () => {
   it.each(['organizations', 'common'])('with AUTH_TENANT_ID=%s resolves the {tenantid} issuer with the token tid and applies the allow-list', async (authority) => {
     const h = await startHarness({ env: { AUTH_TENANT_ID: authority, AUTH_ALLOWED_TENANTS: `${TENANT},${OTHER_TENANT}` } });

@@ -1,6 +1,8 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import type { SigningKey } from '../../lib/entra/signingKeys';
-import { AuthError, KeyNotFoundError } from '../../lib/errors/authErrors';
+import { keyStoreFor } from '../../lib/entra/entraKeyStore';
+import { AuthError, KeyNotFoundError, SignatureInvalidError } from '../../lib/errors/authErrors';
+import { verifySignature } from '../../lib/verify/createAccessTokenVerifier';
 import { VERIFICATION_STEPS, createVerificationContext, verifiedToken, type VerificationContext } from '../../lib/verify/verificationSteps';
 import { OTHER_TENANT, TENANT, createTestKey, mintAccessToken } from '../support/entraTokens';
 import { startHarness, type Harness } from '../support/verifierHarness';
@@ -81,7 +83,12 @@ describe('the verification steps the verifier runs', () => {
     expect(() => verifiedToken(context)).toThrow(/out of order/);
     const signatureChecks: string[] = [];
     const network = {
-      keyStore: { metadata: () => Promise.resolve({ issuer: `${h.server.url}/{tenantid}/v2.0`, jwksUri: `${h.server.url}/keys` }), key: (): Promise<SigningKey> => Promise.resolve({ kid: h.key.kid, key: createPublicKey({ key: h.key.publicJwk as JsonWebKey, format: 'jwk' }), issuer: undefined }) },
+      keyStore: {
+        metadata: () => Promise.resolve({ issuer: `${h.server.url}/{tenantid}/v2.0`, jwksUri: `${h.server.url}/keys` }),
+        key: (): Promise<SigningKey> => Promise.resolve({ kid: h.key.kid, key: createPublicKey({ key: h.key.publicJwk as JsonWebKey, format: 'jwk' }), issuer: undefined }),
+        loadedMetadata: () => undefined,
+        loadedKey: () => undefined,
+      },
       verifySignature: (signed: string) => void signatureChecks.push(signed),
     };
     const full = createVerificationContext(token, { settings: h.settings, nowSeconds: nowSeconds(), network });
@@ -90,11 +97,62 @@ describe('the verification steps the verifier runs', () => {
     expect(verifiedToken(full)).toMatchObject({ tenantId: TENANT, version: '2.0', kid: h.key.kid });
   });
 
+  it('run every step synchronously, without a promise, once the key store holds the metadata and key', async () => {
+    const keyStore = keyStoreFor(h.settings, { now: () => h.clock.now, fetch: h.server.fetchFor(h.server.publicOrigin) });
+    await keyStore.preload('2.0');
+    const token = await mintAccessToken(h.key, { instance: h.server.url });
+    const context = createVerificationContext(token, { settings: h.settings, nowSeconds: nowSeconds(), network: { keyStore, verifySignature } });
+    const returned = VERIFICATION_STEPS.map((step) => step.run(context));
+    expect(returned).toEqual(VERIFICATION_STEPS.map(() => undefined));
+    expect(verifiedToken(context)).toMatchObject({ tenantId: TENANT, kid: h.key.kid });
+  });
+
+  it('wait for the key store only where nothing is loaded yet, then finish with the same result', async () => {
+    const keyStore = keyStoreFor(h.settings, { now: () => h.clock.now, fetch: h.server.fetchFor(h.server.publicOrigin) });
+    const token = await mintAccessToken(h.key, { instance: h.server.url });
+    const context = createVerificationContext(token, { settings: h.settings, nowSeconds: nowSeconds(), network: { keyStore, verifySignature } });
+    const waited: string[] = [];
+    for (const step of VERIFICATION_STEPS) {
+      const pending = step.run(context);
+      if (pending) {
+        waited.push(step.name);
+        await pending;
+      }
+    }
+    expect(waited).toEqual(['issuer', 'signing_key']);
+    expect(verifiedToken(context)).toMatchObject({ tenantId: TENANT, kid: h.key.kid });
+  });
+
+  it('re-issue a synchronous signature failure with the token facts', async () => {
+    const keyStore = keyStoreFor(h.settings, { now: () => h.clock.now, fetch: h.server.fetchFor(h.server.publicOrigin) });
+    await keyStore.preload('2.0');
+    const token = await mintAccessToken(h.key, { instance: h.server.url });
+    const original = new SignatureInvalidError('signature does not verify with the published key', 'signature');
+    const refuse = (): void => {
+      throw original;
+    };
+    const context = createVerificationContext(token, { settings: h.settings, nowSeconds: nowSeconds(), network: { keyStore, verifySignature: refuse } });
+    let thrown: unknown;
+    try {
+      for (const step of VERIFICATION_STEPS) expect(step.run(context)).toBeUndefined();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(SignatureInvalidError);
+    expect(thrown).toMatchObject({ code: 'signature_invalid', check: 'signature', facts: { tenantId: TENANT, kid: h.key.kid } });
+    expect(original.facts).toEqual({});
+  });
+
   it('re-issue key store failures with the token facts, without changing the thrown original', async () => {
     const token = await mintAccessToken(h.key, { instance: h.server.url });
     const original = new KeyNotFoundError('no key with this kid in the v2.0 key set', 'header.kid');
     const network = {
-      keyStore: { metadata: () => Promise.resolve({ issuer: `${h.server.url}/{tenantid}/v2.0`, jwksUri: `${h.server.url}/keys` }), key: () => Promise.reject(original) },
+      keyStore: {
+        metadata: () => Promise.resolve({ issuer: `${h.server.url}/{tenantid}/v2.0`, jwksUri: `${h.server.url}/keys` }),
+        key: () => Promise.reject(original),
+        loadedMetadata: () => undefined,
+        loadedKey: () => undefined,
+      },
       verifySignature: () => undefined,
     };
     const context = createVerificationContext(token, { settings: h.settings, nowSeconds: nowSeconds(), network });

@@ -11,11 +11,18 @@ import { FakeEntraMetadataServer } from '../support/fakeEntraMetadataServer';
 import { outcome } from '../support/verifierHarness';
 
 /**
- * The real key store, counting key lookups. The verifier looks a key up only when it
+ * The real key store, counting key lookups (loaded or loading). The verifier looks a key up only when it
  * verifies a token in full, so the count shows which verifications the cache answered.
  */
 class CountingKeyStore extends EntraKeyStore {
   lookups = 0;
+
+  override loadedKey(version: TokenVersion, kid: string): SigningKey | undefined {
+    this.lookups++;
+    const loaded = super.loadedKey(version, kid);
+    if (loaded === undefined) this.lookups--; // the verifier goes on to key(), which counts it
+    return loaded;
+  }
 
   override key(version: TokenVersion, kid: string): Promise<SigningKey> {
     this.lookups++;
