@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { createCaTrustingFetch, type CaTrustingFetch } from '../../lib/net/caTrustingFetch';
+import { createCaTrustingFetch, type CaTrustingFetch } from '../tls/caTrustingFetch';
 import { DEFAULT_STANDIN_PORT, defaultRegistryPath } from './devPaths';
 import { Registry } from './registry';
 import { startEntraStandin } from './server';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { createCaTrustingFetch } from '../../lib/net/caTrustingFetch';
+import { createCaTrustingFetch } from '../tls/caTrustingFetch';
 import { standinStateFile } from './devPaths';
 import { startEntraStandin, type EntraStandin, type EntraStandinOptions } from './server';
 

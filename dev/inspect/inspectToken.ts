@@ -21,7 +21,7 @@ export interface InspectTokenOptions {
   /** Make no network call: the steps that need the discovery document or key set are skipped. */
   readonly offline: boolean;
   readonly showClaims: boolean;
-  /** How the key store fetches the discovery document and key set; default: the global fetch. */
+  /** How the key store fetches the discovery document and key set; default: the key store's (lib/net/nodeHttpFetch). */
   readonly fetch?: FetchLike;
   /** Milliseconds since the epoch. */
   readonly now?: () => number;

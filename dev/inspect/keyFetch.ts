@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isLoopbackHost } from '../../lib/config/fields';
-import { createCaTrustingFetch } from '../../lib/net/caTrustingFetch';
+import { createNodeHttpFetch } from '../../lib/net/nodeHttpFetch';
 import type { FetchLike } from '../../lib/net/fetchJson';
 
 /** The CAs the app would trust for AUTH_INSTANCE beyond Node's own store. */
@@ -16,13 +16,11 @@ export interface InstanceTrust {
  * AUTH_INSTANCE_CA_FILE first, exactly as the runtime uses it; otherwise, for a local
  * stand-in (a loopback AUTH_INSTANCE over https), the CA that the settings file gives the
  * app process as NODE_EXTRA_CA_CERTS, which this process did not start with; otherwise
- * the global fetch.
+ * the default roots. The transport is the app's own (lib/net/nodeHttpFetch).
  */
 export function keyFetchFor(instance: string, trust: InstanceTrust): FetchLike {
   const url = new URL(instance);
   const local = url.protocol === 'https:' && isLoopbackHost(url.hostname);
   const pem = trust.caPem ?? (local && trust.localCaFile !== undefined ? readFileSync(trust.localCaFile, 'utf8') : undefined);
-  if (pem === undefined) return (input, init) => fetch(input, init);
-  const trusting = createCaTrustingFetch(pem);
-  return (input, init) => trusting(input, init);
+  return createNodeHttpFetch(pem === undefined ? {} : { ca: pem });
 }

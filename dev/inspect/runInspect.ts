@@ -17,7 +17,7 @@ export interface InspectIo {
   readonly stdin: AsyncIterable<Buffer | string>;
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };
-  /** How discovery documents and key sets are fetched; default: the global fetch. */
+  /** How discovery documents and key sets are fetched; default: as the app fetches them (keyFetchFor). */
   readonly fetch?: FetchLike;
   /** Milliseconds since the epoch. */
   readonly now?: () => number;

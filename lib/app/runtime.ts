@@ -7,7 +7,7 @@ import type { KeySetEvents } from '../entra/entraKeyStore';
 import { createBackendClient, type BackendClient } from '../forwarding/backendClient';
 import { invocationLogObserver, type AuthObserver } from '../http/authEvents';
 import { createWithAuth, type WithAuth } from '../http/withAuth';
-import { createCaTrustingFetch } from '../net/caTrustingFetch';
+import { createNodeHttpFetch } from '../net/nodeHttpFetch';
 import type { FetchLike } from '../net/fetchJson';
 import { createOrderStore, type OrderStoreDependencies, type OrdersBackend } from '../orders/createOrderStore';
 import type { OrderStore } from '../orders/orderStore';
@@ -33,6 +33,7 @@ export interface AppRuntime {
 }
 
 export interface RuntimeDependencies {
+  /** How Entra metadata and keys are fetched; default: lib/net/nodeHttpFetch (trusting AUTH_INSTANCE_CA_FILE when set). */
   readonly fetch?: FetchLike;
   readonly now?: () => number;
   readonly observer?: AuthObserver;
@@ -55,9 +56,9 @@ export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDe
   const signingSettings = loadSigningSettings(source);
   // AUTH_INSTANCE_CA_FILE (loopback stand-in only, refused in Azure): the key fetch trusts that CA.
   const { caPem } = loadInstanceTrustSettings(source, { instance: settings.instance });
-  const keyFetch = dependencies.fetch ?? (caPem === undefined ? undefined : createCaTrustingFetch(caPem));
+  const keyFetch = dependencies.fetch ?? createNodeHttpFetch(caPem === undefined ? {} : { ca: caPem });
   const verifier = createAccessTokenVerifier(settings, {
-    ...(keyFetch && { fetch: keyFetch }),
+    fetch: keyFetch,
     ...(dependencies.now && { now: dependencies.now }),
     ...(dependencies.keySetEvents && { events: dependencies.keySetEvents }),
   });

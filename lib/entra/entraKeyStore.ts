@@ -5,6 +5,7 @@ import { ColdLoadError, RefreshingValue, type RefreshReason } from '../cache/ref
 import { KeyNotFoundError, KeysUnavailableError } from '../errors/authErrors';
 import type { KeySourceCheck } from '../errors/checkNames';
 import { FetchJsonError, fetchJson, type FetchLike } from '../net/fetchJson';
+import { createNodeHttpFetch } from '../net/nodeHttpFetch';
 import { openIdConfigurationUrl, parseOpenIdMetadata, type OpenIdMetadata } from './openIdMetadata';
 import { parseSigningKeySet, type SigningKey, type SigningKeySet } from './signingKeys';
 
@@ -50,7 +51,7 @@ export function keyStoreFor(
     ...options,
     instance: settings.instance,
     tenant: tenant.kind === 'single' ? tenant.tenantId : tenant.authorityTenant,
-    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    fetch: options.fetch ?? createNodeHttpFetch(),
   });
 }
 

@@ -1,5 +1,5 @@
 import type { Principal } from '../authz/principal';
-import type { FetchLike } from '../net/fetchJson';
+import type { FetchedResponse, FetchLike } from '../net/fetchJson';
 import type { AssertionIssuer } from '../signing/identityAssertion';
 import { outgoingHeaders } from './outgoingHeaders';
 import { BodyTooLargeError, readCappedBody } from '../net/readCappedBody';
@@ -60,7 +60,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       const headers = outgoingHeaders(assertion, incoming, options.forwardedHeaders);
       headers.set('content-type', 'application/json');
       const signal = AbortSignal.timeout(timeoutMs);
-      let response: Response;
+      let response: FetchedResponse;
       try {
         // Redirects are not followed: the assertion is for this backend only.
         response = await options.fetch(options.url, { method: 'POST', headers, body: JSON.stringify(body), redirect: 'manual', signal });
@@ -78,7 +78,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   };
 }
 
-async function readJson(response: Response, maxBytes: number, signal: AbortSignal, url: string): Promise<unknown> {
+async function readJson(response: FetchedResponse, maxBytes: number, signal: AbortSignal, url: string): Promise<unknown> {
   const type = response.headers.get('content-type') ?? '';
   if (!/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type) || !response.body) {
     await response.body?.cancel();

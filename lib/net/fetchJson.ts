@@ -1,7 +1,19 @@
 import { BodyTooLargeError, readCappedBody } from './readCappedBody';
 
-/** The subset of `fetch` this module uses; inject one in tests or to add a proxy. */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+/** A response body as it streams; `cancel` stops reading and frees the connection. fetch's ReadableStream is one. */
+export interface FetchedBody extends AsyncIterable<Uint8Array> {
+  cancel(): Promise<void>;
+}
+
+/** What is read of a response: fetch's Response has this shape, and so does lib/net/nodeHttpFetch's. */
+export interface FetchedResponse {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  readonly body: FetchedBody | null;
+}
+
+/** The subset of `fetch` this project uses; inject one in tests or to add a proxy. */
+export type FetchLike = (input: string, init: RequestInit) => Promise<FetchedResponse>;
 
 export interface FetchJsonOptions {
   readonly fetch: FetchLike;
@@ -35,7 +47,7 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
   const origin = new URL(url).origin;
   let current = url;
   for (let redirects = 0; ; redirects++) {
-    let response: Response;
+    let response: FetchedResponse;
     try {
       response = await options.fetch(current, { redirect: 'manual', signal, headers: { accept: 'application/json' } });
     } catch (cause) {
@@ -70,7 +82,7 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
   }
 }
 
-async function readCapped(response: Response, maxBytes: number, signal: AbortSignal, url: string): Promise<string> {
+async function readCapped(response: FetchedResponse, maxBytes: number, signal: AbortSignal, url: string): Promise<string> {
   try {
     return (await readCappedBody(response, maxBytes)).toString('utf8');
   } catch (cause) {

@@ -1,3 +1,5 @@
+import type { FetchedResponse } from './fetchJson';
+
 /** The body was longer than allowed; reading stopped there. */
 export class BodyTooLargeError extends Error {
   constructor(
@@ -15,25 +17,27 @@ export class BodyTooLargeError extends Error {
  * says, and cancels the stream past `maxBytes` so a hostile or broken peer cannot make
  * us buffer without bound. Stream errors (timeouts, resets) propagate as they are.
  */
-export async function readCappedBody(response: Response, maxBytes: number): Promise<Buffer> {
+export async function readCappedBody(response: FetchedResponse, maxBytes: number): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) {
     await response.body?.cancel();
     throw new BodyTooLargeError(maxBytes, declared);
   }
   if (!response.body) return Buffer.alloc(0);
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
+  // An iterator, not for await, so that past the cap `return` ends the stream (a ReadableStream held by its reader refuses cancel).
+  const chunks = response.body[Symbol.asyncIterator]();
+  const received: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+    const next = await chunks.next();
+    if (next.done === true) break;
+    const value: Uint8Array = next.value;
     size += value.byteLength;
     if (size > maxBytes) {
-      await reader.cancel();
+      await chunks.return?.();
       throw new BodyTooLargeError(maxBytes);
     }
-    chunks.push(value);
+    received.push(value);
   }
-  return Buffer.concat(chunks);
+  return Buffer.concat(received);
 }

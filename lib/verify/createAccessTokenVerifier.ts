@@ -9,7 +9,7 @@ import { VERIFICATION_STEPS, createVerificationContext, verifiedToken, type Veri
 import { VerifiedTokenCache, type TokenDigest } from './verifiedTokenCache';
 
 export interface VerifierDependencies {
-  /** Defaults to the global fetch. */
+  /** How Entra metadata and keys are fetched; defaults to lib/net/nodeHttpFetch. */
   readonly fetch?: FetchLike;
   /** Milliseconds since the epoch; defaults to Date.now. */
   readonly now?: () => number;

@@ -45,13 +45,17 @@ it('loads no module that a configuration without vault, Entra-authenticated inge
     // The orders store in its deployed, identity-based form: neither its client nor @azure/identity loads before an orders call.
     env: { PATH: process.env.PATH ?? '', AUTH_TENANT_ID: TENANT, AUTH_CLIENT_ID: API_CLIENT_ID, AUTH_INSTANCE: 'https://127.0.0.1:9', ORDERS_STORAGE__tableServiceUri: 'https://contoso.table.core.windows.net' },
   });
+  const report = JSON.parse(stdout) as { modules: string[]; builtins: string[] };
   const packages = new Set(
-    (JSON.parse(stdout) as { modules: string[] }).modules.flatMap((file) => /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? []),
+    report.modules.flatMap((file) => /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? []),
   );
   expect([...packages]).toEqual(expect.arrayContaining(['@azure/functions', 'zod']));
   for (const unused of ['@azure/keyvault-keys', '@azure/identity', '@azure/data-tables', '@azure/msal-node', 'applicationinsights', '@opentelemetry/api', 'jose']) {
     expect(packages).not.toContain(unused);
   }
+  // The appStart key fetch ran over node:https (lib/net/nodeHttpFetch): fetch's implementation is not loaded for it.
+  expect(report.builtins).toEqual(expect.arrayContaining(['https']));
+  expect(report.builtins).not.toContain('internal/deps/undici/undici');
 });
 
 it('refuses to start with a bad setting, naming it', async () => {

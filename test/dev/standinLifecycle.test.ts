@@ -9,7 +9,7 @@ import { SigningKeyFileError } from '../../dev/entra-standin/signingKeys';
 import { findRunningStandin, launchEntraStandin, readStandinRecord } from '../../dev/entra-standin/standinState';
 import { ensureLocalTls } from '../../dev/tls/localTls';
 import { OpensslError } from '../../dev/tls/openssl';
-import { createCaTrustingFetch } from '../../lib/net/caTrustingFetch';
+import { createCaTrustingFetch } from '../../dev/tls/caTrustingFetch';
 import { loadAuthSettings } from '../../lib/config/authSettings';
 import { createAccessTokenVerifier } from '../../lib/verify/createAccessTokenVerifier';
 import { readJwt } from './support/standinHarness';

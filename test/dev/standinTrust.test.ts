@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { StandinRecord } from '../../dev/entra-standin/standinState';
 import { localEnvironment } from '../../dev/host/localSettings';
 import { waitForJsonLine } from '../../dev/process/jsonLine';
-import { createCaTrustingFetch } from '../../lib/net/caTrustingFetch';
+import { createCaTrustingFetch } from '../../dev/tls/caTrustingFetch';
 
 /**
  * Issue 13 §8: on a machine whose environment already sets NODE_EXTRA_CA_CERTS (here the

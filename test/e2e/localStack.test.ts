@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAzuriteTable, type AzuriteTable } from '../../dev/azurite/azuriteTable';
-import { createCaTrustingFetch, type CaTrustingFetch } from '../../lib/net/caTrustingFetch';
+import { createCaTrustingFetch, type CaTrustingFetch } from '../../dev/tls/caTrustingFetch';
 import { waitForJsonLine } from '../../dev/process/jsonLine';
 import type { StandinRecord } from '../../dev/entra-standin/standinState';
 import { runRealClients } from '../dev/support/runRealClients';

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FetchJsonError, fetchJson, type FetchJsonFailure, type FetchJsonOptions } from '../../lib/net/fetchJson';
+import { FetchJsonError, fetchJson, type FetchJsonFailure, type FetchJsonOptions, type FetchLike } from '../../lib/net/fetchJson';
+import { createNodeHttpFetch } from '../../lib/net/nodeHttpFetch';
 
 type Route = (res: ServerResponse, req: IncomingMessage) => void;
 
@@ -76,8 +77,15 @@ beforeEach(() => {
   requests.length = 0;
 });
 
+/** The transports fetchJson runs over: fetch (tests, backends), and node:http as the key store fetches. */
+const TRANSPORTS: readonly [string, FetchLike][] = [
+  ['fetch', (input, init) => fetch(input, init)],
+  ['the node:http transport (createNodeHttpFetch)', createNodeHttpFetch()],
+];
+let transport: FetchLike = (TRANSPORTS[0] as [string, FetchLike])[1];
+
 const options = (overrides: Partial<FetchJsonOptions> = {}): FetchJsonOptions => ({
-  fetch: (input, init) => fetch(input, init),
+  fetch: transport,
   timeoutMs: 2_000,
   maxBytes: CAP,
   ...overrides,
@@ -100,7 +108,11 @@ async function expectFailure(path: string, reason: FetchJsonFailure, overrides: 
   return error;
 }
 
-describe('fetchJson', () => {
+describe.each(TRANSPORTS)('fetchJson over %s', (_name, chosen) => {
+  beforeAll(() => {
+    transport = chosen;
+  });
+
   it('returns the parsed body of a 200 JSON response', async () => {
     await expect(fetchJson(`${origin}/ok`, options())).resolves.toEqual({ issuer: 'ok' });
   });
@@ -111,7 +123,7 @@ describe('fetchJson', () => {
 
   it('sends Accept: application/json', async () => {
     const seen: RequestInit[] = [];
-    await fetchJson(`${origin}/ok`, options({ fetch: (input, init) => (seen.push(init), fetch(input, init)) }));
+    await fetchJson(`${origin}/ok`, options({ fetch: (input, init) => (seen.push(init), transport(input, init)) }));
     expect(seen[0]?.headers).toEqual({ accept: 'application/json' });
     expect(seen[0]?.redirect).toBe('manual');
   });

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureLocalTls, type LocalTls } from '../../dev/tls/localTls';
-import { createCaTrustingFetch } from '../../lib/net/caTrustingFetch';
-import { FetchJsonError, fetchJson } from '../../lib/net/fetchJson';
+import { FetchJsonError, fetchJson, type FetchLike } from '../../lib/net/fetchJson';
+import { createNodeHttpFetch } from '../../lib/net/nodeHttpFetch';
 
 /** fetchJson over TLS to a server whose CA Node does not trust (as the stand-in is when NODE_EXTRA_CA_CERTS names another bundle). */
 let stateDir: string;
@@ -37,20 +37,36 @@ afterAll(async () => {
 
 const options = { timeoutMs: 5_000, maxBytes: 64 * 1024 };
 
-describe('key fetches over TLS', () => {
+describe.each([
+  ['fetch', (): FetchLike => (input, init) => fetch(input, init)],
+  ['the node:http transport', (): FetchLike => createNodeHttpFetch()],
+])('key fetches over TLS through %s', (_name, untrusting) => {
   it('name an untrusted certificate as a TLS certificate problem, with its code, not just "fetch failed"', async () => {
-    const error = await fetchJson(`${origin}/keys`, { ...options, fetch: (input, init) => fetch(input, init) }).catch((e: unknown) => e);
+    const error = await fetchJson(`${origin}/keys`, { ...options, fetch: untrusting() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FetchJsonError);
     expect(error).toMatchObject({ reason: 'tls' });
     expect((error as Error).message).toMatch(/^GET https:\/\/127\.0\.0\.1:\d+\/keys: TLS certificate problem: [A-Z_]+ \(.+\)$/);
   });
+});
 
-  it('succeed through a fetch trusting the local CA', async () => {
-    expect(await fetchJson(`${origin}/keys`, { ...options, fetch: createCaTrustingFetch(tls.caCertPem) })).toEqual({ keys: [] });
+describe('key fetches trusting the local CA (AUTH_INSTANCE_CA_FILE)', () => {
+  it('succeed through the node:http transport given that CA', async () => {
+    expect(await fetchJson(`${origin}/keys`, { ...options, fetch: createNodeHttpFetch({ ca: tls.caCertPem }) })).toEqual({ keys: [] });
   });
 
-  it('keep the byte cap through that fetch: its body streams, so reading stops at the cap', async () => {
-    const error = await fetchJson(`${origin}/huge`, { ...options, fetch: createCaTrustingFetch(tls.caCertPem) }).catch((e: unknown) => e);
+  it('keep the byte cap: the body streams, so reading stops at the cap', async () => {
+    const error = await fetchJson(`${origin}/huge`, { ...options, fetch: createNodeHttpFetch({ ca: tls.caCertPem }) }).catch((e: unknown) => e);
     expect(error).toMatchObject({ reason: 'too_large' });
+  });
+
+  it('trust only that CA: a server with a certificate from another CA is refused', async () => {
+    const otherDir = mkdtempSync(path.join(tmpdir(), 'tls-other-'));
+    try {
+      const other = await ensureLocalTls({ stateDir: otherDir });
+      const error = await fetchJson(`${origin}/keys`, { ...options, fetch: createNodeHttpFetch({ ca: other.caCertPem }) }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ reason: 'tls' });
+    } finally {
+      rmSync(otherDir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { startAzuriteTable, type AzuriteTable } from '../../dev/azurite/azuriteTable';
 import type { StandinRecord } from '../../dev/entra-standin/standinState';
 import { waitForJsonLine } from '../../dev/process/jsonLine';
-import { createCaTrustingFetch } from '../../lib/net/caTrustingFetch';
+import { createCaTrustingFetch } from '../../dev/tls/caTrustingFetch';
 
 /**
  * Scale-out as Flex Consumption does it: two instances of the app (dev host

@@ -8,7 +8,7 @@ import type { AccessTokenVerifier } from '../../../lib/verify/verifiedAccessToke
 import { Registry, type ApiRegistration, type ClientRegistration } from '../../../dev/entra-standin/registry';
 import { defaultRegistryPath } from '../../../dev/entra-standin/devPaths';
 import { startEntraStandin, type EntraStandin, type EntraStandinOptions } from '../../../dev/entra-standin/server';
-import { createCaTrustingFetch, type CaTrustingFetch } from '../../../lib/net/caTrustingFetch';
+import { createCaTrustingFetch, type CaTrustingFetch } from '../../../dev/tls/caTrustingFetch';
 
 export interface JsonReply {
   readonly status: number;
