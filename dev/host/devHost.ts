@@ -1,16 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
 import type { HttpFunctionRegistration } from './functionsCore';
 import { parseRequestTarget } from './requestTarget';
 import { compileRoute, type RouteMatch } from './routeMatcher';
 
 /**
  * A development host for the function app's HTTP functions: routes requests under
- * the route prefix to the registered handlers with real HttpRequest and
- * InvocationContext objects, as the Functions host does. Local use only; in Azure
- * the Functions runtime serves the app.
+ * the route prefix to the registered functions, which run through the app's own
+ * @azure/functions as under the Functions worker (see functionsCore.ts). Local use
+ * only; in Azure the Functions runtime serves the app.
  */
 export interface DevHostOptions {
   readonly functions: readonly HttpFunctionRegistration[];
@@ -78,29 +76,15 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
       reply(res, 413);
       return;
     }
-    const invocationId = randomUUID();
     const { registration } = chosen.fn;
-    const request = new HttpRequest({
-      method,
-      url: url.href,
-      headers: joinHeaders(req),
-      params: { ...chosen.params },
-      query: Object.fromEntries(url.searchParams),
-      ...(body.length > 0 && { body: { bytes: body } }),
-    });
-    const context = new InvocationContext({
-      invocationId,
-      functionName: registration.name,
-      options: { trigger: { type: 'httpTrigger', name: 'httpTrigger', route: registration.route } },
-      logHandler: (level, ...args) => { log(`[${registration.name}] ${level}: ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`); },
-    });
     const started = Date.now();
-    const result = await registration.handler(request, context);
-    const response = result instanceof HttpResponse ? result : new HttpResponse(result);
-    const bytes = Buffer.from(await response.arrayBuffer());
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, name) => (headers[name] = value));
-    res.writeHead(response.status, headers).end(bytes);
+    const response = await registration.invoke(
+      { method, url: url.href, headers: joinHeaders(req), params: { ...chosen.params }, query: Object.fromEntries(url.searchParams), body },
+      (level, message) => {
+        log(`[${registration.name}] ${level}: ${message}`);
+      },
+    );
+    res.writeHead(response.status, { ...response.headers, ...(response.cookies.length > 0 && { 'set-cookie': [...response.cookies] }) }).end(response.body);
     log(`${method} ${path} -> ${registration.name} ${response.status} (${Date.now() - started} ms)`);
   }
 

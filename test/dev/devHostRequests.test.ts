@@ -1,5 +1,4 @@
 import { connect } from 'node:net';
-import { HttpResponse, type HttpRequest } from '@azure/functions';
 import { startDevHost, type RunningDevHost } from '../../dev/host/devHost';
 import type { HttpFunctionRegistration } from '../../dev/host/functionsCore';
 
@@ -16,7 +15,13 @@ const echo = (name: string, route: string, methods: string[]): HttpFunctionRegis
   route,
   methods,
   authLevel: 'anonymous',
-  handler: (request: HttpRequest) => Promise.resolve(new HttpResponse({ jsonBody: { name, params: request.params, url: request.url } })),
+  invoke: (request) =>
+    Promise.resolve({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      cookies: [],
+      body: Buffer.from(JSON.stringify({ name, params: request.params, url: request.url })),
+    }),
 });
 
 beforeAll(async () => {
