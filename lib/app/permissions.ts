@@ -1,14 +1,26 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import declared from '../../infra/permissions.json';
+import { outOfRange, typeMismatch } from '../schema/englishMessages';
 
 /**
  * The permissions this API defines, read from the same file the Bicep uses to
- * create the app registration's roles and scopes: one source of truth.
+ * create the app registration's roles and scopes: one source of truth. A malformed
+ * file fails the load in zod's English words, named here (zod/mini loads no locale).
  */
-const permission = z.object({ value: z.string(), isEnabled: z.boolean().default(true) }).loose();
-const schema = z.object({ appRoles: z.array(permission).min(1), scopes: z.array(permission).min(1) });
+const permission = z.looseObject(
+  { value: z.string({ error: typeMismatch }), isEnabled: z._default(z.boolean({ error: typeMismatch }), true) },
+  { error: typeMismatch },
+);
+const permissions = () => z.array(permission, { error: typeMismatch }).check(z.minLength(1, { error: outOfRange }));
+const schema = z.object({ appRoles: permissions(), scopes: permissions() }, { error: typeMismatch });
 
-const parsed = schema.parse(declared);
+const result = schema.safeParse(declared);
+if (!result.success) {
+  // Thrown under the name classic zod's parse gave it, so the failed start reads as before.
+  result.error.name = 'ZodError';
+  throw result.error;
+}
+const parsed = result.data;
 
 /** A disabled permission (kept in the file so Entra can retire it) counts as undeclared. */
 const enabledValues = (list: readonly z.infer<typeof permission>[]) => Object.freeze(list.filter((p) => p.isEnabled).map((p) => p.value));

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { typeMismatch } from '../schema/englishMessages';
 import { commaList, guid, httpsOrigin, wildcardOr } from './fields';
 import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
 
@@ -44,26 +45,30 @@ const schema = z
       error: (issue) => (issue.input === undefined ? 'is required' : 'must be a tenant GUID, or organizations / common'),
     }),
     AUTH_CLIENT_ID: guid("the API app registration's client ID"),
-    AUTH_APP_ID_URI: z
-      .string()
-      .regex(/^(api|https):\/\/[^\s?#/][^\s?#]*$/, { error: 'must be an App ID URI such as api://orders-api or https://contoso.com/orders' })
-      .optional(),
-    AUTH_INSTANCE: httpsOrigin.default('https://login.microsoftonline.com'),
-    AUTH_ALLOWED_TENANTS: wildcardOr(commaList(guid('tenant IDs, or * for any'), 'tenant GUID')).optional(),
-    AUTH_ALLOWED_CLIENT_APPS: commaList(guid('caller app IDs'), 'client app ID').optional(),
-    AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS: z
-      .enum(['true', 'false'], { error: 'must be true or false' })
-      .transform((value) => value === 'true')
-      .default(false),
-    AUTH_TOKEN_VERSIONS: commaList(z.enum(TOKEN_VERSIONS, { error: 'must list 1.0 and/or 2.0' }), 'token version').default([...TOKEN_VERSIONS]),
-    AUTH_CLOCK_SKEW_SECONDS: z
-      .string()
-      .regex(/^\d+$/, { error: 'must be a whole number of seconds' })
-      .transform(Number)
-      .pipe(z.number().max(600, { error: 'must be at most 600 seconds' }))
-      .default(300),
+    AUTH_APP_ID_URI: z.optional(
+      z.string().check(z.regex(/^(api|https):\/\/[^\s?#/][^\s?#]*$/, { error: 'must be an App ID URI such as api://orders-api or https://contoso.com/orders' })),
+    ),
+    AUTH_INSTANCE: z._default(httpsOrigin, 'https://login.microsoftonline.com'),
+    AUTH_ALLOWED_TENANTS: z.optional(wildcardOr(commaList(guid('tenant IDs, or * for any'), 'tenant GUID'))),
+    AUTH_ALLOWED_CLIENT_APPS: z.optional(commaList(guid('caller app IDs'), 'client app ID')),
+    AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS: z._default(
+      z.pipe(
+        z.enum(['true', 'false'], { error: 'must be true or false' }),
+        z.transform((value: 'true' | 'false') => value === 'true'),
+      ),
+      false,
+    ),
+    AUTH_TOKEN_VERSIONS: z._default(commaList(z.enum(TOKEN_VERSIONS, { error: 'must list 1.0 and/or 2.0' }), 'token version'), [...TOKEN_VERSIONS]),
+    AUTH_CLOCK_SKEW_SECONDS: z._default(
+      z.pipe(
+        z.pipe(z.string().check(z.regex(/^\d+$/, { error: 'must be a whole number of seconds' })), z.transform(Number)),
+        // A run of digits too long for a number reads as Infinity, which z.number() refuses.
+        z.number({ error: typeMismatch }).check(z.maximum(600, { error: 'must be at most 600 seconds' })),
+      ),
+      300,
+    ),
   })
-  .superRefine((s, ctx) => {
+  .check(z.superRefine((s, ctx) => {
     const multi = s.AUTH_TENANT_ID === 'organizations' || s.AUTH_TENANT_ID === 'common';
     if (multi && s.AUTH_ALLOWED_TENANTS === undefined) {
       ctx.addIssue({
@@ -87,7 +92,7 @@ const schema = z
         message: 'applies only to a multi-tenant API (AUTH_TENANT_ID organizations or common); a single-tenant API accepts its own tenant only',
       });
     }
-  });
+  }));
 
 /** Every setting this module reads, for checks that the deployment sets real names. */
 export const SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(schema.shape));

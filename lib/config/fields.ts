@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { typeMismatch } from '../schema/englishMessages';
 
 /** Entra object and tenant IDs: lowercase GUIDs (case-insensitive on input). */
 export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -7,33 +8,42 @@ export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 export const CANONICAL_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export const guid = (what: string) =>
-  z
-    .string({ error: (issue) => (issue.input === undefined ? 'is required' : `must be a GUID (${what})`) })
-    .regex(GUID_PATTERN, { error: `must be a GUID (${what})` })
-    .transform((value) => value.toLowerCase());
+  z.pipe(
+    z.string({ error: (issue) => (issue.input === undefined ? 'is required' : `must be a GUID (${what})`) }).check(z.regex(GUID_PATTERN, { error: `must be a GUID (${what})` })),
+    z.transform((value: string) => value.toLowerCase()),
+  );
+
+/** Records a problem from inside a transform, as classic zod's `ctx.addIssue` did; the transform then returns z.NEVER. */
+export function addIssue(ctx: z.core.ParsePayload, message: string): void {
+  ctx.issues.push({ code: 'custom', message, input: ctx.value });
+}
 
 /** A comma-separated list: items trimmed, empties dropped, duplicates removed. */
-export const commaList = <T extends z.ZodType<string, string>>(item: T, what: string) =>
-  z
-    .string()
-    .transform((raw) => raw.split(',').map((part) => part.trim()).filter(Boolean))
+export const commaList = <T extends z.ZodMiniType<string, string>>(item: T, what: string) =>
+  z.pipe(
+    z.pipe(
+      z.string({ error: typeMismatch }),
+      z.transform((raw: string) => raw.split(',').map((part) => part.trim()).filter(Boolean)),
+    ),
     // Deduplicated after the item schema, so values it normalises (GUID case) dedupe too.
-    .pipe(
-      z
-        .array(item)
-        .min(1, { error: `must list at least one ${what}` })
-        .transform((items) => [...new Set(items)]),
-    );
+    z.pipe(
+      z.array(item).check(z.minLength(1, { error: `must list at least one ${what}` })),
+      z.transform((items: z.output<T>[]) => [...new Set(items)]),
+    ),
+  );
 
 /** A literal `*` (meaning any), or a value of `schema`; the schema's own message explains a bad value. */
-export const wildcardOr = <T>(schema: z.ZodType<T, string>) =>
-  z.string().transform((raw, ctx): '*' | T => {
-    if (raw === '*') return '*';
-    const parsed = schema.safeParse(raw);
-    if (parsed.success) return parsed.data;
-    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
-    return z.NEVER;
-  });
+export const wildcardOr = <T>(schema: z.ZodMiniType<T, string>) =>
+  z.pipe(
+    z.string({ error: typeMismatch }),
+    z.transform((raw: string, ctx): '*' | T => {
+      if (raw === '*') return '*';
+      const parsed = schema.safeParse(raw);
+      if (parsed.success) return parsed.data;
+      for (const issue of parsed.error.issues) addIssue(ctx, issue.message);
+      return z.NEVER;
+    }),
+  );
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -47,32 +57,35 @@ export function isLoopbackHost(hostname: string): boolean {
  * origin; otherwise the URL comes back without a trailing slash.
  */
 export const httpsUrl = (example: string, options: { bareOrigin?: boolean } = {}) =>
-  z.string().transform((raw, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `must be an absolute URL such as ${example}` });
-      return z.NEVER;
-    }
-    const problem =
-      url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))
-        ? 'must use https (http is allowed only for 127.0.0.1, localhost and [::1])'
-        : url.username || url.password
-          ? 'must not carry credentials'
-          : options.bareOrigin && url.pathname !== '/'
-            ? 'must be a bare origin with no path, query or fragment'
-            : url.search || url.hash
-              ? options.bareOrigin
-                ? 'must be a bare origin with no path, query or fragment'
-                : 'must not have a query or fragment'
-              : undefined;
-    if (problem) {
-      ctx.addIssue({ code: 'custom', message: problem });
-      return z.NEVER;
-    }
-    return options.bareOrigin ? url.origin : url.href.replace(/\/+$/, '');
-  });
+  z.pipe(
+    z.string({ error: typeMismatch }),
+    z.transform((raw: string, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        addIssue(ctx, `must be an absolute URL such as ${example}`);
+        return z.NEVER;
+      }
+      const problem =
+        url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))
+          ? 'must use https (http is allowed only for 127.0.0.1, localhost and [::1])'
+          : url.username || url.password
+            ? 'must not carry credentials'
+            : options.bareOrigin && url.pathname !== '/'
+              ? 'must be a bare origin with no path, query or fragment'
+              : url.search || url.hash
+                ? options.bareOrigin
+                  ? 'must be a bare origin with no path, query or fragment'
+                  : 'must not have a query or fragment'
+                : undefined;
+      if (problem) {
+        addIssue(ctx, problem);
+        return z.NEVER;
+      }
+      return options.bareOrigin ? url.origin : url.href.replace(/\/+$/, '');
+    }),
+  );
 
 /** An origin such as https://login.microsoftonline.com, without a trailing slash. */
 export const httpsOrigin = httpsUrl('https://login.microsoftonline.com', { bareOrigin: true });

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { isLoopbackHost } from './fields';
 import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
 import { SettingsError } from './settingsError';
@@ -22,11 +22,11 @@ export const INSTANCE_CA_SETTING = 'AUTH_INSTANCE_CA_FILE';
 
 const schema = z
   .object({
-    [INSTANCE_CA_SETTING]: z.string().optional(),
-    WEBSITE_INSTANCE_ID: z.string().optional(),
-    WEBSITE_SITE_NAME: z.string().optional(),
+    [INSTANCE_CA_SETTING]: z.optional(z.string()),
+    WEBSITE_INSTANCE_ID: z.optional(z.string()),
+    WEBSITE_SITE_NAME: z.optional(z.string()),
   })
-  .superRefine((s, ctx) => {
+  .check(z.superRefine((s, ctx) => {
     if (s[INSTANCE_CA_SETTING] === undefined) return;
     const marker = s.WEBSITE_INSTANCE_ID !== undefined ? 'WEBSITE_INSTANCE_ID' : s.WEBSITE_SITE_NAME !== undefined ? 'WEBSITE_SITE_NAME' : undefined;
     if (marker) {
@@ -36,7 +36,7 @@ const schema = z
         message: `is for local development with the Entra stand-in and is refused in Azure (${marker} is set): remove it from the app settings`,
       });
     }
-  });
+  }));
 
 const NAMES = Object.keys(schema.shape);
 

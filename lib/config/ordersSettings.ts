@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { guid, isLoopbackHost } from './fields';
+import * as z from 'zod/mini';
+import { addIssue, guid, isLoopbackHost } from './fields';
 import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
 
 /** How the app reaches the orders table. */
@@ -37,80 +37,88 @@ interface ParsedConnectionString {
 }
 
 /** Checked here so a typo fails at startup, naming the setting, instead of at the first order request. Values are never echoed. */
-const connectionString = z.string().transform((raw, ctx): ParsedConnectionString => {
-  const fail = (message: string) => {
-    ctx.addIssue({ code: 'custom', message });
-    return z.NEVER;
-  };
-  const pairs = new Map<string, string>();
-  for (const segment of raw.split(';').map((part) => part.trim())) {
-    if (segment === '') continue;
-    const at = segment.indexOf('=');
-    // Values (keys, SAS tokens) may contain "="; the key is what precedes the first one.
-    const key = segment.slice(0, Math.max(at, 0)).trim().toLowerCase();
-    const value = segment.slice(at + 1).trim();
-    if (at <= 0 || value === '') return fail(CONNECTION_STRING_FORM);
-    if (pairs.has(key)) return fail(`names ${segment.slice(0, at).trim()} twice`);
-    pairs.set(key, value);
-  }
-  if (pairs.get('usedevelopmentstorage')?.toLowerCase() === 'true') {
-    if (pairs.size > 1) return fail('must be UseDevelopmentStorage=true alone, or a full connection string with TableEndpoint');
-    return { connectionString: 'UseDevelopmentStorage=true', tableEndpoint: 'http://127.0.0.1:10002/devstoreaccount1', insecureLoopback: true, accountKey: true };
-  }
-  const accountKey = pairs.has('accountkey');
-  if (!accountKey && !pairs.has('sharedaccesssignature')) return fail(`must carry AccountKey or SharedAccessSignature; ${CONNECTION_STRING_FORM}`);
-  if (accountKey && !pairs.has('accountname')) return fail('must name the AccountName that AccountKey belongs to');
-  const endpoint = pairs.get('tableendpoint');
-  if (endpoint === undefined) {
-    if (!pairs.has('accountname')) return fail('must carry TableEndpoint, or AccountName for the account\'s own endpoint');
-    if (pairs.has('defaultendpointsprotocol') && pairs.get('defaultendpointsprotocol')?.toLowerCase() !== 'https') {
-      return fail('must use DefaultEndpointsProtocol=https (http only with a loopback TableEndpoint)');
+const connectionString = z.pipe(
+  z.string(),
+  z.transform((raw: string, ctx): ParsedConnectionString => {
+    const fail = (message: string) => {
+      addIssue(ctx, message);
+      return z.NEVER;
+    };
+    const pairs = new Map<string, string>();
+    for (const segment of raw.split(';').map((part) => part.trim())) {
+      if (segment === '') continue;
+      const at = segment.indexOf('=');
+      // Values (keys, SAS tokens) may contain "="; the key is what precedes the first one.
+      const key = segment.slice(0, Math.max(at, 0)).trim().toLowerCase();
+      const value = segment.slice(at + 1).trim();
+      if (at <= 0 || value === '') return fail(CONNECTION_STRING_FORM);
+      if (pairs.has(key)) return fail(`names ${segment.slice(0, at).trim()} twice`);
+      pairs.set(key, value);
     }
-    return { connectionString: raw, tableEndpoint: undefined, insecureLoopback: false, accountKey };
-  }
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    return fail('must have an absolute URL as TableEndpoint');
-  }
-  const loopbackHttp = url.protocol === 'http:' && isLoopbackHost(url.hostname);
-  if (url.protocol !== 'https:' && !loopbackHttp) return fail('must have an https TableEndpoint (http is allowed only for 127.0.0.1, localhost and [::1])');
-  if (url.username || url.password || url.search || url.hash) return fail('must have a TableEndpoint without credentials, query or fragment');
-  return { connectionString: raw, tableEndpoint: url.href.replace(/\/+$/, ''), insecureLoopback: loopbackHttp, accountKey };
-});
+    if (pairs.get('usedevelopmentstorage')?.toLowerCase() === 'true') {
+      if (pairs.size > 1) return fail('must be UseDevelopmentStorage=true alone, or a full connection string with TableEndpoint');
+      return { connectionString: 'UseDevelopmentStorage=true', tableEndpoint: 'http://127.0.0.1:10002/devstoreaccount1', insecureLoopback: true, accountKey: true };
+    }
+    const accountKey = pairs.has('accountkey');
+    if (!accountKey && !pairs.has('sharedaccesssignature')) return fail(`must carry AccountKey or SharedAccessSignature; ${CONNECTION_STRING_FORM}`);
+    if (accountKey && !pairs.has('accountname')) return fail('must name the AccountName that AccountKey belongs to');
+    const endpoint = pairs.get('tableendpoint');
+    if (endpoint === undefined) {
+      if (!pairs.has('accountname')) return fail('must carry TableEndpoint, or AccountName for the account\'s own endpoint');
+      if (pairs.has('defaultendpointsprotocol') && pairs.get('defaultendpointsprotocol')?.toLowerCase() !== 'https') {
+        return fail('must use DefaultEndpointsProtocol=https (http only with a loopback TableEndpoint)');
+      }
+      return { connectionString: raw, tableEndpoint: undefined, insecureLoopback: false, accountKey };
+    }
+    let url: URL;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      return fail('must have an absolute URL as TableEndpoint');
+    }
+    const loopbackHttp = url.protocol === 'http:' && isLoopbackHost(url.hostname);
+    if (url.protocol !== 'https:' && !loopbackHttp) return fail('must have an https TableEndpoint (http is allowed only for 127.0.0.1, localhost and [::1])');
+    if (url.username || url.password || url.search || url.hash) return fail('must have a TableEndpoint without credentials, query or fragment');
+    return { connectionString: raw, tableEndpoint: url.href.replace(/\/+$/, ''), insecureLoopback: loopbackHttp, accountKey };
+  }),
+);
 
 /** The account's table service: a bare https origin. Bearer tokens never travel over plain http, so neither does this. */
-const tableServiceUri = z.string().transform((raw, ctx) => {
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
-  if (!url || url.protocol !== 'https:' || url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
-    ctx.addIssue({ code: 'custom', message: 'must be the https URL of the storage account\'s table service, e.g. https://contoso.table.core.windows.net' });
-    return z.NEVER;
-  }
-  return url.origin;
-});
+const tableServiceUri = z.pipe(
+  z.string(),
+  z.transform((raw: string, ctx) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(raw);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.protocol !== 'https:' || url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
+      addIssue(ctx, 'must be the https URL of the storage account\'s table service, e.g. https://contoso.table.core.windows.net');
+      return z.NEVER;
+    }
+    return url.origin;
+  }),
+);
 
-const present = z.string().optional();
+const present = z.optional(z.string());
 
 const schema = z
   .object({
-    ORDERS_STORAGE: connectionString.optional(),
-    ORDERS_STORAGE__tableServiceUri: tableServiceUri.optional(),
-    ORDERS_STORAGE__clientId: guid('the client ID of the user-assigned managed identity that may use the table').optional(),
-    ORDERS_TABLE_NAME: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, { error: 'must be a table name: 3-63 letters and digits, starting with a letter' })
-      .refine((name) => name.toLowerCase() !== 'tables', { error: 'must not be the reserved name "tables"' })
-      .default(DEFAULT_ORDERS_TABLE),
-    AZURE_CLIENT_ID: guid('the client ID of the managed identity').optional(),
+    ORDERS_STORAGE: z.optional(connectionString),
+    ORDERS_STORAGE__tableServiceUri: z.optional(tableServiceUri),
+    ORDERS_STORAGE__clientId: z.optional(guid('the client ID of the user-assigned managed identity that may use the table')),
+    ORDERS_TABLE_NAME: z._default(
+      z.string().check(
+        z.regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, { error: 'must be a table name: 3-63 letters and digits, starting with a letter' }),
+        z.refine((name: string) => name.toLowerCase() !== 'tables', { error: 'must not be the reserved name "tables"' }),
+      ),
+      DEFAULT_ORDERS_TABLE,
+    ),
+    AZURE_CLIENT_ID: z.optional(guid('the client ID of the managed identity')),
     WEBSITE_INSTANCE_ID: present,
   })
-  .superRefine((s, ctx) => {
+  .check(z.superRefine((s, ctx) => {
     const issue = (path: string, message: string) => {
       ctx.addIssue({ code: 'custom', path: [path], message });
     };
@@ -130,7 +138,7 @@ const schema = z
     if (s.ORDERS_STORAGE__clientId !== undefined && s.ORDERS_STORAGE__tableServiceUri === undefined) {
       issue('ORDERS_STORAGE__clientId', 'applies only with ORDERS_STORAGE__tableServiceUri');
     }
-  });
+  }));
 
 /** Every setting this module reads, for checks that the deployment sets real names. */
 export const SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(schema.shape));

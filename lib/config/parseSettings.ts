@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { SettingsError } from './settingsError';
 
 /** What the settings loaders read: `process.env` or the Values of local.settings.json. */
@@ -9,7 +9,7 @@ export type SettingsSource = Readonly<Record<string, string | undefined>>;
  * first problem into a SettingsError naming the setting. Empty strings count as
  * unset, since local.settings.json and portal app settings often carry "".
  */
-export function parseSettings<S extends z.ZodType>(schema: S, source: SettingsSource, names: readonly string[]): z.output<S> {
+export function parseSettings<S extends z.ZodMiniType>(schema: S, source: SettingsSource, names: readonly string[]): z.output<S> {
   const input: Record<string, string> = {};
   for (const name of names) {
     const value = source[name]?.trim();

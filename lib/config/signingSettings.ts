@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { typeMismatch } from '../schema/englishMessages';
 import { guid, httpsUrl } from './fields';
 import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
 
@@ -42,37 +43,33 @@ export const DEVELOPMENT_ISSUER = 'http://localhost:7071';
 export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
 
 /** An absolute https URL (http only on loopback) without credentials, query or fragment; path allowed, trailing slash removed. */
-const present = z.string().optional();
+const present = z.optional(z.string());
 
 const schema = z
   .object({
-    SIGNING_KEY_VAULT_URL: httpsUrl('https://contoso-signing.vault.azure.net', { bareOrigin: true }).optional(),
-    SIGNING_KEY_NAME: z
-      .string()
-      .regex(/^[0-9A-Za-z-]{1,127}$/, { error: 'must be a Key Vault key name (1-127 letters, digits and dashes)' })
-      .optional(),
-    SIGNING_ISSUER: httpsUrl('https://orders-api.azurewebsites.net').optional(),
-    SIGNING_ASSERTION_LIFETIME_SECONDS: z
-      .string()
-      .regex(/^\d+$/, { error: 'must be a whole number of seconds' })
-      .transform(Number)
-      .pipe(
-        z
-          .number()
-          .min(10, { error: 'must be at least 10 seconds' })
-          .max(MAX_ASSERTION_LIFETIME_SECONDS, { error: `must be at most ${MAX_ASSERTION_LIFETIME_SECONDS} seconds (5 minutes)` }),
-      )
-      .default(120),
-    AZURE_CLIENT_ID: guid('the client ID of the managed identity that may sign with the key').optional(),
+    SIGNING_KEY_VAULT_URL: z.optional(httpsUrl('https://contoso-signing.vault.azure.net', { bareOrigin: true })),
+    SIGNING_KEY_NAME: z.optional(z.string().check(z.regex(/^[0-9A-Za-z-]{1,127}$/, { error: 'must be a Key Vault key name (1-127 letters, digits and dashes)' }))),
+    SIGNING_ISSUER: z.optional(httpsUrl('https://orders-api.azurewebsites.net')),
+    SIGNING_ASSERTION_LIFETIME_SECONDS: z._default(
+      z.pipe(
+        z.pipe(z.string().check(z.regex(/^\d+$/, { error: 'must be a whole number of seconds' })), z.transform(Number)),
+        // A run of digits too long for a number reads as Infinity, which z.number() refuses.
+        z.number({ error: typeMismatch }).check(
+          z.minimum(10, { error: 'must be at least 10 seconds' }),
+          z.maximum(MAX_ASSERTION_LIFETIME_SECONDS, { error: `must be at most ${MAX_ASSERTION_LIFETIME_SECONDS} seconds (5 minutes)` }),
+        ),
+      ),
+      120,
+    ),
+    AZURE_CLIENT_ID: z.optional(guid('the client ID of the managed identity that may sign with the key')),
     WEBSITE_INSTANCE_ID: present,
     WEBSITE_SITE_NAME: present,
-    FULFILMENT_URL: httpsUrl('https://fulfilment.contoso.com/api/fulfil').optional(),
-    FULFILMENT_AUDIENCE: z
-      .string()
-      .regex(/^[^\s]{1,256}$/, { error: 'must be the identifier the fulfilment backend expects as aud, without spaces' })
-      .optional(),
+    FULFILMENT_URL: z.optional(httpsUrl('https://fulfilment.contoso.com/api/fulfil')),
+    FULFILMENT_AUDIENCE: z.optional(
+      z.string().check(z.regex(/^[^\s]{1,256}$/, { error: 'must be the identifier the fulfilment backend expects as aud, without spaces' })),
+    ),
   })
-  .superRefine((s, ctx) => {
+  .check(z.superRefine((s, ctx) => {
     const issue = (path: string, message: string) => {
       ctx.addIssue({ code: 'custom', path: [path], message });
     };
@@ -90,12 +87,12 @@ const schema = z
     }
     if (s.SIGNING_KEY_NAME === undefined) issue('SIGNING_KEY_NAME', 'is required when SIGNING_KEY_VAULT_URL is set: the name of the signing key in that vault');
     if (s.SIGNING_ISSUER === undefined) issue('SIGNING_ISSUER', "is required when SIGNING_KEY_VAULT_URL is set: this app's own https URL, the iss of its assertions");
-  })
-  .superRefine((s, ctx) => {
+  }))
+  .check(z.superRefine((s, ctx) => {
     if (s.FULFILMENT_AUDIENCE !== undefined && s.FULFILMENT_URL === undefined) {
       ctx.addIssue({ code: 'custom', path: ['FULFILMENT_AUDIENCE'], message: 'applies only with FULFILMENT_URL' });
     }
-  });
+  }));
 
 /** Every setting this module reads, for checks that the deployment sets real names. */
 export const SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(schema.shape));

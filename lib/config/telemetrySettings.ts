@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { GUID_PATTERN } from './fields';
+import * as z from 'zod/mini';
+import { addIssue, GUID_PATTERN } from './fields';
 import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
 
 /** How telemetry is authenticated at the ingestion endpoint. */
@@ -32,7 +32,7 @@ const FORM = 'must be key=value pairs separated by ";" as copied from the Applic
  * case-insensitive), keeping the key as written; empty segments are ignored. Values
  * are never echoed in messages: a connection string lets anyone write into the resource.
  */
-function keyValuePairs(raw: string, ctx: z.RefinementCtx): Map<string, { readonly key: string; readonly value: string }> | undefined {
+function keyValuePairs(raw: string, ctx: z.core.ParsePayload): Map<string, { readonly key: string; readonly value: string }> | undefined {
   const pairs = new Map<string, { readonly key: string; readonly value: string }>();
   for (const segment of raw.split(';').map((part) => part.trim())) {
     if (segment === '') continue;
@@ -40,11 +40,11 @@ function keyValuePairs(raw: string, ctx: z.RefinementCtx): Map<string, { readonl
     // The SDKs discard the whole string when a value holds "=", so refuse it here, naming the key.
     const [key = '', value = ''] = parts.map((part) => part.trim());
     if (parts.length !== 2 || key === '' || value === '') {
-      ctx.addIssue({ code: 'custom', message: key && parts.length > 2 ? `has a "=" inside the value of ${key}; ${FORM}` : FORM });
+      addIssue(ctx, key && parts.length > 2 ? `has a "=" inside the value of ${key}; ${FORM}` : FORM);
       return undefined;
     }
     if (pairs.has(key.toLowerCase())) {
-      ctx.addIssue({ code: 'custom', message: `names ${key} twice` });
+      addIssue(ctx, `names ${key} twice`);
       return undefined;
     }
     pairs.set(key.toLowerCase(), { key, value });
@@ -70,63 +70,69 @@ interface ParsedConnectionString {
   readonly ingestionEndpoint: string;
 }
 
-const connectionString = z.string().transform((raw, ctx): ParsedConnectionString => {
-  const pairs = keyValuePairs(raw, ctx);
-  if (!pairs) return z.NEVER;
-  const fail = (message: string) => {
-    ctx.addIssue({ code: 'custom', message });
-    return z.NEVER;
-  };
-  const value = (key: string) => pairs.get(key)?.value;
-  const ikey = value('instrumentationkey');
-  if (ikey === undefined) return fail(`must contain InstrumentationKey=<guid>; ${FORM}`);
-  // The exporter accepts lowercase GUIDs only and drops everything otherwise.
-  if (!GUID_PATTERN.test(ikey)) return fail('must have a GUID as InstrumentationKey');
-  const authorization = value('authorization');
-  if (authorization !== undefined && authorization.toLowerCase() !== 'ikey') {
-    return fail('supports only Authorization=ikey; for Microsoft Entra ingestion set APPLICATIONINSIGHTS_AUTHENTICATION_STRING=Authorization=AAD');
-  }
-  let ingestionEndpoint: string | undefined;
-  const endpoint = value('ingestionendpoint');
-  const suffix = value('endpointsuffix');
-  if (endpoint !== undefined) {
-    ingestionEndpoint = ingestionOrigin(endpoint);
-    if (!ingestionEndpoint) return fail('must have an https URL without path, query or credentials as IngestionEndpoint');
-  } else if (suffix !== undefined) {
-    // The documented sovereign-cloud form: the SDK derives https://[<Location>.]dc.<EndpointSuffix>.
-    const location = value('location');
-    ingestionEndpoint = ingestionOrigin(`https://${location ? `${location}.` : ''}dc.${suffix}`);
-    if (!ingestionEndpoint) return fail('must have a host name as EndpointSuffix (and Location)');
-  } else {
-    return fail(`must contain IngestionEndpoint=https://… (or EndpointSuffix=…); ${FORM}`);
-  }
-  const normalized = [...pairs]
-    .map(([lower, pair]) => `${CANONICAL.get(lower) ?? pair.key}=${lower === 'instrumentationkey' ? pair.value.toLowerCase() : pair.value}`)
-    .join(';');
-  return { connectionString: normalized, instrumentationKey: ikey.toLowerCase(), ingestionEndpoint };
-});
+const connectionString = z.pipe(
+  z.string(),
+  z.transform((raw: string, ctx): ParsedConnectionString => {
+    const pairs = keyValuePairs(raw, ctx);
+    if (!pairs) return z.NEVER;
+    const fail = (message: string) => {
+      addIssue(ctx, message);
+      return z.NEVER;
+    };
+    const value = (key: string) => pairs.get(key)?.value;
+    const ikey = value('instrumentationkey');
+    if (ikey === undefined) return fail(`must contain InstrumentationKey=<guid>; ${FORM}`);
+    // The exporter accepts lowercase GUIDs only and drops everything otherwise.
+    if (!GUID_PATTERN.test(ikey)) return fail('must have a GUID as InstrumentationKey');
+    const authorization = value('authorization');
+    if (authorization !== undefined && authorization.toLowerCase() !== 'ikey') {
+      return fail('supports only Authorization=ikey; for Microsoft Entra ingestion set APPLICATIONINSIGHTS_AUTHENTICATION_STRING=Authorization=AAD');
+    }
+    let ingestionEndpoint: string | undefined;
+    const endpoint = value('ingestionendpoint');
+    const suffix = value('endpointsuffix');
+    if (endpoint !== undefined) {
+      ingestionEndpoint = ingestionOrigin(endpoint);
+      if (!ingestionEndpoint) return fail('must have an https URL without path, query or credentials as IngestionEndpoint');
+    } else if (suffix !== undefined) {
+      // The documented sovereign-cloud form: the SDK derives https://[<Location>.]dc.<EndpointSuffix>.
+      const location = value('location');
+      ingestionEndpoint = ingestionOrigin(`https://${location ? `${location}.` : ''}dc.${suffix}`);
+      if (!ingestionEndpoint) return fail('must have a host name as EndpointSuffix (and Location)');
+    } else {
+      return fail(`must contain IngestionEndpoint=https://… (or EndpointSuffix=…); ${FORM}`);
+    }
+    const normalized = [...pairs]
+      .map(([lower, pair]) => `${CANONICAL.get(lower) ?? pair.key}=${lower === 'instrumentationkey' ? pair.value.toLowerCase() : pair.value}`)
+      .join(';');
+    return { connectionString: normalized, instrumentationKey: ikey.toLowerCase(), ingestionEndpoint };
+  }),
+);
 
-const authenticationString = z.string().transform((raw, ctx): IngestionAuthentication => {
-  const pairs = keyValuePairs(raw, ctx);
-  if (!pairs) return z.NEVER;
-  const fail = (message: string) => {
-    ctx.addIssue({ code: 'custom', message });
-    return z.NEVER;
-  };
-  const unknown = [...pairs].filter(([lower]) => lower !== 'authorization' && lower !== 'clientid').map(([, pair]) => pair.key);
-  if (unknown.length > 0) return fail(`supports only Authorization and ClientId, not ${unknown.join(', ')}`);
-  if (pairs.get('authorization')?.value.toLowerCase() !== 'aad') return fail('must be Authorization=AAD, optionally followed by ;ClientId=<guid> of a user-assigned identity');
-  const clientId = pairs.get('clientid')?.value;
-  if (clientId !== undefined && !GUID_PATTERN.test(clientId)) return fail('must have a GUID as ClientId (the client ID of the user-assigned managed identity)');
-  return { kind: 'managedIdentity', clientId: clientId?.toLowerCase() };
-});
+const authenticationString = z.pipe(
+  z.string(),
+  z.transform((raw: string, ctx): IngestionAuthentication => {
+    const pairs = keyValuePairs(raw, ctx);
+    if (!pairs) return z.NEVER;
+    const fail = (message: string) => {
+      addIssue(ctx, message);
+      return z.NEVER;
+    };
+    const unknown = [...pairs].filter(([lower]) => lower !== 'authorization' && lower !== 'clientid').map(([, pair]) => pair.key);
+    if (unknown.length > 0) return fail(`supports only Authorization and ClientId, not ${unknown.join(', ')}`);
+    if (pairs.get('authorization')?.value.toLowerCase() !== 'aad') return fail('must be Authorization=AAD, optionally followed by ;ClientId=<guid> of a user-assigned identity');
+    const clientId = pairs.get('clientid')?.value;
+    if (clientId !== undefined && !GUID_PATTERN.test(clientId)) return fail('must have a GUID as ClientId (the client ID of the user-assigned managed identity)');
+    return { kind: 'managedIdentity', clientId: clientId?.toLowerCase() };
+  }),
+);
 
 const schema = z
   .object({
-    APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString.optional(),
-    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: authenticationString.optional(),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: z.optional(connectionString),
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z.optional(authenticationString),
   })
-  .superRefine((s, ctx) => {
+  .check(z.superRefine((s, ctx) => {
     if (s.APPLICATIONINSIGHTS_AUTHENTICATION_STRING && !s.APPLICATIONINSIGHTS_CONNECTION_STRING) {
       ctx.addIssue({
         code: 'custom',
@@ -134,7 +140,7 @@ const schema = z
         message: 'applies only with APPLICATIONINSIGHTS_CONNECTION_STRING, which names the resource to send to',
       });
     }
-  });
+  }));
 
 /** Every setting this module reads, for checks that the deployment sets real names. */
 export const SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(schema.shape));

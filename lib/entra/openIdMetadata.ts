@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { TokenVersion } from '../config/authSettings';
 import { isLoopbackHost } from '../config/fields';
 
@@ -18,7 +18,7 @@ export function openIdConfigurationUrl(instance: string, tenant: string, version
 
 export const TENANT_TEMPLATE = '{tenantid}';
 
-const document = z.object({ issuer: z.string().max(512), jwks_uri: z.string().max(1024) });
+const document = z.object({ issuer: z.string().check(z.maxLength(512)), jwks_uri: z.string().check(z.maxLength(1024)) });
 
 /**
  * Validates a discovery document for `tenant` (a GUID, or organizations/common).

@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * A Node KeyObject, built once per key when the key set is read: node:crypto's
@@ -21,16 +21,16 @@ const MAX_KEYS = 100;
 
 const rsaSigningKey = z.object({
   kty: z.literal('RSA'),
-  use: z.literal('sig').optional(),
-  alg: z.literal('RS256').optional(),
-  kid: z.string().regex(/^[A-Za-z0-9_.=+/-]{1,128}$/),
-  n: z.string().regex(/^[A-Za-z0-9_-]+$/),
+  use: z.optional(z.literal('sig')),
+  alg: z.optional(z.literal('RS256')),
+  kid: z.string().check(z.regex(/^[A-Za-z0-9_.=+/-]{1,128}$/)),
+  n: z.string().check(z.regex(/^[A-Za-z0-9_-]+$/)),
   // Entra publishes e = 65537 only; e = 1 would make any "signature" valid.
   e: z.literal('AQAB'),
-  issuer: z.string().max(512).optional(),
+  issuer: z.optional(z.string().check(z.maxLength(512))),
 });
 
-const keySetDocument = z.object({ keys: z.array(z.unknown()).max(MAX_KEYS) });
+const keySetDocument = z.object({ keys: z.array(z.unknown()).check(z.maxLength(MAX_KEYS)) });
 
 /**
  * Turns a JWKS document into verification keys. Keys this API cannot use (other

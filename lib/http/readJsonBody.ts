@@ -1,5 +1,5 @@
 import type { HttpRequest } from '@azure/functions';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { OrdersFailureCode } from '../errors/failureCodes';
 
 export type BodyFailureCode = Extract<OrdersFailureCode, 'unsupported_media_type' | 'body_too_large' | 'invalid_json' | 'invalid_body'>;
@@ -14,7 +14,7 @@ export type BodyResult<T> =
  * schema does not know (a 30 000-character name, markup, `__proto__`) are counted,
  * not repeated.
  */
-export async function readJsonBody<S extends z.ZodType>(request: HttpRequest, schema: S, maxBytes = 64 * 1024): Promise<BodyResult<z.output<S>>> {
+export async function readJsonBody<S extends z.ZodMiniType>(request: HttpRequest, schema: S, maxBytes = 64 * 1024): Promise<BodyResult<z.output<S>>> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     return { ok: false, status: 415, code: 'unsupported_media_type', detail: 'Send the body as application/json.' };
@@ -31,7 +31,7 @@ export async function readJsonBody<S extends z.ZodType>(request: HttpRequest, sc
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, value: parsed.data };
-  const known = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  const known = schema instanceof z.ZodMiniObject ? Object.keys(schema.shape) : [];
   const issue = parsed.error.issues[0];
   if (issue?.code === 'unrecognized_keys') {
     const count = issue.keys.length;

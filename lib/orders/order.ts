@@ -1,11 +1,20 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { outOfRange, typeMismatch, unrecognizedKeys } from '../schema/englishMessages';
 
-/** What a caller sends to create or replace an order. Unknown fields are refused, not ignored. */
-export const orderInput = z.strictObject({
-  item: z.string().trim().min(1).max(200),
-  quantity: z.number().int().min(1).max(10_000),
-  note: z.string().max(1_000).optional(),
-});
+/**
+ * What a caller sends to create or replace an order. Unknown fields are refused, not ignored.
+ * A refusal names the field and says why in zod's English words, named here (zod/mini loads no locale).
+ */
+export const orderInput = z.strictObject(
+  {
+    item: z.string({ error: typeMismatch }).check(z.trim(), z.minLength(1, { error: outOfRange }), z.maxLength(200, { error: outOfRange })),
+    quantity: z
+      .number({ error: typeMismatch })
+      .check(z.int({ error: (issue) => typeMismatch(issue) ?? outOfRange(issue) }), z.minimum(1, { error: outOfRange }), z.maximum(10_000, { error: outOfRange })),
+    note: z.optional(z.string({ error: typeMismatch }).check(z.maxLength(1_000, { error: outOfRange }))),
+  },
+  { error: (issue) => typeMismatch(issue) ?? unrecognizedKeys(issue) },
+);
 
 export type OrderInput = z.infer<typeof orderInput>;
 
