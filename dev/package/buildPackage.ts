@@ -82,7 +82,7 @@ export async function buildPackage(options: BuildPackageOptions): Promise<Packag
     sourcesContent: false,
     external: EXTERNAL,
     alias: ALIAS,
-    plugins: [lazyVendor(options.root), englishOnlyZod()],
+    plugins: [lazyVendor(options.root)],
     metafile: true,
     logLevel: 'silent',
   });
@@ -119,26 +119,6 @@ function lazyVendor(root: string): Plugin {
         const fromVendor = args.importer.startsWith(nodeModules);
         return { path: fromVendor ? `./${file}.js` : `./vendor/${file}.js`, external: true };
       });
-    },
-  };
-}
-
-/**
- * zod's `z.locales` namespace holds the error messages of some forty languages, all
- * evaluated at load; the app reads none of them (its settings errors are its own, and
- * zod's default is English), so only English is bundled.
- */
-function englishOnlyZod(): Plugin {
-  return {
-    name: 'english-only-zod',
-    setup(plugin) {
-      plugin.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-        /[/\\]zod[/\\]v4[/\\](classic|core)[/\\]/.test(args.importer) ? { path: path.join(path.dirname(args.importer), '../locales/en.js'), namespace: 'zod-locales' } : undefined,
-      );
-      plugin.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
-        contents: `export { default as en } from ${JSON.stringify(args.path)};`,
-        resolveDir: path.dirname(args.path),
-      }));
     },
   };
 }
