@@ -92,7 +92,8 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
 function runSteps(context: VerificationContext, first: number): VerifiedAccessToken | Promise<VerifiedAccessToken> {
   for (let index = first; index < VERIFICATION_STEPS.length; index++) {
     const pending = (VERIFICATION_STEPS[index] as VerificationStep).run(context);
-    if (pending) return pending.then(() => runSteps(context, index + 1));
+    // Promise.resolve: a step's promise from injected code (a custom signature check) may be any thenable.
+    if (pending) return Promise.resolve(pending).then(() => runSteps(context, index + 1));
   }
   return verifiedToken(context);
 }
