@@ -13,9 +13,15 @@ export const guid = (what: string) =>
     z.transform((value: string) => value.toLowerCase()),
   );
 
-/** Records a problem from inside a transform, as classic zod's `ctx.addIssue` did; the transform then returns z.NEVER. */
+/** Records a problem from inside a transform, as classic zod's `ctx.addIssue` did. */
 export function addIssue(ctx: z.core.ParsePayload, message: string): void {
   ctx.issues.push({ code: 'custom', message, input: ctx.value });
+}
+
+/** Refuses the value from inside a transform: records the problem and gives z.NEVER for the transform to return. */
+export function refuse(ctx: z.core.ParsePayload, message: string): never {
+  addIssue(ctx, message);
+  return z.NEVER;
 }
 
 /** A comma-separated list: items trimmed, empties dropped, duplicates removed. */
@@ -64,8 +70,7 @@ export const httpsUrl = (example: string, options: { bareOrigin?: boolean } = {}
       try {
         url = new URL(raw);
       } catch {
-        addIssue(ctx, `must be an absolute URL such as ${example}`);
-        return z.NEVER;
+        return refuse(ctx, `must be an absolute URL such as ${example}`);
       }
       const problem =
         url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))
@@ -79,10 +84,7 @@ export const httpsUrl = (example: string, options: { bareOrigin?: boolean } = {}
                   ? 'must be a bare origin with no path, query or fragment'
                   : 'must not have a query or fragment'
                 : undefined;
-      if (problem) {
-        addIssue(ctx, problem);
-        return z.NEVER;
-      }
+      if (problem) return refuse(ctx, problem);
       return options.bareOrigin ? url.origin : url.href.replace(/\/+$/, '');
     }),
   );

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { addIssue, guid, isLoopbackHost } from './fields';
+import { guid, isLoopbackHost, refuse } from './fields';
 import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
 
 /** How the app reaches the orders table. */
@@ -40,10 +40,6 @@ interface ParsedConnectionString {
 const connectionString = z.pipe(
   z.string(),
   z.transform((raw: string, ctx): ParsedConnectionString => {
-    const fail = (message: string) => {
-      addIssue(ctx, message);
-      return z.NEVER;
-    };
     const pairs = new Map<string, string>();
     for (const segment of raw.split(';').map((part) => part.trim())) {
       if (segment === '') continue;
@@ -51,22 +47,22 @@ const connectionString = z.pipe(
       // Values (keys, SAS tokens) may contain "="; the key is what precedes the first one.
       const key = segment.slice(0, Math.max(at, 0)).trim().toLowerCase();
       const value = segment.slice(at + 1).trim();
-      if (at <= 0 || value === '') return fail(CONNECTION_STRING_FORM);
-      if (pairs.has(key)) return fail(`names ${segment.slice(0, at).trim()} twice`);
+      if (at <= 0 || value === '') return refuse(ctx, CONNECTION_STRING_FORM);
+      if (pairs.has(key)) return refuse(ctx, `names ${segment.slice(0, at).trim()} twice`);
       pairs.set(key, value);
     }
     if (pairs.get('usedevelopmentstorage')?.toLowerCase() === 'true') {
-      if (pairs.size > 1) return fail('must be UseDevelopmentStorage=true alone, or a full connection string with TableEndpoint');
+      if (pairs.size > 1) return refuse(ctx, 'must be UseDevelopmentStorage=true alone, or a full connection string with TableEndpoint');
       return { connectionString: 'UseDevelopmentStorage=true', tableEndpoint: 'http://127.0.0.1:10002/devstoreaccount1', insecureLoopback: true, accountKey: true };
     }
     const accountKey = pairs.has('accountkey');
-    if (!accountKey && !pairs.has('sharedaccesssignature')) return fail(`must carry AccountKey or SharedAccessSignature; ${CONNECTION_STRING_FORM}`);
-    if (accountKey && !pairs.has('accountname')) return fail('must name the AccountName that AccountKey belongs to');
+    if (!accountKey && !pairs.has('sharedaccesssignature')) return refuse(ctx, `must carry AccountKey or SharedAccessSignature; ${CONNECTION_STRING_FORM}`);
+    if (accountKey && !pairs.has('accountname')) return refuse(ctx, 'must name the AccountName that AccountKey belongs to');
     const endpoint = pairs.get('tableendpoint');
     if (endpoint === undefined) {
-      if (!pairs.has('accountname')) return fail('must carry TableEndpoint, or AccountName for the account\'s own endpoint');
+      if (!pairs.has('accountname')) return refuse(ctx, 'must carry TableEndpoint, or AccountName for the account\'s own endpoint');
       if (pairs.has('defaultendpointsprotocol') && pairs.get('defaultendpointsprotocol')?.toLowerCase() !== 'https') {
-        return fail('must use DefaultEndpointsProtocol=https (http only with a loopback TableEndpoint)');
+        return refuse(ctx, 'must use DefaultEndpointsProtocol=https (http only with a loopback TableEndpoint)');
       }
       return { connectionString: raw, tableEndpoint: undefined, insecureLoopback: false, accountKey };
     }
@@ -74,11 +70,11 @@ const connectionString = z.pipe(
     try {
       url = new URL(endpoint);
     } catch {
-      return fail('must have an absolute URL as TableEndpoint');
+      return refuse(ctx, 'must have an absolute URL as TableEndpoint');
     }
     const loopbackHttp = url.protocol === 'http:' && isLoopbackHost(url.hostname);
-    if (url.protocol !== 'https:' && !loopbackHttp) return fail('must have an https TableEndpoint (http is allowed only for 127.0.0.1, localhost and [::1])');
-    if (url.username || url.password || url.search || url.hash) return fail('must have a TableEndpoint without credentials, query or fragment');
+    if (url.protocol !== 'https:' && !loopbackHttp) return refuse(ctx, 'must have an https TableEndpoint (http is allowed only for 127.0.0.1, localhost and [::1])');
+    if (url.username || url.password || url.search || url.hash) return refuse(ctx, 'must have a TableEndpoint without credentials, query or fragment');
     return { connectionString: raw, tableEndpoint: url.href.replace(/\/+$/, ''), insecureLoopback: loopbackHttp, accountKey };
   }),
 );
@@ -94,8 +90,7 @@ const tableServiceUri = z.pipe(
       url = undefined;
     }
     if (!url || url.protocol !== 'https:' || url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
-      addIssue(ctx, 'must be the https URL of the storage account\'s table service, e.g. https://contoso.table.core.windows.net');
-      return z.NEVER;
+      return refuse(ctx, 'must be the https URL of the storage account\'s table service, e.g. https://contoso.table.core.windows.net');
     }
     return url.origin;
   }),

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { addIssue, GUID_PATTERN } from './fields';
+import { addIssue, GUID_PATTERN, refuse } from './fields';
 import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
 
 /** How telemetry is authenticated at the ingestion endpoint. */
@@ -75,32 +75,28 @@ const connectionString = z.pipe(
   z.transform((raw: string, ctx): ParsedConnectionString => {
     const pairs = keyValuePairs(raw, ctx);
     if (!pairs) return z.NEVER;
-    const fail = (message: string) => {
-      addIssue(ctx, message);
-      return z.NEVER;
-    };
     const value = (key: string) => pairs.get(key)?.value;
     const ikey = value('instrumentationkey');
-    if (ikey === undefined) return fail(`must contain InstrumentationKey=<guid>; ${FORM}`);
+    if (ikey === undefined) return refuse(ctx, `must contain InstrumentationKey=<guid>; ${FORM}`);
     // The exporter accepts lowercase GUIDs only and drops everything otherwise.
-    if (!GUID_PATTERN.test(ikey)) return fail('must have a GUID as InstrumentationKey');
+    if (!GUID_PATTERN.test(ikey)) return refuse(ctx, 'must have a GUID as InstrumentationKey');
     const authorization = value('authorization');
     if (authorization !== undefined && authorization.toLowerCase() !== 'ikey') {
-      return fail('supports only Authorization=ikey; for Microsoft Entra ingestion set APPLICATIONINSIGHTS_AUTHENTICATION_STRING=Authorization=AAD');
+      return refuse(ctx, 'supports only Authorization=ikey; for Microsoft Entra ingestion set APPLICATIONINSIGHTS_AUTHENTICATION_STRING=Authorization=AAD');
     }
     let ingestionEndpoint: string | undefined;
     const endpoint = value('ingestionendpoint');
     const suffix = value('endpointsuffix');
     if (endpoint !== undefined) {
       ingestionEndpoint = ingestionOrigin(endpoint);
-      if (!ingestionEndpoint) return fail('must have an https URL without path, query or credentials as IngestionEndpoint');
+      if (!ingestionEndpoint) return refuse(ctx, 'must have an https URL without path, query or credentials as IngestionEndpoint');
     } else if (suffix !== undefined) {
       // The documented sovereign-cloud form: the SDK derives https://[<Location>.]dc.<EndpointSuffix>.
       const location = value('location');
       ingestionEndpoint = ingestionOrigin(`https://${location ? `${location}.` : ''}dc.${suffix}`);
-      if (!ingestionEndpoint) return fail('must have a host name as EndpointSuffix (and Location)');
+      if (!ingestionEndpoint) return refuse(ctx, 'must have a host name as EndpointSuffix (and Location)');
     } else {
-      return fail(`must contain IngestionEndpoint=https://… (or EndpointSuffix=…); ${FORM}`);
+      return refuse(ctx, `must contain IngestionEndpoint=https://… (or EndpointSuffix=…); ${FORM}`);
     }
     const normalized = [...pairs]
       .map(([lower, pair]) => `${CANONICAL.get(lower) ?? pair.key}=${lower === 'instrumentationkey' ? pair.value.toLowerCase() : pair.value}`)
@@ -114,15 +110,11 @@ const authenticationString = z.pipe(
   z.transform((raw: string, ctx): IngestionAuthentication => {
     const pairs = keyValuePairs(raw, ctx);
     if (!pairs) return z.NEVER;
-    const fail = (message: string) => {
-      addIssue(ctx, message);
-      return z.NEVER;
-    };
     const unknown = [...pairs].filter(([lower]) => lower !== 'authorization' && lower !== 'clientid').map(([, pair]) => pair.key);
-    if (unknown.length > 0) return fail(`supports only Authorization and ClientId, not ${unknown.join(', ')}`);
-    if (pairs.get('authorization')?.value.toLowerCase() !== 'aad') return fail('must be Authorization=AAD, optionally followed by ;ClientId=<guid> of a user-assigned identity');
+    if (unknown.length > 0) return refuse(ctx, `supports only Authorization and ClientId, not ${unknown.join(', ')}`);
+    if (pairs.get('authorization')?.value.toLowerCase() !== 'aad') return refuse(ctx, 'must be Authorization=AAD, optionally followed by ;ClientId=<guid> of a user-assigned identity');
     const clientId = pairs.get('clientid')?.value;
-    if (clientId !== undefined && !GUID_PATTERN.test(clientId)) return fail('must have a GUID as ClientId (the client ID of the user-assigned managed identity)');
+    if (clientId !== undefined && !GUID_PATTERN.test(clientId)) return refuse(ctx, 'must have a GUID as ClientId (the client ID of the user-assigned managed identity)');
     return { kind: 'managedIdentity', clientId: clientId?.toLowerCase() };
   }),
 );
