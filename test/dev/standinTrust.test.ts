@@ -6,6 +6,7 @@ import type { StandinRecord } from '../../dev/entra-standin/standinState';
 import { localEnvironment } from '../../dev/host/localSettings';
 import { waitForJsonLine } from '../../dev/process/jsonLine';
 import { createCaTrustingFetch } from '../../dev/tls/caTrustingFetch';
+import { standinRegistry } from '../support/standinRegistry';
 
 /**
  * Issue 13 §8: on a machine whose environment already sets NODE_EXTRA_CA_CERTS (here the
@@ -17,12 +18,9 @@ import { createCaTrustingFetch } from '../../dev/tls/caTrustingFetch';
  */
 const root = path.join(__dirname, '../..');
 const SYSTEM_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
-const registry = JSON.parse(readFileSync(path.join(root, 'dev/entra-standin/registry.json'), 'utf8')) as {
-  apis: { name: string; clientId: string; appIdUri: string }[];
-  clients: { name: string; clientId: string; secret: string }[];
-};
-const api = registry.apis.find((a) => a.name === 'orders-api');
-const reader = registry.clients.find((c) => c.name === 'reader');
+const registry = standinRegistry();
+const api = registry.apiByName('orders-api');
+const reader = registry.clientByName('reader');
 
 const processes: ChildProcess[] = [];
 let stateDir: string;

@@ -8,6 +8,7 @@ import { waitForJsonLine } from '../../dev/process/jsonLine';
 import type { StandinRecord } from '../../dev/entra-standin/standinState';
 import { runRealClients } from '../dev/support/runRealClients';
 import type { ClientOutcome, ClientScenario } from '../dev/support/realClientsProgram';
+import { standinRegistry } from '../support/standinRegistry';
 
 /**
  * The whole local stack as a user runs it: the Entra stand-in and two dev hosts
@@ -17,12 +18,9 @@ import type { ClientOutcome, ClientScenario } from '../dev/support/realClientsPr
  * Needs the builds (`npm test` runs them first).
  */
 const root = path.join(__dirname, '../..');
-const registry = JSON.parse(readFileSync(path.join(root, 'dev/entra-standin/registry.json'), 'utf8')) as {
-  apis: { name: string; clientId: string; appIdUri: string }[];
-  clients: { name: string; clientId: string; secret: string }[];
-};
-const api = (name: string) => registry.apis.find((a) => a.name === name) ?? fail(`no API ${name}`);
-const client = (name: string) => registry.clients.find((c) => c.name === name) ?? fail(`no client ${name}`);
+const registry = standinRegistry();
+const api = (name: string) => registry.apiByName(name) ?? fail(`no API ${name}`);
+const client = (name: string) => registry.clientByName(name) ?? fail(`no client ${name}`);
 const V2 = api('orders-api');
 const V1 = api('orders-api-v1');
 

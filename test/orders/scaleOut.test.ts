@@ -6,6 +6,7 @@ import { startAzuriteTable, type AzuriteTable } from '../../dev/azurite/azuriteT
 import type { StandinRecord } from '../../dev/entra-standin/standinState';
 import { waitForJsonLine } from '../../dev/process/jsonLine';
 import { createCaTrustingFetch } from '../../dev/tls/caTrustingFetch';
+import { standinRegistry } from '../support/standinRegistry';
 
 /**
  * Scale-out as Flex Consumption does it: two instances of the app (dev host
@@ -14,12 +15,9 @@ import { createCaTrustingFetch } from '../../dev/tls/caTrustingFetch';
  * concurrent writers through different instances safe. Needs the builds.
  */
 const root = path.join(__dirname, '../..');
-const registry = JSON.parse(readFileSync(path.join(root, 'dev/entra-standin/registry.json'), 'utf8')) as {
-  apis: { name: string; clientId: string; appIdUri: string }[];
-  clients: { name: string; clientId: string; secret: string }[];
-};
-const API = registry.apis.find((a) => a.name === 'orders-api');
-const WRITER = registry.clients.find((c) => c.name === 'writer');
+const registry = standinRegistry();
+const API = registry.apiByName('orders-api');
+const WRITER = registry.clientByName('writer');
 
 const children: ChildProcess[] = [];
 let stateDir: string;
