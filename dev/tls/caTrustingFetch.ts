@@ -1,13 +1,14 @@
 import { Agent, request, type RequestOptions } from 'node:https';
 import { Readable } from 'node:stream';
 
-/** The `fetch` shape used across the project (lib/net/fetchJson's FetchLike), with `init` optional. */
+/** `fetch`'s shape, with `init` optional: what the dev tools and tests call the stand-ins with. */
 export type CaTrustingFetch = (input: string, init?: RequestInit) => Promise<Response>;
 
 /**
- * A fetch over node:https that trusts `caPem` (and only it), for talking to the local
- * stand-ins whatever NODE_EXTRA_CA_CERTS says: from a test runner, and from the app's
- * key fetch when AUTH_INSTANCE_CA_FILE names the stand-in's CA (loopback only).
+ * A fetch over node:https that trusts `caPem` (and only it), for dev tools and tests
+ * talking to the local stand-ins whatever NODE_EXTRA_CA_CERTS says: token requests
+ * (POST) and any call that wants a real Response. The app's own key fetch is
+ * lib/net/nodeHttpFetch, which trusts AUTH_INSTANCE_CA_FILE the same way.
  * Redirects are returned, not followed (callers here use `manual`). The response body
  * streams, so fetchJson's byte cap and deadline apply while it arrives. Request bodies:
  * strings and URLSearchParams, which is all a token or metadata request needs.
