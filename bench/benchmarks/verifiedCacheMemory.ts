@@ -38,9 +38,10 @@ export const verifiedCacheMemory: Benchmark = {
     const perEntry: number[] = [];
     for (let repeat = 0; repeat < REPEATS; repeat++) {
       const verifier = newVerifier(tokens.length + 1); // no evictions
-      await verifier.verify(freshCopy(tokens[0] ?? '')); // allocations of a first use are not per entry
+      // A token is cached at its second verification (second-sight admission): twice each.
+      for (let sighting = 0; sighting < 2; sighting++) await verifier.verify(freshCopy(tokens[0] ?? '')); // allocations of a first use are not per entry
       const before = heapUsed();
-      for (const token of tokens.slice(1)) await verifier.verify(freshCopy(token));
+      for (const token of tokens.slice(1)) for (let sighting = 0; sighting < 2; sighting++) await verifier.verify(freshCopy(token));
       const after = heapUsed();
       perEntry.push((after - before) / (tokens.length - 1));
       await verifier.verify(freshCopy(tokens[0] ?? '')); // keeps the verifier (and its cache) alive until measured

@@ -52,7 +52,7 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
   }
 
   function remember(token: string, digest: TokenDigest, verified: VerifiedAccessToken): VerifiedAccessToken {
-    cache?.set(digest, verified, token.length);
+    cache?.offer(digest, verified, token.length);
     return verified;
   }
 

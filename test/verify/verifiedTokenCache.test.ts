@@ -5,7 +5,8 @@ import type { SigningKey } from '../../lib/entra/signingKeys';
 import { TokenExpiredError } from '../../lib/errors/authErrors';
 import { createAccessTokenVerifier } from '../../lib/verify/createAccessTokenVerifier';
 import type { AccessTokenVerifier, VerifiedAccessToken } from '../../lib/verify/verifiedAccessToken';
-import { VerifiedTokenCache, entryBytes } from '../../lib/verify/verifiedTokenCache';
+import { SecondSightAdmission } from '../../lib/verify/secondSightAdmission';
+import { VerifiedTokenCache, entryBytes, type TokenDigest } from '../../lib/verify/verifiedTokenCache';
 import { API_CLIENT_ID, APP_ID_URI, CALLER_APP, TENANT, createTestKey, mintAccessToken, type TestKey } from '../support/entraTokens';
 import { FakeEntraMetadataServer } from '../support/fakeEntraMetadataServer';
 import { outcome } from '../support/verifierHarness';
@@ -90,38 +91,62 @@ async function startRig(options: { cacheSize?: number; clockSkewSeconds?: number
   };
 }
 
+/** Verifies `token` twice, as second-sight admission needs to remember it; returns what the cache now holds. */
+async function admit(verifier: AccessTokenVerifier, token: string): Promise<VerifiedAccessToken> {
+  await verifier.verify(token);
+  return verifier.verify(token);
+}
+
 describe('the verified-token cache', () => {
-  it('answers a repeat token without verifying it again', async () => {
+  it('verifies a token in full at its first two sightings and answers every later one from memory', async () => {
     const rig = await startRig();
     const token = await rig.token();
     const first = await rig.verifier.verify(token);
     expect(rig.keyStore.lookups).toBe(1);
+    const second = await rig.verifier.verify(token);
+    expect(rig.keyStore.lookups).toBe(2);
+    expect(second).not.toBe(first);
+    expect(second).toEqual(first);
 
-    for (let i = 0; i < 3; i++) expect(await rig.verifier.verify(token)).toBe(first);
-    expect(rig.keyStore.lookups).toBe(1);
+    for (let i = 0; i < 3; i++) expect(await rig.verifier.verify(token)).toBe(second);
+    expect(rig.keyStore.lookups).toBe(2);
 
     // The counter does count: a token not seen before is verified in full.
     await rig.verifier.verify(await rig.token());
-    expect(rig.keyStore.lookups).toBe(2);
+    expect(rig.keyStore.lookups).toBe(3);
+  });
+
+  it('gives a token seen once no entry: a flood of one-off tokens leaves a repeating token cached', async () => {
+    const rig = await startRig({ cacheSize: 2 });
+    const daemon = await rig.token();
+    const cached = await admit(rig.verifier, daemon);
+    const oneOffs = await Promise.all(Array.from({ length: 6 }, () => rig.token()));
+    for (const oneOff of oneOffs) expect(await outcome(rig.verifier, oneOff)).toBe('ok');
+    const lookups = rig.keyStore.lookups;
+
+    // Stored on first sight, the six would have evicted it from a cache of 2 entries.
+    expect(await rig.verifier.verify(daemon)).toBe(cached);
+    expect(rig.keyStore.lookups).toBe(lookups);
   });
 
   it('keys entries by the token digest: a tampered copy of a cached token is verified in full and refused', async () => {
     const rig = await startRig();
     const token = await rig.token();
-    await rig.verifier.verify(token);
+    await admit(rig.verifier, token);
     const [header, payload, signature] = token.split('.') as [string, string, string];
     const flipped = Buffer.from(signature, 'base64url');
     flipped[0] = (flipped[0] ?? 0) ^ 0x01;
     const tampered = `${header}.${payload}.${flipped.toString('base64url')}`;
     expect(await outcome(rig.verifier, tampered)).toBe('signature_invalid');
-    expect(rig.keyStore.lookups).toBe(2);
+    expect(rig.keyStore.lookups).toBe(3);
     expect(await outcome(rig.verifier, token)).toBe('ok');
+    expect(rig.keyStore.lookups).toBe(3); // the token itself is still answered from memory
   });
 
   it.each([300, 60, 0])('with a clock skew of %d s refuses a cached token with token_expired once the clock reaches exp + skew', async (skew) => {
     const rig = await startRig({ clockSkewSeconds: skew });
     const token = await rig.token(key, 600);
-    const verified = await rig.verifier.verify(token);
+    const verified = await admit(rig.verifier, token);
     const exp = verified.claims.exp;
 
     rig.clock.now = (exp + skew) * 1000 - 1;
@@ -131,13 +156,13 @@ describe('the verified-token cache', () => {
     const error = await rig.verifier.verify(token).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TokenExpiredError);
     expect(error).toMatchObject({ code: 'token_expired', check: 'claims.exp', facts: { tenantId: TENANT, clientAppId: CALLER_APP, version: '2.0', kid: key.kid } });
-    expect(rig.keyStore.lookups).toBe(1);
+    expect(rig.keyStore.lookups).toBe(2);
   });
 
   it('drops an expired token: with the clock set back it is verified in full again', async () => {
     const rig = await startRig();
     const token = await rig.token(key, 600);
-    const verified = await rig.verifier.verify(token);
+    const verified = await admit(rig.verifier, token);
     const start = rig.clock.now;
 
     rig.clock.now = (verified.claims.exp + 300) * 1000;
@@ -147,7 +172,7 @@ describe('the verified-token cache', () => {
     const again = await rig.verifier.verify(token);
     expect(again).not.toBe(verified);
     expect(again).toEqual(verified);
-    expect(rig.keyStore.lookups).toBe(2);
+    expect(rig.keyStore.lookups).toBe(3);
   });
 
   it('with cacheSize 0 verifies every request in full', async () => {
@@ -162,19 +187,19 @@ describe('the verified-token cache', () => {
 
   it('is bounded and evicts the least recently used token', async () => {
     const rig = await startRig({ cacheSize: 2 });
-    const [t1, t2, t3] = await Promise.all([rig.token(), rig.token(), rig.token()]);
+    const [t1, t2, t3] = await threeTokensInDistinctAdmissionSlots(rig, 2);
     const verifyCounting = async (token: string) => {
       const before = rig.keyStore.lookups;
       expect(await outcome(rig.verifier, token)).toBe('ok');
       return rig.keyStore.lookups - before; // 0: answered by the cache; 1: verified in full
     };
 
-    expect([await verifyCounting(t1), await verifyCounting(t2), await verifyCounting(t3)]).toEqual([1, 1, 1]);
+    // Each is verified in full twice and stored at the second.
+    for (const token of [t1, t2, t3]) expect([await verifyCounting(token), await verifyCounting(token)]).toEqual([1, 1]);
     // t1 was evicted by t3; t2 and t3 are cached.
     expect(await verifyCounting(t3)).toBe(0);
     expect(await verifyCounting(t2)).toBe(0);
-    expect(await verifyCounting(t1)).toBe(1);
-    // Re-adding t1 evicted t3, the least recently used.
+    expect(await verifyCounting(t1)).toBe(1); // seen before: stored again, evicting t3, the least recently used
     expect(await verifyCounting(t2)).toBe(0);
     expect(await verifyCounting(t1)).toBe(0);
     expect(await verifyCounting(t3)).toBe(1);
@@ -183,7 +208,7 @@ describe('the verified-token cache', () => {
   it('drops a cached token whose key was withdrawn from the refreshed key set', async () => {
     const rig = await startRig();
     const token = await rig.token(key);
-    await rig.verifier.verify(token);
+    await admit(rig.verifier, token);
     rig.server.setKeys([otherKey.publicJwk]);
 
     // An unknown-kid refresh, after the 30-second cooldown, sees the key go.
@@ -199,16 +224,32 @@ describe('the verified-token cache', () => {
   it('answers a cached token from memory alone, even with the key endpoints down and the key set a day old', async () => {
     const rig = await startRig();
     const token = await rig.token(key, 2 * 24 * 3600);
-    const verified = await rig.verifier.verify(token);
+    const verified = await admit(rig.verifier, token);
     const fetched = rig.fetches.length;
     rig.server.discoveryFault = 'down';
     rig.server.keysFault = 'down';
     rig.clock.now += 24 * 3600_000 + 1;
     expect(await rig.verifier.verify(token)).toBe(verified);
-    expect(rig.keyStore.lookups).toBe(1);
+    expect(rig.keyStore.lookups).toBe(2);
     expect(rig.fetches).toHaveLength(fetched);
   });
 });
+
+/**
+ * Tokens whose digests take distinct slots in an admission table like the verifier's
+ * (sized by the same cache size), so each is admitted at its second verification
+ * whatever the others do: a slot collision only delays admission, which would make
+ * an eviction-order test depend on luck.
+ */
+async function threeTokensInDistinctAdmissionSlots(rig: Rig, cacheSize: number): Promise<[string, string, string]> {
+  for (;;) {
+    const tokens: [string, string, string] = [await rig.token(), await rig.token(), await rig.token()];
+    const probe = new SecondSightAdmission(cacheSize);
+    const digests = tokens.map((token) => createHash('sha256').update(token).digest('binary') as TokenDigest);
+    for (const digest of digests) probe.admits(digest);
+    if (digests.every((digest) => probe.admits(digest))) return tokens;
+  }
+}
 
 describe('VerifiedTokenCache', () => {
   const NOW_MS = 1_800_000_000_000;
@@ -246,6 +287,18 @@ describe('VerifiedTokenCache', () => {
     expect(read('token-b')).toBeUndefined();
     expect(read('token-a')).toBe(a);
     expect(read('token-c')?.kid).toBe('token-c');
+  });
+
+  it('stores an offered token at its second offer, not its first', () => {
+    const { cache, read } = newCache();
+    const digest = cache.digest('token-a');
+    const value = entry('a');
+    cache.offer(digest, value, 7);
+    expect(cache.size).toBe(0);
+    expect(cache.bytes).toBe(0);
+    cache.offer(digest, value, 7);
+    expect(cache.size).toBe(1);
+    expect(read('token-a')).toBe(value);
   });
 
   it('forgets a deleted token', () => {
