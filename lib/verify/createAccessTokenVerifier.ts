@@ -51,8 +51,13 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
     return runSteps(createVerificationContext(token, { settings, nowSeconds: now() / 1000, network }), 0);
   }
 
-  function remember(token: string, digest: TokenDigest, verified: VerifiedAccessToken): VerifiedAccessToken {
-    cache?.offer(digest, verified, token.length);
+  function remember(token: string, digest: TokenDigest, verified: VerifiedAccessToken, live: VerifiedTokenCache): VerifiedAccessToken {
+    live.set(digest, verified, token.length);
+    return verified;
+  }
+
+  function firstSighting(token: string, verified: VerifiedAccessToken, live: VerifiedTokenCache): VerifiedAccessToken {
+    live.sighted(token);
     return verified;
   }
 
@@ -62,6 +67,11 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
   }
 
   function verifyCached(token: string, live: VerifiedTokenCache): Promise<VerifiedAccessToken> {
+    if (!live.seenBefore(token)) {
+      // Never verified here (or its sighting was overwritten): it cannot be cached, so no digest; stored if it comes again.
+      const result = verifyFully(token);
+      return result instanceof Promise ? result.then((verified) => firstSighting(token, verified, live)) : Promise.resolve(firstSighting(token, result, live));
+    }
     const digest = live.digest(token);
     const cached = live.get(digest); // undefined once past exp + skew: then verifyFully refuses it as expired
     if (cached) {
@@ -69,7 +79,7 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
       live.delete(digest); // its key was withdrawn: verify from scratch
     }
     const result = verifyFully(token);
-    return result instanceof Promise ? result.then((verified) => remember(token, digest, verified)) : Promise.resolve(remember(token, digest, result));
+    return result instanceof Promise ? result.then((verified) => remember(token, digest, verified, live)) : Promise.resolve(remember(token, digest, result, live));
   }
 
   return {

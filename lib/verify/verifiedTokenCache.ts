@@ -37,8 +37,8 @@ const ENTRY_OVERHEAD_BYTES = 256;
  * plus skew); the cache is bounded by entry count and by estimated bytes, so large
  * tokens cannot make it hold more memory than configured. Entries are only a shortcut
  * past the signature: key presence is re-checked by the verifier on every hit.
- * The verifier stores through `offer`, which admits a token on its second sighting
- * (lib/verify/secondSightAdmission.ts).
+ * A token is stored at its second full verification, and looked up only once it had
+ * a first (`seenBefore`, lib/verify/secondSightAdmission.ts).
  */
 export class VerifiedTokenCache {
   /**
@@ -63,12 +63,17 @@ export class VerifiedTokenCache {
     return this.entries?.get(digest);
   }
 
-  /** What the verifier calls after a full verification: stores `verified` if this digest was offered before. */
-  offer(digest: TokenDigest, verified: VerifiedAccessToken, tokenLength: number): void {
-    if (this.admission.admits(digest)) this.set(digest, verified, tokenLength);
+  /** Whether `token` passed full verification before: only then can it be here, or be stored. */
+  seenBefore(token: string): boolean {
+    return this.admission.seenBefore(token);
   }
 
-  /** Remembers `verified` until its `exp` plus skew, bypassing admission; a token already past that is not stored. */
+  /** Records that `token` passed full verification, for `seenBefore`. */
+  sighted(token: string): void {
+    this.admission.record(token);
+  }
+
+  /** Remembers `verified` until its `exp` plus skew; a token already past that is not stored. */
   set(digest: TokenDigest, verified: VerifiedAccessToken, tokenLength: number): void {
     // lru-cache counts an entry stale once more than `ttl` ms have passed, so this is stale from exactly (exp + skew).
     const ttl = (verified.claims.exp + this.options.clockSkewSeconds) * 1000 - this.options.now() - 1;

@@ -1,42 +1,42 @@
-import { createHash } from 'node:crypto';
 import { SecondSightAdmission } from '../../lib/verify/secondSightAdmission';
-import type { TokenDigest } from '../../lib/verify/verifiedTokenCache';
 
-const digestOf = (text: string) => createHash('sha256').update(text).digest('binary') as TokenDigest;
-
-/** A digest-shaped string from chosen bytes: the first three pick the slot, the next four the fingerprint. */
-const digestFrom = (bytes: readonly number[]) => Buffer.from([...bytes, ...new Array<number>(32 - bytes.length).fill(0x5a)]).toString('binary') as TokenDigest;
+/** A token-shaped string ending in the given 9 characters: 4 pick the slot, the next 4 are the fingerprint, the last is ignored. */
+const endingIn = (tail: string) => `eyJhbGciOiJSUzI1NiJ9.eyJ4IjoxfQ.${'Q'.repeat(333)}${tail}`;
 
 describe('second-sight admission', () => {
-  it('admits a digest at its second sighting and every one after', () => {
+  it('has seen a token from the moment it is recorded', () => {
     const admission = new SecondSightAdmission(10_000);
-    const digest = digestOf('token-a');
-    expect(admission.admits(digest)).toBe(false);
-    expect(admission.admits(digest)).toBe(true);
-    expect(admission.admits(digest)).toBe(true);
+    const token = endingIn('abcdEFGHw');
+    expect(admission.seenBefore(token)).toBe(false);
+    admission.record(token);
+    expect(admission.seenBefore(token)).toBe(true);
+    expect(admission.seenBefore(token)).toBe(true);
   });
 
-  it('tells distinct digests apart', () => {
+  it('tells tokens with different endings apart', () => {
     const admission = new SecondSightAdmission(10_000);
-    const digests = Array.from({ length: 200 }, (_, i) => digestOf(`token-${i}`));
-    expect(digests.map((digest) => admission.admits(digest))).toEqual(digests.map(() => false));
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const tokens = Array.from({ length: 200 }, (_, i) => endingIn(`${alphabet[i % 64]}${alphabet[(i * 7) % 64]}xy${alphabet[(i * 13) % 64]}${alphabet[i % 61]}zzA`));
+    for (const token of tokens) admission.record(token);
+    const fresh = tokens.map((token) => `${token.slice(0, -5)}9999A`);
+    expect(fresh.filter((token) => admission.seenBefore(token))).toEqual([]);
   });
 
-  it('forgets a digest whose slot another digest took since: admission comes one sighting later, never wrongly early', () => {
+  it('forgets a token whose slot another token took since: it is verified in full once more, never taken as seen wrongly', () => {
     const admission = new SecondSightAdmission(1024);
-    const first = digestFrom([1, 0, 0, 10, 20, 30, 40]);
-    const sameSlot = digestFrom([1, 0, 0, 11, 21, 31, 41]);
-    expect(admission.admits(first)).toBe(false);
-    expect(admission.admits(sameSlot)).toBe(false);
-    expect(admission.admits(first)).toBe(false);
-    expect(admission.admits(first)).toBe(true);
+    const first = endingIn('SLOTabcdA');
+    const sameSlot = endingIn('SLOTwxyzA');
+    admission.record(first);
+    admission.record(sameSlot);
+    expect(admission.seenBefore(first)).toBe(false);
+    expect(admission.seenBefore(sameSlot)).toBe(true);
   });
 
-  it('does not take an empty slot for a sighting, even for a digest whose fingerprint bytes are all zero', () => {
+  it('reads nothing into an empty slot, and nothing from a token too short to have a signature', () => {
     const admission = new SecondSightAdmission(1024);
-    const zeros = digestFrom([0, 0, 0, 0, 0, 0, 0]);
-    expect(admission.admits(zeros)).toBe(false);
-    expect(admission.admits(zeros)).toBe(true);
+    expect(admission.seenBefore(endingIn('\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000'))).toBe(false);
+    admission.record('a.b.c');
+    expect(admission.seenBefore('a.b.c')).toBe(false);
   });
 
   it('refuses a table of no slots at setup', () => {

@@ -6,7 +6,7 @@ import { TokenExpiredError } from '../../lib/errors/authErrors';
 import { createAccessTokenVerifier } from '../../lib/verify/createAccessTokenVerifier';
 import type { AccessTokenVerifier, VerifiedAccessToken } from '../../lib/verify/verifiedAccessToken';
 import { SecondSightAdmission } from '../../lib/verify/secondSightAdmission';
-import { VerifiedTokenCache, entryBytes, type TokenDigest } from '../../lib/verify/verifiedTokenCache';
+import { VerifiedTokenCache, entryBytes } from '../../lib/verify/verifiedTokenCache';
 import { API_CLIENT_ID, APP_ID_URI, CALLER_APP, TENANT, createTestKey, mintAccessToken, type TestKey } from '../support/entraTokens';
 import { FakeEntraMetadataServer } from '../support/fakeEntraMetadataServer';
 import { outcome } from '../support/verifierHarness';
@@ -136,11 +136,23 @@ describe('the verified-token cache', () => {
     const [header, payload, signature] = token.split('.') as [string, string, string];
     const flipped = Buffer.from(signature, 'base64url');
     flipped[0] = (flipped[0] ?? 0) ^ 0x01;
+    // Its first signature byte changed: the token ends as the cached one does, so it is looked up by digest, and misses.
     const tampered = `${header}.${payload}.${flipped.toString('base64url')}`;
     expect(await outcome(rig.verifier, tampered)).toBe('signature_invalid');
     expect(rig.keyStore.lookups).toBe(3);
     expect(await outcome(rig.verifier, token)).toBe('ok');
     expect(rig.keyStore.lookups).toBe(3); // the token itself is still answered from memory
+  });
+
+  it('refuses a forged payload under a cached token\'s signature: seen-before endings are looked up by digest, never trusted', async () => {
+    const rig = await startRig();
+    const token = await rig.token();
+    await admit(rig.verifier, token);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, roles: ['Orders.Admin'] })).toString('base64url')}.${signature}`;
+    for (let i = 0; i < 3; i++) expect(await outcome(rig.verifier, forged)).toBe('signature_invalid');
+    expect(rig.keyStore.lookups).toBe(5);
   });
 
   it.each([300, 60, 0])('with a clock skew of %d s refuses a cached token with token_expired once the clock reaches exp + skew', async (skew) => {
@@ -245,9 +257,8 @@ async function threeTokensInDistinctAdmissionSlots(rig: Rig, cacheSize: number):
   for (;;) {
     const tokens: [string, string, string] = [await rig.token(), await rig.token(), await rig.token()];
     const probe = new SecondSightAdmission(cacheSize);
-    const digests = tokens.map((token) => createHash('sha256').update(token).digest('binary') as TokenDigest);
-    for (const digest of digests) probe.admits(digest);
-    if (digests.every((digest) => probe.admits(digest))) return tokens;
+    for (const token of tokens) probe.record(token);
+    if (tokens.every((token) => probe.seenBefore(token))) return tokens;
   }
 }
 
@@ -289,16 +300,14 @@ describe('VerifiedTokenCache', () => {
     expect(read('token-c')?.kid).toBe('token-c');
   });
 
-  it('stores an offered token at its second offer, not its first', () => {
-    const { cache, read } = newCache();
-    const digest = cache.digest('token-a');
-    const value = entry('a');
-    cache.offer(digest, value, 7);
+  it('has seen a token once it is sighted, and holds nothing until something is stored', () => {
+    const { cache } = newCache();
+    const token = `${'x'.repeat(40)}-token-a`;
+    expect(cache.seenBefore(token)).toBe(false);
+    cache.sighted(token);
+    expect(cache.seenBefore(token)).toBe(true);
     expect(cache.size).toBe(0);
     expect(cache.bytes).toBe(0);
-    cache.offer(digest, value, 7);
-    expect(cache.size).toBe(1);
-    expect(read('token-a')).toBe(value);
   });
 
   it('forgets a deleted token', () => {
