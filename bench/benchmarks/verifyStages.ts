@@ -36,12 +36,11 @@ export const verifyStages: Benchmark = {
     print();
     const cpu = (id: string) => median(byId(results, id).cpuSamples);
     const decode = cpu('decode');
-    const own = decode + cpu('rules') + cpu('keyStore') + cpu('digest');
+    // A first-seen token is not digested (second-sight admission); the digest is paid from the second sighting on.
+    const own = decode + cpu('rules') + cpu('keyStore');
     print(`the verifier's own work per first-seen token, in CPU µs (compare with first-seen − crypto.verify sync in [latency]):`);
-    print(
-      `  decode ${decode.toFixed(1)} + header and claim rules ${cpu('rules').toFixed(1)} + key store lookups ${cpu('keyStore').toFixed(1)} ` +
-        `+ cache digest ${cpu('digest').toFixed(1)} = ${own.toFixed(1)}`,
-    );
+    print(`  decode ${decode.toFixed(1)} + header and claim rules ${cpu('rules').toFixed(1)} + key store lookups ${cpu('keyStore').toFixed(1)} = ${own.toFixed(1)}`);
+    print(`  a token seen before adds the cache digest, ${cpu('digest').toFixed(1)}, to look itself up`);
     print(
       `  inside decode (payload; the repeated header is remembered): base64url ${cpu('base64').toFixed(1)}, canonical re-encode ${(cpu('base64Canonical') - cpu('base64')).toFixed(1)}, ` +
         `JSON.parse ${cpu('jsonParse').toFixed(1)}, duplicate-member scan ${(cpu('strictJson') - cpu('jsonParse')).toFixed(1)}, ` +
