@@ -6,7 +6,7 @@ import { SignatureInvalidError, TokenMalformedError } from '../errors/authErrors
 import type { FetchLike } from '../net/fetchJson';
 import type { AccessTokenVerifier, VerifiedAccessToken } from './verifiedAccessToken';
 import { VERIFICATION_STEPS, createVerificationContext, verifiedToken, type VerificationContext, type VerificationStep } from './verificationSteps';
-import { VerifiedTokenCache, type TokenDigest } from './verifiedTokenCache';
+import { VerifiedTokenCache } from './verifiedTokenCache';
 
 export interface VerifierDependencies {
   /** How Entra metadata and keys are fetched; defaults to lib/net/nodeHttpFetch. */
@@ -51,26 +51,13 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
     return runSteps(createVerificationContext(token, { settings, nowSeconds: now() / 1000, network }), 0);
   }
 
-  function remember(token: string, digest: TokenDigest, verified: VerifiedAccessToken, live: VerifiedTokenCache): VerifiedAccessToken {
-    live.set(digest, verified, token.length);
-    return verified;
-  }
-
-  function firstSighting(token: string, verified: VerifiedAccessToken, live: VerifiedTokenCache): VerifiedAccessToken {
-    live.sighted(token);
-    return verified;
-  }
-
-  function verifyUncached(token: string): Promise<VerifiedAccessToken> {
-    const result = verifyFully(token);
-    return result instanceof Promise ? result : Promise.resolve(result);
-  }
-
   function verifyCached(token: string, live: VerifiedTokenCache): Promise<VerifiedAccessToken> {
     if (!live.seenBefore(token)) {
       // Never verified here (or its sighting was overwritten): it cannot be cached, so no digest; stored if it comes again.
-      const result = verifyFully(token);
-      return result instanceof Promise ? result.then((verified) => firstSighting(token, verified, live)) : Promise.resolve(firstSighting(token, result, live));
+      return settled(verifyFully(token), (verified) => {
+        live.sighted(token);
+        return verified;
+      });
     }
     const digest = live.digest(token);
     const cached = live.get(digest); // undefined once past exp + skew: then verifyFully refuses it as expired
@@ -78,8 +65,10 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
       if (keyStore.hasKey(cached.version, cached.kid)) return Promise.resolve(cached);
       live.delete(digest); // its key was withdrawn: verify from scratch
     }
-    const result = verifyFully(token);
-    return result instanceof Promise ? result.then((verified) => remember(token, digest, verified, live)) : Promise.resolve(remember(token, digest, result, live));
+    return settled(verifyFully(token), (verified) => {
+      live.set(digest, verified, token.length);
+      return verified;
+    });
   }
 
   return {
@@ -89,13 +78,19 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
     },
     verify(token: string): Promise<VerifiedAccessToken> {
       try {
-        return cache ? verifyCached(token, cache) : verifyUncached(token);
+        return cache ? verifyCached(token, cache) : settled(verifyFully(token));
       } catch (error) {
         // A refusal is always a rejection, never a synchronous throw; the steps throw only Errors.
         return Promise.reject(error instanceof Error ? error : new TypeError(`verification threw a non-Error: ${String(error)}`));
       }
     },
   };
+}
+
+/** The steps' result as a promise, `after` applied to the verified token: at once when the steps ran synchronously. */
+function settled(result: VerifiedAccessToken | Promise<VerifiedAccessToken>, after?: (verified: VerifiedAccessToken) => VerifiedAccessToken): Promise<VerifiedAccessToken> {
+  if (result instanceof Promise) return after ? result.then(after) : result;
+  return Promise.resolve(after ? after(result) : result);
 }
 
 /** Runs the steps from `first` on; at the first step that returns a promise, continues after it settles. */
