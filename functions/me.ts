@@ -1,5 +1,5 @@
 import { ROUTES } from '../lib/app/routeTable';
-import { registerProtectedRoute } from '../lib/app/registerRoutes';
+import { registerProtectedRoute } from '../packages/azure-functions-entra-auth/src/functions/registerRoute';
 
 // The caller as this API sees it: lets a client check its token without pasting it into a website.
 registerProtectedRoute(ROUTES.me, {

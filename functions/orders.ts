@@ -1,5 +1,5 @@
 import { ROUTES } from '../lib/app/routeTable';
-import { registerProtectedRoute } from '../lib/app/registerRoutes';
+import { registerProtectedRoute } from '../packages/azure-functions-entra-auth/src/functions/registerRoute';
 import { appRuntime } from '../lib/app/runtime';
 import { createFulfilOrderHandler } from '../lib/orders/fulfilOrder';
 import { createOrdersApi } from '../lib/orders/ordersApi';

@@ -1,4 +1,4 @@
-import { UNKNOWN_KID_REFRESH_MS } from '../../lib/entra/entraKeyStore';
+import { UNKNOWN_KID_REFRESH_MS } from '../../packages/azure-functions-entra-auth/src/entra/entraKeyStore';
 import { runRolloverScenario, type RolloverScenarioResult } from '../../test/support/keyRolloverScenario';
 import type { Benchmark } from '../support/benchmark';
 import { formatNumber } from '../support/table';

@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
-import { readAccessTokenClaims } from '../../lib/entra/accessTokenClaims';
-import { decodeCompactJwt } from '../../lib/jwt/decodeCompactJwt';
-import type { VerifiedAccessToken } from '../../lib/verify/verifiedAccessToken';
-import { VerifiedTokenCache } from '../../lib/verify/verifiedTokenCache';
+import { readAccessTokenClaims } from '../../packages/azure-functions-entra-auth/src/entra/accessTokenClaims';
+import { decodeCompactJwt } from '../../packages/azure-functions-entra-auth/src/jwt/decodeCompactJwt';
+import type { VerifiedAccessToken } from '../../packages/azure-functions-entra-auth/src/verify/verifiedAccessToken';
+import { VerifiedTokenCache } from '../../packages/azure-functions-entra-auth/src/verify/verifiedTokenCache';
 import type { Benchmark } from '../support/benchmark';
 import { median } from '../support/stats';
 import { formatNumber } from '../support/table';

@@ -1,9 +1,9 @@
-import { readAccessTokenClaims } from '../../lib/entra/accessTokenClaims';
-import { checkJoseHeader } from '../../lib/jwt/checkJoseHeader';
-import { decodeCompactJwt } from '../../lib/jwt/decodeCompactJwt';
-import { parseJsonObject } from '../../lib/jwt/strictJson';
-import { VerifiedTokenCache } from '../../lib/verify/verifiedTokenCache';
-import { checkAccessToken, checkAudience, checkClientApp, checkIssuer, checkLifetime, checkTenant, checkTokenVersion } from '../../lib/verify/tokenRules';
+import { readAccessTokenClaims } from '../../packages/azure-functions-entra-auth/src/entra/accessTokenClaims';
+import { checkJoseHeader } from '../../packages/azure-functions-entra-auth/src/jwt/checkJoseHeader';
+import { decodeCompactJwt } from '../../packages/azure-functions-entra-auth/src/jwt/decodeCompactJwt';
+import { parseJsonObject } from '../../packages/azure-functions-entra-auth/src/jwt/strictJson';
+import { VerifiedTokenCache } from '../../packages/azure-functions-entra-auth/src/verify/verifiedTokenCache';
+import { checkAccessToken, checkAudience, checkClientApp, checkIssuer, checkLifetime, checkTenant, checkTokenVersion } from '../../packages/azure-functions-entra-auth/src/verify/tokenRules';
 import type { Benchmark } from '../support/benchmark';
 import { startLoadMeter } from '../support/machineLoad';
 import { measureInterleaved, type MeasuredCase, type Op } from '../support/measure';

@@ -1,9 +1,9 @@
 import type { KeyObject } from 'node:crypto';
 import { importJWK } from 'jose';
-import { loadAuthSettings, type AuthSettings } from '../../lib/config/authSettings';
-import { EntraKeyStore } from '../../lib/entra/entraKeyStore';
-import { createAccessTokenVerifier } from '../../lib/verify/createAccessTokenVerifier';
-import type { AccessTokenVerifier } from '../../lib/verify/verifiedAccessToken';
+import { loadAuthSettings, type AuthSettings } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
+import { EntraKeyStore } from '../../packages/azure-functions-entra-auth/src/entra/entraKeyStore';
+import { createAccessTokenVerifier } from '../../packages/azure-functions-entra-auth/src/verify/createAccessTokenVerifier';
+import type { AccessTokenVerifier } from '../../packages/azure-functions-entra-auth/src/verify/verifiedAccessToken';
 import { API_CLIENT_ID, APP_ID_URI, TENANT, createTestKey, mintAccessToken } from '../../test/support/entraTokens';
 import { FakeEntraMetadataServer } from '../../test/support/fakeEntraMetadataServer';
 

@@ -1,5 +1,5 @@
-import type { AuthSettings } from '../../lib/config/authSettings';
-import type { AuthError } from '../../lib/errors/authErrors';
+import type { AuthSettings } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
+import type { AuthError } from '../../packages/azure-functions-entra-auth/src/errors/authErrors';
 import { shown } from './claimsView';
 
 /** What the explanations may read: the settings, the decoded (unverified) token, and the clock. */

@@ -1,5 +1,5 @@
-import { ALLOWED_ALGORITHMS } from '../../lib/jwt/checkJoseHeader';
-import { MAX_TOKEN_LENGTH } from '../../lib/jwt/decodeCompactJwt';
+import { ALLOWED_ALGORITHMS } from '../../packages/azure-functions-entra-auth/src/jwt/checkJoseHeader';
+import { MAX_TOKEN_LENGTH } from '../../packages/azure-functions-entra-auth/src/jwt/decodeCompactJwt';
 import { shown } from './claimsView';
 import { duration, type ExplainContext } from './explainFailure';
 import type { TracedStepName } from './productionTrace';

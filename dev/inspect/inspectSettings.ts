@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadAuthSettings, type AuthSettings } from '../../lib/config/authSettings';
+import { loadAuthSettings, type AuthSettings } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
 import { loadInstanceTrustSettings } from '../../lib/config/instanceTrustSettings';
 import { loadOrdersSettings } from '../../lib/config/ordersSettings';
 import { loadSigningSettings } from '../../lib/config/signingSettings';
-import { loadTelemetrySettings } from '../../lib/config/telemetrySettings';
+import { loadTelemetrySettings } from '../../packages/azure-functions-entra-auth/src/appInsights/telemetrySettings';
 import { environmentWithSettingsFile } from '../host/localSettings';
 import { CliUsageError } from './cliOptions';
 import type { InstanceTrust } from './keyFetch';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { isLoopbackHost } from '../../lib/config/fields';
-import { createNodeHttpFetch } from '../../lib/net/nodeHttpFetch';
-import type { FetchLike } from '../../lib/net/fetchJson';
+import { isLoopbackHost } from '../../packages/azure-functions-entra-auth/src/settings/fields';
+import { createNodeHttpFetch } from '../../packages/azure-functions-entra-auth/src/net/nodeHttpFetch';
+import type { FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
 
 /** The CAs the app would trust for AUTH_INSTANCE beyond Node's own store. */
 export interface InstanceTrust {

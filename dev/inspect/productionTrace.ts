@@ -1,8 +1,8 @@
 import { HttpRequest } from '@azure/functions';
-import type { AuthSettings } from '../../lib/config/authSettings';
-import { Refusal } from '../../lib/errors/refusal';
-import { extractBearerToken } from '../../lib/http/bearerToken';
-import { verifySignature } from '../../lib/verify/createAccessTokenVerifier';
+import type { AuthSettings } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
+import { Refusal } from '../../packages/azure-functions-entra-auth/src/errors/refusal';
+import { extractBearerToken } from '../../packages/azure-functions-entra-auth/src/functions/bearerToken';
+import { verifySignature } from '../../packages/azure-functions-entra-auth/src/verify/createAccessTokenVerifier';
 import {
   VERIFICATION_STEPS,
   createVerificationContext,
@@ -10,8 +10,8 @@ import {
   type KeyLookup,
   type VerificationContext,
   type VerificationStepName,
-} from '../../lib/verify/verificationSteps';
-import type { VerifiedAccessToken } from '../../lib/verify/verifiedAccessToken';
+} from '../../packages/azure-functions-entra-auth/src/verify/verificationSteps';
+import type { VerifiedAccessToken } from '../../packages/azure-functions-entra-auth/src/verify/verifiedAccessToken';
 
 /** withAuth's header parsing, the token's decoding (createVerificationContext), then every production step by name. */
 export type TracedStepName = 'bearer_header' | 'form' | VerificationStepName;

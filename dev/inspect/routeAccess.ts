@@ -1,10 +1,10 @@
 import type { HttpMethod } from '@azure/functions';
 import { ROUTES } from '../../lib/app/routeTable';
-import { requirementNames, type MethodRule, type Requirement } from '../../lib/authz/authPolicy';
-import { authorize, type AuthorizationDecision, type AuthorizeOptions } from '../../lib/authz/authorize';
-import type { Principal } from '../../lib/authz/principal';
-import type { AuthSettings } from '../../lib/config/authSettings';
-import { FAILURE_HTTP } from '../../lib/errors/failureCodes';
+import { requirementNames, type MethodRule, type Requirement } from '../../packages/azure-functions-entra-auth/src/authz/authPolicy';
+import { authorize, type AuthorizationDecision, type AuthorizeOptions } from '../../packages/azure-functions-entra-auth/src/authz/authorize';
+import type { Principal } from '../../packages/azure-functions-entra-auth/src/authz/principal';
+import type { AuthSettings } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
+import { FAILURE_HTTP } from '../../packages/azure-functions-entra-auth/src/errors/failureCodes';
 
 /** One method of one route, as withAuth would decide it for the inspected token. */
 export interface RouteAccess {

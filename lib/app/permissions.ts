@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import declared from '../../infra/permissions.json';
-import { outOfRange, typeMismatch } from '../schema/englishMessages';
+import { outOfRange, typeMismatch } from '../../packages/azure-functions-entra-auth/src/settings/englishMessages';
 
 /**
  * The permissions this API defines, read from the same file the Bicep uses to

@@ -1,4 +1,4 @@
-import { anyOf, defineAuthPolicy, type AuthPolicy, type MethodPolicy } from '../authz/authPolicy';
+import { anyOf, defineAuthPolicy, type AuthPolicy, type MethodPolicy } from '../../packages/azure-functions-entra-auth/src/authz/authPolicy';
 import { DECLARED_PERMISSIONS } from './permissions';
 
 /**

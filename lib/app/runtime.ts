@@ -1,21 +1,21 @@
-import { loadAuthSettings, type AuthSettings } from '../config/authSettings';
+import { loadAuthSettings, type AuthSettings } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
 import { loadInstanceTrustSettings } from '../config/instanceTrustSettings';
 import { loadOrdersSettings } from '../config/ordersSettings';
-import type { SettingsSource } from '../config/parseSettings';
+import type { SettingsSource } from '../../packages/azure-functions-entra-auth/src/settings/parseSettings';
 import { loadSigningSettings, type SigningSettings } from '../config/signingSettings';
-import type { KeySetEvents } from '../entra/entraKeyStore';
+import type { KeySetEvents } from '../../packages/azure-functions-entra-auth/src/entra/entraKeyStore';
 import { createBackendClient, type BackendClient } from '../forwarding/backendClient';
-import { invocationLogObserver, type AuthObserver } from '../http/authEvents';
-import { createWithAuth, type WithAuth } from '../http/withAuth';
-import { createNodeHttpFetch } from '../net/nodeHttpFetch';
-import type { FetchLike } from '../net/fetchJson';
+import { invocationLogObserver, type AuthObserver } from '../../packages/azure-functions-entra-auth/src/functions/authEvents';
+import { createWithAuth, type WithAuth } from '../../packages/azure-functions-entra-auth/src/functions/withAuth';
+import { createNodeHttpFetch } from '../../packages/azure-functions-entra-auth/src/net/nodeHttpFetch';
+import type { FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
 import { createOrderStore, type OrderStoreDependencies, type OrdersBackend } from '../orders/createOrderStore';
 import type { OrderStore } from '../orders/orderStore';
 import { createStoreHealth, type StoreHealth } from '../orders/storeHealth';
 import { createSigning, type Signing, type SigningDependencies } from '../signing/createSigning';
 import type { SigningEvents } from '../signing/signingEvents';
-import { createAccessTokenVerifier } from '../verify/createAccessTokenVerifier';
-import type { AccessTokenVerifier } from '../verify/verifiedAccessToken';
+import { createAccessTokenVerifier } from '../../packages/azure-functions-entra-auth/src/verify/createAccessTokenVerifier';
+import type { AccessTokenVerifier } from '../../packages/azure-functions-entra-auth/src/verify/verifiedAccessToken';
 
 /** Everything the functions share, built once per process from the settings. */
 export interface AppRuntime {

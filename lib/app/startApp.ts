@@ -1,4 +1,4 @@
-import type { SettingsSource } from '../config/parseSettings';
+import type { SettingsSource } from '../../packages/azure-functions-entra-auth/src/settings/parseSettings';
 import { startAuthTelemetry, type StartAuthTelemetryOptions } from '../telemetry/startAuthTelemetry';
 import { createAppRuntime, type AppRuntime, type RuntimeDependencies } from './runtime';
 

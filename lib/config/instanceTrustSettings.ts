@@ -2,9 +2,9 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod/mini';
-import { isLoopbackHost } from './fields';
-import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
-import { SettingsError } from './settingsError';
+import { isLoopbackHost } from '../../packages/azure-functions-entra-auth/src/settings/fields';
+import { deepFreeze, parseSettings, type SettingsSource } from '../../packages/azure-functions-entra-auth/src/settings/parseSettings';
+import { SettingsError } from '../../packages/azure-functions-entra-auth/src/settings/settingsError';
 
 /**
  * AUTH_INSTANCE_CA_FILE: a CA certificate (PEM) the Entra key fetch trusts, for local

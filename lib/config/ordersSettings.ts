@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { guid, isLoopbackHost, refuse } from './fields';
-import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
+import { guid, isLoopbackHost, refuse } from '../../packages/azure-functions-entra-auth/src/settings/fields';
+import { deepFreeze, parseSettings, type SettingsSource } from '../../packages/azure-functions-entra-auth/src/settings/parseSettings';
 
 /** How the app reaches the orders table. */
 export type OrdersStoreConnection =

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { typeMismatch } from '../schema/englishMessages';
-import { guid, httpsUrl } from './fields';
-import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
+import { typeMismatch } from '../../packages/azure-functions-entra-auth/src/settings/englishMessages';
+import { guid, httpsUrl } from '../../packages/azure-functions-entra-auth/src/settings/fields';
+import { deepFreeze, parseSettings, type SettingsSource } from '../../packages/azure-functions-entra-auth/src/settings/parseSettings';
 
 /** Who signs identity assertions. */
 export type SignerSettings =

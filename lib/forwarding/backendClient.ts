@@ -1,8 +1,8 @@
-import type { Principal } from '../authz/principal';
-import type { FetchedResponse, FetchLike } from '../net/fetchJson';
+import type { Principal } from '../../packages/azure-functions-entra-auth/src/authz/principal';
+import type { FetchedResponse, FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
 import type { AssertionIssuer } from '../signing/identityAssertion';
 import { outgoingHeaders } from './outgoingHeaders';
-import { BodyTooLargeError, readCappedBody } from '../net/readCappedBody';
+import { BodyTooLargeError, readCappedBody } from '../../packages/azure-functions-entra-auth/src/net/readCappedBody';
 
 export type BackendFailure = 'backend_unreachable' | 'backend_timeout' | 'backend_redirect' | 'backend_response_too_large';
 

@@ -1,6 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
 import * as z from 'zod/mini';
-import type { OrdersFailureCode } from '../errors/failureCodes';
+import type { OrdersFailureCode } from '../../packages/azure-functions-entra-auth/src/errors/failureCodes';
 
 export type BodyFailureCode = Extract<OrdersFailureCode, 'unsupported_media_type' | 'body_too_large' | 'invalid_json' | 'invalid_body'>;
 

@@ -1,8 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { Refusal } from '../errors/refusal';
-import { answerHandlerRefusal } from '../http/failureAnswer';
+import { Refusal } from '../../packages/azure-functions-entra-auth/src/errors/refusal';
+import { answerHandlerRefusal } from '../../packages/azure-functions-entra-auth/src/functions/failureAnswer';
 import { BackendCallError, type BackendClient, type BackendResponse } from '../forwarding/backendClient';
-import type { AuthenticatedHandler } from '../http/withAuth';
+import type { AuthenticatedHandler } from '../../packages/azure-functions-entra-auth/src/functions/withAuth';
 import { SigningUnavailableError } from '../signing/signingErrors';
 import type { Order } from './order';
 import { orderFailureAnswer } from './orderFailureAnswer';

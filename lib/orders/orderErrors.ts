@@ -1,4 +1,4 @@
-import type { OrdersFailureCode } from '../errors/failureCodes';
+import type { OrdersFailureCode } from '../../packages/azure-functions-entra-auth/src/errors/failureCodes';
 
 /**
  * Failures the store layer and the concurrency rules throw: each knows its stable

@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { Refusal } from '../errors/refusal';
-import { answerHandlerRefusal } from '../http/failureAnswer';
+import { Refusal } from '../../packages/azure-functions-entra-auth/src/errors/refusal';
+import { answerHandlerRefusal } from '../../packages/azure-functions-entra-auth/src/functions/failureAnswer';
 import { isOrderError, type OrderError } from './orderErrors';
 
 /**

@@ -1,8 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { Principal } from '../authz/principal';
-import { Refusal } from '../errors/refusal';
+import type { Principal } from '../../packages/azure-functions-entra-auth/src/authz/principal';
+import { Refusal } from '../../packages/azure-functions-entra-auth/src/errors/refusal';
 import { readJsonBody, type BodyResult } from '../http/readJsonBody';
-import type { AuthenticatedHandler } from '../http/withAuth';
+import type { AuthenticatedHandler } from '../../packages/azure-functions-entra-auth/src/functions/withAuth';
 import { ORDER_ID, orderInput, type Order } from './order';
 import { decodeContinuation, encodeContinuation } from './continuation';
 import { PreconditionRequiredError } from './orderErrors';

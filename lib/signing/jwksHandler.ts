@@ -1,6 +1,6 @@
 import type { HttpHandler } from '@azure/functions';
-import { Refusal } from '../errors/refusal';
-import { answerHandlerRefusal } from '../http/failureAnswer';
+import { Refusal } from '../../packages/azure-functions-entra-auth/src/errors/refusal';
+import { answerHandlerRefusal } from '../../packages/azure-functions-entra-auth/src/functions/failureAnswer';
 import { SigningUnavailableError } from './signingErrors';
 import type { SigningKeySource } from './signingKey';
 

@@ -1,10 +1,10 @@
-import type { SettingsSource } from '../config/parseSettings';
-import { loadTelemetrySettings } from '../config/telemetrySettings';
-import type { KeySetEvents } from '../entra/entraKeyStore';
-import type { AuthObserver } from '../http/authEvents';
+import type { SettingsSource } from '../../packages/azure-functions-entra-auth/src/settings/parseSettings';
+import { loadTelemetrySettings } from '../../packages/azure-functions-entra-auth/src/appInsights/telemetrySettings';
+import type { KeySetEvents } from '../../packages/azure-functions-entra-auth/src/entra/entraKeyStore';
+import type { AuthObserver } from '../../packages/azure-functions-entra-auth/src/functions/authEvents';
 import type { SigningEvents } from '../signing/signingEvents';
-import { createAuthTelemetry, type AuthTelemetryOptions } from './authTelemetry';
-import type { TelemetryDiagnostic } from './telemetrySink';
+import { createAuthTelemetry, type AuthTelemetryOptions } from '../../packages/azure-functions-entra-auth/src/appInsights/authTelemetry';
+import type { TelemetryDiagnostic } from '../../packages/azure-functions-entra-auth/src/appInsights/telemetrySink';
 
 export interface StartAuthTelemetryOptions {
   /**

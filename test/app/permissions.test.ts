@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { requirementNames, type MethodRule } from '../../lib/authz/authPolicy';
+import { requirementNames, type MethodRule } from '../../packages/azure-functions-entra-auth/src/authz/authPolicy';
 import { DECLARED_PERMISSIONS } from '../../lib/app/permissions';
 import { ROUTES } from '../../lib/app/routeTable';
 

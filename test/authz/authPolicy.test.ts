@@ -1,6 +1,6 @@
-import { ANY_VALID_TOKEN, allOf, anyOf, defineAuthPolicy, type AuthPolicy } from '../../lib/authz/authPolicy';
-import { authorize } from '../../lib/authz/authorize';
-import type { Principal } from '../../lib/authz/principal';
+import { ANY_VALID_TOKEN, allOf, anyOf, defineAuthPolicy, type AuthPolicy } from '../../packages/azure-functions-entra-auth/src/authz/authPolicy';
+import { authorize } from '../../packages/azure-functions-entra-auth/src/authz/authorize';
+import type { Principal } from '../../packages/azure-functions-entra-auth/src/authz/principal';
 
 const known = { appRoles: ['Orders.Read', 'Orders.ReadWrite', 'Admin'], scopes: ['Orders.Read', 'Orders.ReadWrite'] };
 

@@ -1,4 +1,4 @@
-import { ColdLoadError, RefreshingValue, type RefreshReason, type RefreshingValueOptions } from '../../lib/cache/refreshingValue';
+import { ColdLoadError, RefreshingValue, type RefreshReason, type RefreshingValueOptions } from '../../packages/azure-functions-entra-auth/src/cache/refreshingValue';
 
 /** A loader the test settles by hand: each call waits until resolve() or reject(). */
 class ManualLoader<T> {

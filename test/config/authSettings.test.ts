@@ -1,6 +1,6 @@
-import { loadAuthSettings, type AuthSettings } from '../../lib/config/authSettings';
-import type { SettingsSource } from '../../lib/config/parseSettings';
-import { SettingsError } from '../../lib/config/settingsError';
+import { loadAuthSettings, type AuthSettings } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
+import type { SettingsSource } from '../../packages/azure-functions-entra-auth/src/settings/parseSettings';
+import { SettingsError } from '../../packages/azure-functions-entra-auth/src/settings/settingsError';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const OTHER_TENANT = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureLocalTls, type LocalTls } from '../../dev/tls/localTls';
 import { loadInstanceTrustSettings } from '../../lib/config/instanceTrustSettings';
-import { SettingsError } from '../../lib/config/settingsError';
+import { SettingsError } from '../../packages/azure-functions-entra-auth/src/settings/settingsError';
 
 const STANDIN = 'https://127.0.0.1:7443';
 let stateDir: string;

@@ -1,9 +1,9 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TokenVersion } from '../../lib/config/authSettings';
-import { parseOpenIdMetadata } from '../../lib/entra/openIdMetadata';
-import { parseSigningKeySet } from '../../lib/entra/signingKeys';
+import type { TokenVersion } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
+import { parseOpenIdMetadata } from '../../packages/azure-functions-entra-auth/src/entra/openIdMetadata';
+import { parseSigningKeySet } from '../../packages/azure-functions-entra-auth/src/entra/signingKeys';
 
 /**
  * The metadata and key-set parsers over discovery documents and key sets Entra really

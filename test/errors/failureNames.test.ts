@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHECK_NAMES, isCheckName } from '../../lib/errors/checkNames';
-import { FAILURE_CODES, type FailureCode } from '../../lib/errors/failureCodes';
+import { CHECK_NAMES, isCheckName } from '../../packages/azure-functions-entra-auth/src/errors/checkNames';
+import { FAILURE_CODES, type FailureCode } from '../../packages/azure-functions-entra-auth/src/errors/failureCodes';
 
 /**
  * Codes and check names are telemetry dimensions: infra/kql and the alerts filter

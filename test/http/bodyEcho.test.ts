@@ -1,5 +1,5 @@
 import type { HttpHandler } from '@azure/functions';
-import { protectedHandler } from '../../lib/app/registerRoutes';
+import { protectedHandler } from '../../packages/azure-functions-entra-auth/src/functions/registerRoute';
 import { ROUTES } from '../../lib/app/routeTable';
 import { MemoryOrderStore } from '../orders/support/memoryOrderStore';
 import { createOrdersApi } from '../../lib/orders/ordersApi';

@@ -1,4 +1,4 @@
-import { anyOf } from '../../lib/authz/authPolicy';
+import { anyOf } from '../../packages/azure-functions-entra-auth/src/authz/authPolicy';
 import {
   AlgorithmNotAllowedError,
   AudienceMismatchError,
@@ -17,10 +17,10 @@ import {
   TokenVersionNotAllowedError,
   type AuthError,
   type TokenFacts,
-} from '../../lib/errors/authErrors';
-import { FAILURE_CODES, type FailureCode } from '../../lib/errors/failureCodes';
-import { Refusal, type Failure } from '../../lib/errors/refusal';
-import { answerFailure, type RequestSite } from '../../lib/http/failureAnswer';
+} from '../../packages/azure-functions-entra-auth/src/errors/authErrors';
+import { FAILURE_CODES, type FailureCode } from '../../packages/azure-functions-entra-auth/src/errors/failureCodes';
+import { Refusal, type Failure } from '../../packages/azure-functions-entra-auth/src/errors/refusal';
+import { answerFailure, type RequestSite } from '../../packages/azure-functions-entra-auth/src/functions/failureAnswer';
 
 /**
  * Every failure code, walked through the one function that answers it: status,

@@ -1,6 +1,6 @@
 import type { HttpHandler } from '@azure/functions';
 import { ROUTES } from '../../lib/app/routeTable';
-import { protectedHandler } from '../../lib/app/registerRoutes';
+import { protectedHandler } from '../../packages/azure-functions-entra-auth/src/functions/registerRoute';
 import { MemoryOrderStore } from '../orders/support/memoryOrderStore';
 import { createOrdersApi } from '../../lib/orders/ordersApi';
 import { OTHER_TENANT, type TokenOptions } from '../support/entraTokens';

@@ -1,9 +1,9 @@
 import type { HttpHandler } from '@azure/functions';
 import { DECLARED_PERMISSIONS } from '../../lib/app/permissions';
-import { protectedHandler } from '../../lib/app/registerRoutes';
+import { protectedHandler } from '../../packages/azure-functions-entra-auth/src/functions/registerRoute';
 import { ROUTES } from '../../lib/app/routeTable';
-import { ANY_VALID_TOKEN, anyOf, defineAuthPolicy } from '../../lib/authz/authPolicy';
-import { createWithAuth } from '../../lib/http/withAuth';
+import { ANY_VALID_TOKEN, anyOf, defineAuthPolicy } from '../../packages/azure-functions-entra-auth/src/authz/authPolicy';
+import { createWithAuth } from '../../packages/azure-functions-entra-auth/src/functions/withAuth';
 import { CALLER_APP } from '../support/entraTokens';
 import { REALM, RecordingObserver, startAuthFixture, type AuthFixture } from '../support/authFixture';
 import { invokeHttp } from '../support/invokeHttp';

@@ -1,6 +1,6 @@
 import type { HttpHandler } from '@azure/functions';
-import { ANY_VALID_TOKEN, anyOf, defineAuthPolicy } from '../../lib/authz/authPolicy';
-import type { Principal } from '../../lib/authz/principal';
+import { ANY_VALID_TOKEN, anyOf, defineAuthPolicy } from '../../packages/azure-functions-entra-auth/src/authz/authPolicy';
+import type { Principal } from '../../packages/azure-functions-entra-auth/src/authz/principal';
 import { CALLER_APP, OTHER_TENANT, TENANT, USER_OID } from '../support/entraTokens';
 import { REALM, startAuthFixture, type AuthFixture } from '../support/authFixture';
 import { invokeHttp, type InvokeOptions } from '../support/invokeHttp';

@@ -1,5 +1,5 @@
 import { PERSONAL_CLAIMS, REDACTED } from '../../dev/inspect/claimsView';
-import type { FetchLike } from '../../lib/net/fetchJson';
+import type { FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
 import { startStandinHarness, type StandinHarness } from '../dev/support/standinHarness';
 import { inspectInProcess, settingsFolder, type InspectorRun } from './support/runInspector';
 import { createTestKey, signToken } from '../support/entraTokens';

@@ -1,9 +1,9 @@
 import { inspectToken } from '../../dev/inspect/inspectToken';
 import type { Inspection } from '../../dev/inspect/inspection';
 import { inspectionJson, inspectionText } from '../../dev/inspect/renderInspection';
-import { AuthError } from '../../lib/errors/authErrors';
-import type { FetchLike } from '../../lib/net/fetchJson';
-import { VERIFICATION_STEPS } from '../../lib/verify/verificationSteps';
+import { AuthError } from '../../packages/azure-functions-entra-auth/src/errors/authErrors';
+import type { FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
+import { VERIFICATION_STEPS } from '../../packages/azure-functions-entra-auth/src/verify/verificationSteps';
 import { API_CLIENT_ID, OTHER_TENANT, TENANT, accessTokenClaims, b64url, createTestKey, type TestKey } from '../support/entraTokens';
 import { compact, publicKeyPem, rejectionOf, replaceSegment, segmentsOf, signers, startRequestTrap, withNonCanonicalTail, type RequestTrap } from '../support/hostileTokens';
 import { startHarness, type Harness } from '../support/verifierHarness';

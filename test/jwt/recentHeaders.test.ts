@@ -1,5 +1,5 @@
-import { decodeCompactJwt } from '../../lib/jwt/decodeCompactJwt';
-import { RecentHeaders } from '../../lib/jwt/recentHeaders';
+import { decodeCompactJwt } from '../../packages/azure-functions-entra-auth/src/jwt/decodeCompactJwt';
+import { RecentHeaders } from '../../packages/azure-functions-entra-auth/src/jwt/recentHeaders';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const token = (header: unknown, payload: unknown = { sub: 'x' }) => `${b64(header)}.${b64(payload)}.c2ln`;

@@ -1,4 +1,4 @@
-import { parseJsonObject } from '../../lib/jwt/strictJson';
+import { parseJsonObject } from '../../packages/azure-functions-entra-auth/src/jwt/strictJson';
 
 describe('parseJsonObject', () => {
   it.each([

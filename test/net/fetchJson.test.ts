@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FetchJsonError, fetchJson, type FetchJsonFailure, type FetchJsonOptions, type FetchLike } from '../../lib/net/fetchJson';
-import { createNodeHttpFetch } from '../../lib/net/nodeHttpFetch';
+import { FetchJsonError, fetchJson, type FetchJsonFailure, type FetchJsonOptions, type FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
+import { createNodeHttpFetch } from '../../packages/azure-functions-entra-auth/src/net/nodeHttpFetch';
 
 type Route = (res: ServerResponse, req: IncomingMessage) => void;
 

@@ -1,4 +1,4 @@
-import { createNodeHttpFetch } from '../../lib/net/nodeHttpFetch';
+import { createNodeHttpFetch } from '../../packages/azure-functions-entra-auth/src/net/nodeHttpFetch';
 
 /** Misuse of the key fetch's transport is refused as a TypeError (a rejection), before anything is sent. */
 describe('createNodeHttpFetch', () => {

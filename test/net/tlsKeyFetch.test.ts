@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureLocalTls, type LocalTls } from '../../dev/tls/localTls';
-import { FetchJsonError, fetchJson, type FetchLike } from '../../lib/net/fetchJson';
-import { createNodeHttpFetch } from '../../lib/net/nodeHttpFetch';
+import { FetchJsonError, fetchJson, type FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
+import { createNodeHttpFetch } from '../../packages/azure-functions-entra-auth/src/net/nodeHttpFetch';
 
 /** fetchJson over TLS to a server whose CA Node does not trust (as the stand-in is when NODE_EXTRA_CA_CERTS names another bundle). */
 let stateDir: string;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { HttpHandler } from '@azure/functions';
 import { azuriteConnectionString } from '../../dev/azurite/azuriteTable';
 import { ensureLocalTls, type LocalTls } from '../../dev/tls/localTls';
-import { protectedHandler } from '../../lib/app/registerRoutes';
+import { protectedHandler } from '../../packages/azure-functions-entra-auth/src/functions/registerRoute';
 import { ROUTES } from '../../lib/app/routeTable';
 import { loadOrdersSettings } from '../../lib/config/ordersSettings';
 import { createOrderStore, type OrdersBackend } from '../../lib/orders/createOrderStore';

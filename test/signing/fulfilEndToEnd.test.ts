@@ -1,6 +1,6 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { startSampleBackend, type SampleBackend } from '../../dev/sample-backend/sampleBackend';
-import { anyOf, type AuthPolicy } from '../../lib/authz/authPolicy';
+import { anyOf, type AuthPolicy } from '../../packages/azure-functions-entra-auth/src/authz/authPolicy';
 import { createBackendClient, type BackendClient } from '../../lib/forwarding/backendClient';
 import { MemoryOrderStore } from '../orders/support/memoryOrderStore';
 import { createFulfilOrderHandler } from '../../lib/orders/fulfilOrder';

@@ -3,7 +3,7 @@ import { KeyClient } from '@azure/keyvault-keys';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import type { KeySpec } from '../../dev/keyvault-standin/vaultKeys';
 import { DEFAULT_TENANT } from '../../dev/keyvault-standin/server';
-import { SettingsError } from '../../lib/config/settingsError';
+import { SettingsError } from '../../packages/azure-functions-entra-auth/src/settings/settingsError';
 import type { Signing } from '../../lib/signing/createSigning';
 import { ASSERTION_TYPE } from '../../lib/signing/identityAssertion';
 import { SigningUnavailableError } from '../../lib/signing/signingErrors';

@@ -1,6 +1,6 @@
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import { SettingsError } from '../../lib/config/settingsError';
+import { SettingsError } from '../../packages/azure-functions-entra-auth/src/settings/settingsError';
 import { DEVELOPMENT_ISSUER, loadSigningSettings, type SignerSettings } from '../../lib/config/signingSettings';
 import { createSigning } from '../../lib/signing/createSigning';
 import { ASSERTION_TYPE } from '../../lib/signing/identityAssertion';

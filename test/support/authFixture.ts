@@ -1,5 +1,5 @@
-import type { AuthFailureEvent, AuthObserver, AuthSuccessEvent } from '../../lib/http/authEvents';
-import { createWithAuth, type WithAuth } from '../../lib/http/withAuth';
+import type { AuthFailureEvent, AuthObserver, AuthSuccessEvent } from '../../packages/azure-functions-entra-auth/src/functions/authEvents';
+import { createWithAuth, type WithAuth } from '../../packages/azure-functions-entra-auth/src/functions/withAuth';
 import { mintAccessToken, type TokenOptions } from './entraTokens';
 import { startHarness, type Harness, type HarnessOptions } from './verifierHarness';
 

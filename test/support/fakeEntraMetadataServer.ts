@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JWK } from 'jose';
-import type { FetchLike } from '../../lib/net/fetchJson';
+import type { FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
 
 /**
  * A test double for Entra's discovery and key endpoints, over real HTTP on 127.0.0.1,

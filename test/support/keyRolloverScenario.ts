@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { loadAuthSettings } from '../../lib/config/authSettings';
-import { EntraKeyStore } from '../../lib/entra/entraKeyStore';
-import type { FetchLike } from '../../lib/net/fetchJson';
-import { createAccessTokenVerifier } from '../../lib/verify/createAccessTokenVerifier';
+import { loadAuthSettings } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
+import { EntraKeyStore } from '../../packages/azure-functions-entra-auth/src/entra/entraKeyStore';
+import type { FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
+import { createAccessTokenVerifier } from '../../packages/azure-functions-entra-auth/src/verify/createAccessTokenVerifier';
 import { API_CLIENT_ID, APP_ID_URI, TENANT, accessTokenClaims, b64url, createTestKey, mintAccessToken } from './entraTokens';
 import { FakeEntraMetadataServer } from './fakeEntraMetadataServer';
 import { outcome } from './verifierHarness';

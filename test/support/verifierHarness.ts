@@ -1,8 +1,8 @@
-import { loadAuthSettings, type AuthSettings } from '../../lib/config/authSettings';
-import type { KeySetEvents } from '../../lib/entra/entraKeyStore';
-import { createAccessTokenVerifier } from '../../lib/verify/createAccessTokenVerifier';
-import type { AccessTokenVerifier } from '../../lib/verify/verifiedAccessToken';
-import type { FetchLike } from '../../lib/net/fetchJson';
+import { loadAuthSettings, type AuthSettings } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
+import type { KeySetEvents } from '../../packages/azure-functions-entra-auth/src/entra/entraKeyStore';
+import { createAccessTokenVerifier } from '../../packages/azure-functions-entra-auth/src/verify/createAccessTokenVerifier';
+import type { AccessTokenVerifier } from '../../packages/azure-functions-entra-auth/src/verify/verifiedAccessToken';
+import type { FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
 import { API_CLIENT_ID, APP_ID_URI, TENANT, createTestKey, type TestKey } from './entraTokens';
 import { FakeEntraMetadataServer } from './fakeEntraMetadataServer';
 

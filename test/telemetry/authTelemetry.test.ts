@@ -1,9 +1,9 @@
 import { InvocationContext } from '@azure/functions';
-import { loadTelemetrySettings } from '../../lib/config/telemetrySettings';
-import { defineAuthPolicy, anyOf } from '../../lib/authz/authPolicy';
-import { invocationLogObserver } from '../../lib/http/authEvents';
-import { createWithAuth } from '../../lib/http/withAuth';
-import { createAuthTelemetry } from '../../lib/telemetry/authTelemetry';
+import { loadTelemetrySettings } from '../../packages/azure-functions-entra-auth/src/appInsights/telemetrySettings';
+import { defineAuthPolicy, anyOf } from '../../packages/azure-functions-entra-auth/src/authz/authPolicy';
+import { invocationLogObserver } from '../../packages/azure-functions-entra-auth/src/functions/authEvents';
+import { createWithAuth } from '../../packages/azure-functions-entra-auth/src/functions/withAuth';
+import { createAuthTelemetry } from '../../packages/azure-functions-entra-auth/src/appInsights/authTelemetry';
 import { startAuthTelemetry } from '../../lib/telemetry/startAuthTelemetry';
 import { REALM } from '../support/authFixture';
 import { startHarness, type Harness } from '../support/verifierHarness';

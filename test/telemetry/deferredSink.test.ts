@@ -1,5 +1,5 @@
-import { DeferredSink, type DeferredSinkOptions } from '../../lib/telemetry/deferredSink';
-import type { TelemetryEvent, TelemetryMetric } from '../../lib/telemetry/telemetrySink';
+import { DeferredSink, type DeferredSinkOptions } from '../../packages/azure-functions-entra-auth/src/appInsights/deferredSink';
+import type { TelemetryEvent, TelemetryMetric } from '../../packages/azure-functions-entra-auth/src/appInsights/telemetrySink';
 import { DiagnosticLog, ManualTimers, RecordingSink } from './support/recordingSink';
 
 let timers: ManualTimers;

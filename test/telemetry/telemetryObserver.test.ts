@@ -1,8 +1,8 @@
 import { InvocationContext } from '@azure/functions';
-import { EntraKeyStore } from '../../lib/entra/entraKeyStore';
-import type { AuthFailureEvent, AuthObserver, AuthSuccessEvent } from '../../lib/http/authEvents';
-import { keySetFallbackEvent } from '../../lib/telemetry/authTelemetryItems';
-import { createKeySetTelemetry, createSigningTelemetry, createTelemetryObserver } from '../../lib/telemetry/telemetryObserver';
+import { EntraKeyStore } from '../../packages/azure-functions-entra-auth/src/entra/entraKeyStore';
+import type { AuthFailureEvent, AuthObserver, AuthSuccessEvent } from '../../packages/azure-functions-entra-auth/src/functions/authEvents';
+import { keySetFallbackEvent } from '../../packages/azure-functions-entra-auth/src/appInsights/authTelemetryItems';
+import { createKeySetTelemetry, createSigningTelemetry, createTelemetryObserver } from '../../packages/azure-functions-entra-auth/src/appInsights/telemetryObserver';
 import { CALLER_APP, TENANT, createTestKey } from '../support/entraTokens';
 import { FakeEntraMetadataServer } from '../support/fakeEntraMetadataServer';
 import { DiagnosticLog, RecordingSink } from './support/recordingSink';

@@ -1,5 +1,5 @@
-import { loadTelemetrySettings } from '../../lib/config/telemetrySettings';
-import { SettingsError } from '../../lib/config/settingsError';
+import { loadTelemetrySettings } from '../../packages/azure-functions-entra-auth/src/appInsights/telemetrySettings';
+import { SettingsError } from '../../packages/azure-functions-entra-auth/src/settings/settingsError';
 
 const IKEY = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 const APP_ID = '9d3c6a0e-1b2c-4d5e-8f90-a1b2c3d4e5f6';

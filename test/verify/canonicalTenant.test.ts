@@ -1,5 +1,5 @@
-import { ANY_VALID_TOKEN, anyOf, defineAuthPolicy } from '../../lib/authz/authPolicy';
-import type { Principal } from '../../lib/authz/principal';
+import { ANY_VALID_TOKEN, anyOf, defineAuthPolicy } from '../../packages/azure-functions-entra-auth/src/authz/authPolicy';
+import type { Principal } from '../../packages/azure-functions-entra-auth/src/authz/principal';
 import { startAuthFixture, type AuthFixture } from '../support/authFixture';
 import { OTHER_TENANT, TENANT } from '../support/entraTokens';
 import { invokeHttp } from '../support/invokeHttp';

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { compactVerify, importJWK, type JWK } from 'jose';
-import { AuthError, KeyNotFoundError, safeLogValue, type AuthErrorCode } from '../../lib/errors/authErrors';
-import { UNKNOWN_KID_REFRESH_MS } from '../../lib/entra/entraKeyStore';
+import { AuthError, KeyNotFoundError, safeLogValue, type AuthErrorCode } from '../../packages/azure-functions-entra-auth/src/errors/authErrors';
+import { UNKNOWN_KID_REFRESH_MS } from '../../packages/azure-functions-entra-auth/src/entra/entraKeyStore';
 import { API_CLIENT_ID, APP_ID_URI, CALLER_APP, OTHER_TENANT, TENANT, USER_OID, accessTokenClaims, b64url, createTestKey, type TestKey } from '../support/entraTokens';
 import {
   compact,

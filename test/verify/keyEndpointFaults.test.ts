@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { loadAuthSettings } from '../../lib/config/authSettings';
-import { EntraKeyStore, UNKNOWN_KID_REFRESH_MS, type KeySetEvents } from '../../lib/entra/entraKeyStore';
-import { AuthError, KeysUnavailableError } from '../../lib/errors/authErrors';
-import type { FetchLike } from '../../lib/net/fetchJson';
-import { createAccessTokenVerifier } from '../../lib/verify/createAccessTokenVerifier';
-import type { AccessTokenVerifier } from '../../lib/verify/verifiedAccessToken';
+import { loadAuthSettings } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
+import { EntraKeyStore, UNKNOWN_KID_REFRESH_MS, type KeySetEvents } from '../../packages/azure-functions-entra-auth/src/entra/entraKeyStore';
+import { AuthError, KeysUnavailableError } from '../../packages/azure-functions-entra-auth/src/errors/authErrors';
+import type { FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
+import { createAccessTokenVerifier } from '../../packages/azure-functions-entra-auth/src/verify/createAccessTokenVerifier';
+import type { AccessTokenVerifier } from '../../packages/azure-functions-entra-auth/src/verify/verifiedAccessToken';
 import { API_CLIENT_ID, APP_ID_URI, TENANT, accessTokenClaims, b64url, createTestKey, mintAccessToken, type TestKey, type TokenOptions } from '../support/entraTokens';
 import { FakeEntraMetadataServer, type Fault } from '../support/fakeEntraMetadataServer';
 import { outcome } from '../support/verifierHarness';

@@ -1,5 +1,5 @@
 import type { JWK } from 'jose';
-import { ClaimInvalidError, IssuerMismatchError, TenantNotAllowedError } from '../../lib/errors/authErrors';
+import { ClaimInvalidError, IssuerMismatchError, TenantNotAllowedError } from '../../packages/azure-functions-entra-auth/src/errors/authErrors';
 import { CALLER_APP, OTHER_TENANT, TENANT, USER_OID, createTestKey, mintAccessToken } from '../support/entraTokens';
 import { outcome, startHarness, type Harness } from '../support/verifierHarness';
 

@@ -1,4 +1,4 @@
-import { SecondSightAdmission } from '../../lib/verify/secondSightAdmission';
+import { SecondSightAdmission } from '../../packages/azure-functions-entra-auth/src/verify/secondSightAdmission';
 
 /** A token-shaped string ending in the given 9 characters: 4 pick the slot, the next 4 are the fingerprint, the last is ignored. */
 const endingIn = (tail: string) => `eyJhbGciOiJSUzI1NiJ9.eyJ4IjoxfQ.${'Q'.repeat(333)}${tail}`;

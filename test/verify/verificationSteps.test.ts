@@ -1,9 +1,9 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
-import type { SigningKey } from '../../lib/entra/signingKeys';
-import { keyStoreFor } from '../../lib/entra/entraKeyStore';
-import { AuthError, KeyNotFoundError, SignatureInvalidError } from '../../lib/errors/authErrors';
-import { verifySignature } from '../../lib/verify/createAccessTokenVerifier';
-import { VERIFICATION_STEPS, createVerificationContext, verifiedToken, type VerificationContext } from '../../lib/verify/verificationSteps';
+import type { SigningKey } from '../../packages/azure-functions-entra-auth/src/entra/signingKeys';
+import { keyStoreFor } from '../../packages/azure-functions-entra-auth/src/entra/entraKeyStore';
+import { AuthError, KeyNotFoundError, SignatureInvalidError } from '../../packages/azure-functions-entra-auth/src/errors/authErrors';
+import { verifySignature } from '../../packages/azure-functions-entra-auth/src/verify/createAccessTokenVerifier';
+import { VERIFICATION_STEPS, createVerificationContext, verifiedToken, type VerificationContext } from '../../packages/azure-functions-entra-auth/src/verify/verificationSteps';
 import { OTHER_TENANT, TENANT, createTestKey, mintAccessToken } from '../support/entraTokens';
 import { startHarness, type Harness } from '../support/verifierHarness';
 

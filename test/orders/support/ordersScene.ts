@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { HttpHandler } from '@azure/functions';
 import { startAzuriteTable, type AzuriteTable } from '../../../dev/azurite/azuriteTable';
-import { protectedHandler } from '../../../lib/app/registerRoutes';
+import { protectedHandler } from '../../../packages/azure-functions-entra-auth/src/functions/registerRoute';
 import { ROUTES } from '../../../lib/app/routeTable';
 import { loadOrdersSettings } from '../../../lib/config/ordersSettings';
 import { createOrderStore, type OrderStoreDependencies, type OrdersBackend } from '../../../lib/orders/createOrderStore';

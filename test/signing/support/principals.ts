@@ -1,4 +1,4 @@
-import type { Principal } from '../../../lib/authz/principal';
+import type { Principal } from '../../../packages/azure-functions-entra-auth/src/authz/principal';
 import { CALLER_APP, TENANT, USER_OID } from '../../support/entraTokens';
 
 export const DAEMON_OID = 'a2b4c6d8-1e3f-4a5b-8c7d-9e0f1a2b3c4d';

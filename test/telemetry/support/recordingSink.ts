@@ -1,5 +1,5 @@
-import type { SetTimer } from '../../../lib/telemetry/deferredSink';
-import type { TelemetryDiagnostic, TelemetryEvent, TelemetryMetric, TelemetrySink } from '../../../lib/telemetry/telemetrySink';
+import type { SetTimer } from '../../../packages/azure-functions-entra-auth/src/appInsights/deferredSink';
+import type { TelemetryDiagnostic, TelemetryEvent, TelemetryMetric, TelemetrySink } from '../../../packages/azure-functions-entra-auth/src/appInsights/telemetrySink';
 
 /** A sink that keeps what it is given, in order; `failWith` makes every call throw. */
 export class RecordingSink implements TelemetrySink {

@@ -1,4 +1,4 @@
-import type { TokenVersion } from '../config/authSettings';
+import type { TokenVersion } from '../settings/authSettings';
 import type { EntraAccessTokenClaims } from '../entra/accessTokenClaims';
 import type { TokenFacts } from '../errors/authErrors';
 

@@ -1,5 +1,5 @@
-import type { AuthSettings, TokenVersion } from '../config/authSettings';
-import { CANONICAL_GUID, GUID_PATTERN } from '../config/fields';
+import type { AuthSettings, TokenVersion } from '../settings/authSettings';
+import { CANONICAL_GUID, GUID_PATTERN } from '../settings/fields';
 import type { EntraAccessTokenClaims } from '../entra/accessTokenClaims';
 import { TENANT_TEMPLATE } from '../entra/openIdMetadata';
 import {

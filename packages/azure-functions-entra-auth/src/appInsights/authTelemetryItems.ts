@@ -1,7 +1,7 @@
 import type { KeySetEvents } from '../entra/entraKeyStore';
-import type { AuthFailureEvent, AuthSuccessEvent } from '../http/authEvents';
+import type { AuthFailureEvent, AuthSuccessEvent } from '../functions/authEvents';
 import type { TelemetryEvent, TelemetryMetric } from './telemetrySink';
-import type { SigningFailureEvent } from '../signing/signingEvents';
+import type { SigningFailureEvent } from '../../../../lib/signing/signingEvents';
 
 /**
  * The names and fields that dashboards, KQL and alerts depend on. Changing one is

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { addIssue, GUID_PATTERN, refuse } from './fields';
-import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
+import { addIssue, GUID_PATTERN, refuse } from '../settings/fields';
+import { deepFreeze, parseSettings, type SettingsSource } from '../settings/parseSettings';
 
 /** How telemetry is authenticated at the ingestion endpoint. */
 export type IngestionAuthentication =

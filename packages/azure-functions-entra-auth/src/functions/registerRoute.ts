@@ -1,7 +1,7 @@
 import { app, type HttpHandler, type HttpMethod } from '@azure/functions';
-import type { AuthenticatedHandler, WithAuth } from '../http/withAuth';
-import type { ProtectedRoute } from './routeTable';
-import { appRuntime } from './runtime';
+import type { AuthenticatedHandler, WithAuth } from './withAuth';
+import type { ProtectedRoute } from '../../../../lib/app/routeTable';
+import { appRuntime } from '../../../../lib/app/runtime';
 
 /** One handler for each method the route's policy names, no more and no fewer. */
 export type HandlersFor<R extends ProtectedRoute> = { readonly [M in keyof R['policy'] & HttpMethod]: AuthenticatedHandler };

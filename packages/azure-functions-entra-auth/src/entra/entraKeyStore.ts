@@ -1,6 +1,6 @@
-import type { AuthSettings, TokenVersion } from '../config/authSettings';
-import { isLoopbackHost } from '../config/fields';
-import { INSTANCE_CA_SETTING } from '../config/instanceTrustSettings';
+import type { AuthSettings, TokenVersion } from '../settings/authSettings';
+import { isLoopbackHost } from '../settings/fields';
+import { INSTANCE_CA_SETTING } from '../../../../lib/config/instanceTrustSettings';
 import { ColdLoadError, RefreshingValue, type RefreshReason } from '../cache/refreshingValue';
 import { KeyNotFoundError, KeysUnavailableError } from '../errors/authErrors';
 import type { KeySourceCheck } from '../errors/checkNames';

@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
-import type { EnabledTelemetrySettings, IngestionAuthentication } from '../config/telemetrySettings';
+import type { EnabledTelemetrySettings, IngestionAuthentication } from './telemetrySettings';
 import type { TelemetrySink } from './telemetrySink';
 
 /**

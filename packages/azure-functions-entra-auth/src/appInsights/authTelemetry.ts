@@ -1,9 +1,9 @@
-import type { EnabledTelemetrySettings, TelemetrySettings } from '../config/telemetrySettings';
+import type { EnabledTelemetrySettings, TelemetrySettings } from './telemetrySettings';
 import type { KeySetEvents } from '../entra/entraKeyStore';
-import { invocationLogObserver, type AuthObserver } from '../http/authEvents';
+import { invocationLogObserver, type AuthObserver } from '../functions/authEvents';
 import { loadAppInsightsSink } from './appInsightsSink';
 import { DeferredSink, type DeferredSinkOptions } from './deferredSink';
-import type { SigningEvents } from '../signing/signingEvents';
+import type { SigningEvents } from '../../../../lib/signing/signingEvents';
 import { createKeySetTelemetry, createSigningTelemetry, createTelemetryObserver } from './telemetryObserver';
 import { errorMessage, type TelemetryDiagnostic, type TelemetrySink } from './telemetrySink';
 

@@ -1,9 +1,9 @@
 import type { KeySetEvents } from '../entra/entraKeyStore';
 import type { InvocationContext } from '@azure/functions';
-import type { AuthFailureEvent, AuthObserver, AuthSuccessEvent } from '../http/authEvents';
+import type { AuthFailureEvent, AuthObserver, AuthSuccessEvent } from '../functions/authEvents';
 import { authFailureEvent, authSuccessMetric, keySetFallbackEvent, keySetRefreshedEvent, signingFailureEvent } from './authTelemetryItems';
 import { errorMessage, type TelemetryDiagnostic, type TelemetrySink } from './telemetrySink';
-import { consoleSigningEvents, type SigningEvents } from '../signing/signingEvents';
+import { consoleSigningEvents, type SigningEvents } from '../../../../lib/signing/signingEvents';
 
 type Report = (diagnostic: TelemetryDiagnostic) => void;
 

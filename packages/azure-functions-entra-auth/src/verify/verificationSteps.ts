@@ -1,5 +1,5 @@
-import type { AuthSettings, TokenVersion } from '../config/authSettings';
-import { GUID_PATTERN } from '../config/fields';
+import type { AuthSettings, TokenVersion } from '../settings/authSettings';
+import { GUID_PATTERN } from '../settings/fields';
 import { readAccessTokenClaims, type EntraAccessTokenClaims } from '../entra/accessTokenClaims';
 import type { EntraKeyStore } from '../entra/entraKeyStore';
 import type { OpenIdMetadata } from '../entra/openIdMetadata';

@@ -1,5 +1,5 @@
 import { verify as verifyRsa } from 'node:crypto';
-import type { AuthSettings } from '../config/authSettings';
+import type { AuthSettings } from '../settings/authSettings';
 import { keyStoreFor, type EntraKeyStore, type KeySetEvents } from '../entra/entraKeyStore';
 import type { VerificationKey } from '../entra/signingKeys';
 import { SignatureInvalidError, TokenMalformedError } from '../errors/authErrors';

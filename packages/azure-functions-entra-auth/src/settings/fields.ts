@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { typeMismatch } from '../schema/englishMessages';
+import { typeMismatch } from './englishMessages';
 
 /** Entra object and tenant IDs: lowercase GUIDs (case-insensitive on input). */
 export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

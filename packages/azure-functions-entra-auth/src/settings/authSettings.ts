@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { typeMismatch } from '../schema/englishMessages';
+import { typeMismatch } from './englishMessages';
 import { commaList, guid, httpsOrigin, wildcardOr } from './fields';
 import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
 

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import type { TokenVersion } from '../config/authSettings';
-import { isLoopbackHost } from '../config/fields';
+import type { TokenVersion } from '../settings/authSettings';
+import { isLoopbackHost } from '../settings/fields';
 
 /** The parts of an OpenID Provider configuration document the verifier uses. */
 export interface OpenIdMetadata {
