@@ -1,14 +1,12 @@
-import { ROUTES } from '../lib/app/routeTable';
-import { registerProtectedRoute } from '../packages/azure-functions-entra-auth/src/functions/registerRoute';
-import { appRuntime } from '../lib/app/runtime';
+import type { AppRuntime } from '../lib/app/runtime';
 import { createFulfilOrderHandler } from '../lib/orders/fulfilOrder';
 import { createOrdersApi } from '../lib/orders/ordersApi';
 
-const runtime = appRuntime();
-const orders = createOrdersApi(runtime.orders);
-
-registerProtectedRoute(ROUTES.orders, { GET: orders.list, POST: orders.create });
-registerProtectedRoute(ROUTES.order, { GET: orders.get, PUT: orders.replace, DELETE: orders.remove });
-registerProtectedRoute(ROUTES.tenantOrders, { GET: orders.list });
-// Calls the fulfilment backend (FULFILMENT_URL) with a signed identity assertion instead of the caller's token.
-registerProtectedRoute(ROUTES.fulfilOrder, { POST: createFulfilOrderHandler(runtime.orders, runtime.fulfilment) });
+export function registerOrders({ auth, routes, orders: store, fulfilment }: AppRuntime): void {
+  const orders = createOrdersApi(store);
+  auth.registerRoute(routes.orders, { GET: orders.list, POST: orders.create });
+  auth.registerRoute(routes.order, { GET: orders.get, PUT: orders.replace, DELETE: orders.remove });
+  auth.registerRoute(routes.tenantOrders, { GET: orders.list });
+  // Calls the fulfilment backend (FULFILMENT_URL) with a signed identity assertion instead of the caller's token.
+  auth.registerRoute(routes.fulfilOrder, { POST: createFulfilOrderHandler(store, fulfilment) });
+}

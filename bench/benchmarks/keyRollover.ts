@@ -1,5 +1,5 @@
 import { UNKNOWN_KID_REFRESH_MS } from '../../packages/azure-functions-entra-auth/src/entra/entraKeyStore';
-import { runRolloverScenario, type RolloverScenarioResult } from '../../test/support/keyRolloverScenario';
+import { runRolloverScenario, type RolloverScenarioResult } from '../../packages/azure-functions-entra-auth/test/support/keyRolloverScenario';
 import type { Benchmark } from '../support/benchmark';
 import { formatNumber } from '../support/table';
 

@@ -3,15 +3,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { HttpHandler } from '@azure/functions';
 import { startAzuriteTable } from '../../dev/azurite/azuriteTable';
-import { protectedHandler } from '../../packages/azure-functions-entra-auth/src/functions/registerRoute';
-import { ROUTES } from '../../lib/app/routeTable';
+import { appRoutes } from '../../lib/app/routeTable';
+import { loadDeclaredPermissions } from '../../lib/app/permissions';
+
+const ROUTES = appRoutes(loadDeclaredPermissions());
 import { loadOrdersSettings } from '../../lib/config/ordersSettings';
 import { createOrderStore } from '../../lib/orders/createOrderStore';
 import { createOrdersApi } from '../../lib/orders/ordersApi';
 import type { OrderStore } from '../../lib/orders/orderStore';
 import { MemoryOrderStore } from '../../test/orders/support/memoryOrderStore';
-import { startAuthFixture } from '../../test/support/authFixture';
-import { invokeHttp } from '../../test/support/invokeHttp';
+import { startAuthFixture } from '../../packages/azure-functions-entra-auth/test/support/authFixture';
+import { invokeHttp } from '../../packages/azure-functions-entra-auth/test/support/invokeHttp';
 import type { Benchmark } from '../support/benchmark';
 import { startLoadMeter } from '../support/machineLoad';
 import { loadLine } from '../support/report';
@@ -48,8 +50,8 @@ export const ordersStore: Benchmark = {
 
       const casesFor = (name: string, store: OrderStore): Case[] => {
         const api = createOrdersApi(store);
-        const orders: HttpHandler = protectedHandler(auth.withAuth, ROUTES.orders, { GET: api.list, POST: api.create });
-        const order: HttpHandler = protectedHandler(auth.withAuth, ROUTES.order, { GET: api.get, PUT: api.replace, DELETE: api.remove });
+        const orders: HttpHandler = auth.routeHandler(ROUTES.orders, { GET: api.list, POST: api.create });
+        const order: HttpHandler = auth.routeHandler(ROUTES.order, { GET: api.get, PUT: api.replace, DELETE: api.remove });
         const ids: string[] = [];
         const timed = async (call: () => Promise<{ status: number; body: unknown }>, expected: number) => {
           const started = performance.now();

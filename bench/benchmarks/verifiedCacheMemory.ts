@@ -122,5 +122,18 @@ function paddedToken(template: string, length: number): string {
 function verifiedFrom(token: string): VerifiedAccessToken {
   const { header, payload } = decodeCompactJwt(token);
   const claims = readAccessTokenClaims(payload);
-  return { claims, version: '2.0', tenantId: claims.tid, clientAppId: claims.azp ?? '', kid: String(header.kid) };
+  const tenantId = claims.tid;
+  const clientAppId = claims.azp ?? '';
+  const kid = String(header.kid);
+  return {
+    claims,
+    version: '2.0',
+    tenantId,
+    clientAppId,
+    kid,
+    isAppOnly: claims.idtyp === 'app',
+    roles: claims.roles ?? [],
+    scopes: claims.scp?.split(' ') ?? [],
+    facts: { tenantId, clientAppId, version: '2.0', kid },
+  };
 }

@@ -4,8 +4,8 @@ import { loadAuthSettings, type AuthSettings } from '../../packages/azure-functi
 import { EntraKeyStore } from '../../packages/azure-functions-entra-auth/src/entra/entraKeyStore';
 import { createAccessTokenVerifier } from '../../packages/azure-functions-entra-auth/src/verify/createAccessTokenVerifier';
 import type { AccessTokenVerifier } from '../../packages/azure-functions-entra-auth/src/verify/verifiedAccessToken';
-import { API_CLIENT_ID, APP_ID_URI, TENANT, createTestKey, mintAccessToken } from '../../test/support/entraTokens';
-import { FakeEntraMetadataServer } from '../../test/support/fakeEntraMetadataServer';
+import { API_CLIENT_ID, APP_ID_URI, TENANT, createTestKey, mintAccessToken } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';
+import { FakeEntraMetadataServer } from '../../packages/azure-functions-entra-auth/test/support/fakeEntraMetadataServer';
 
 /**
  * Everything the verification benchmarks share, prepared outside any timed section:

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GUID_PATTERN } from '../../packages/azure-functions-entra-auth/src/settings/fields';
+import { GUID_PATTERN } from 'azure-functions-entra-auth/settings';
 
 /** One failure as Entra reports it: the OAuth `error`, the AADSTS number, the HTTP status and the message. */
 export interface EntraProblem {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { GUID_PATTERN } from '../../packages/azure-functions-entra-auth/src/settings/fields';
-import { deepFreeze } from '../../packages/azure-functions-entra-auth/src/settings/parseSettings';
+import { GUID_PATTERN } from 'azure-functions-entra-auth/settings';
+import { deepFreeze } from 'azure-functions-entra-auth/settings';
 
 /** The registry file is missing, is not JSON, or describes registrations that cannot exist. */
 export class RegistryError extends Error {

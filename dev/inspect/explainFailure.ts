@@ -1,5 +1,5 @@
-import type { AuthSettings } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
-import type { AuthError } from '../../packages/azure-functions-entra-auth/src/errors/authErrors';
+import type { AuthSettings } from 'azure-functions-entra-auth';
+import type { AuthError } from 'azure-functions-entra-auth';
 import { shown } from './claimsView';
 
 /** What the explanations may read: the settings, the decoded (unverified) token, and the clock. */

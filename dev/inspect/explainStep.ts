@@ -1,5 +1,5 @@
-import { ALLOWED_ALGORITHMS } from '../../packages/azure-functions-entra-auth/src/jwt/checkJoseHeader';
-import { MAX_TOKEN_LENGTH } from '../../packages/azure-functions-entra-auth/src/jwt/decodeCompactJwt';
+import { ALLOWED_ALGORITHMS } from 'azure-functions-entra-auth';
+import { MAX_TOKEN_LENGTH } from 'azure-functions-entra-auth';
 import { shown } from './claimsView';
 import { duration, type ExplainContext } from './explainFailure';
 import type { TracedStepName } from './productionTrace';

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadAuthSettings, type AuthSettings } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
-import { loadInstanceTrustSettings } from '../../lib/config/instanceTrustSettings';
+import { resolveAuthSettings, type AuthSettings } from 'azure-functions-entra-auth';
 import { loadOrdersSettings } from '../../lib/config/ordersSettings';
 import { loadSigningSettings } from '../../lib/config/signingSettings';
-import { loadTelemetrySettings } from '../../packages/azure-functions-entra-auth/src/appInsights/telemetrySettings';
+import { loadTelemetrySettings } from 'azure-functions-entra-auth/app-insights';
 import { environmentWithSettingsFile } from '../host/localSettings';
 import { CliUsageError } from './cliOptions';
 import type { InstanceTrust } from './keyFetch';
@@ -40,8 +39,7 @@ export function loadInspectSettings(options: { appRoot: string; cwd: string; set
   // createAppRuntime: auth, instance trust, signing, orders): a setting that would stop the app stops this too.
   const appDir = path.dirname(file);
   loadTelemetrySettings(environment);
-  const settings = loadAuthSettings(environment);
-  const { caPem } = loadInstanceTrustSettings(environment, { instance: settings.instance, baseDir: appDir });
+  const { settings, instanceCaPem: caPem } = resolveAuthSettings({}, environment, { baseDir: appDir });
   loadSigningSettings(environment);
   loadOrdersSettings(environment);
   // The settings file's NODE_EXTRA_CA_CERTS reaches the app process only where the environment sets none.

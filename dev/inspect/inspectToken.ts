@@ -1,11 +1,11 @@
-import { principalFrom } from '../../packages/azure-functions-entra-auth/src/authz/principal';
-import type { AuthSettings } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
-import { keyStoreFor } from '../../packages/azure-functions-entra-auth/src/entra/entraKeyStore';
-import { AuthError, KeysUnavailableError, safeLogValue } from '../../packages/azure-functions-entra-auth/src/errors/authErrors';
-import { FAILURE_HTTP } from '../../packages/azure-functions-entra-auth/src/errors/failureCodes';
-import { Refusal } from '../../packages/azure-functions-entra-auth/src/errors/refusal';
-import type { DecodedJwt } from '../../packages/azure-functions-entra-auth/src/jwt/decodeCompactJwt';
-import type { FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
+import { principalFrom } from 'azure-functions-entra-auth';
+import type { AuthSettings } from 'azure-functions-entra-auth';
+import { keyStoreFor } from 'azure-functions-entra-auth';
+import { AuthError, KeysUnavailableError, safeLogValue } from 'azure-functions-entra-auth';
+import { REQUEST_FAILURES } from 'azure-functions-entra-auth';
+import { Refusal } from 'azure-functions-entra-auth';
+import type { DecodedJwt } from 'azure-functions-entra-auth';
+import type { FetchLike } from 'azure-functions-entra-auth';
 import { claimsView } from './claimsView';
 import { expectedFound, type KeyFacts } from './explainStep';
 import { fixFor, type ExplainContext } from './explainFailure';
@@ -119,10 +119,10 @@ function rowWithoutDescription(step: TracedStep, context: ExplainContext, token:
   }
 }
 
-/** The status and challenge come from the production failure model (FAILURE_HTTP), as withAuth answers them. */
+/** The status and challenge come from the production failure model, as withAuth answers them. */
 function answerFor(error: unknown): string {
   if (error instanceof Refusal) return `withAuth answers ${error.http.status} ${error.code}: ${error.check}`;
-  if (!(error instanceof AuthError)) return `withAuth answers ${FAILURE_HTTP.internal_error.status} internal_error: the verifier failed unexpectedly`;
+  if (!(error instanceof AuthError)) return `withAuth answers ${REQUEST_FAILURES.internal_error.status} internal_error: the verifier failed unexpectedly`;
   const { status, challenge } = error.http;
   const retry = error instanceof KeysUnavailableError ? ` (Retry-After: ${error.retryAfterSeconds}; not the caller's fault)` : '';
   return `withAuth answers ${status}${challenge === 'none' ? '' : ` ${challenge}`}: ${error.code} at ${error.check}${retry}`;

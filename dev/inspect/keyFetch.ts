@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { isLoopbackHost } from '../../packages/azure-functions-entra-auth/src/settings/fields';
-import { createNodeHttpFetch } from '../../packages/azure-functions-entra-auth/src/net/nodeHttpFetch';
-import type { FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
+import { isLoopbackHost } from 'azure-functions-entra-auth/settings';
+import { createNodeHttpFetch } from 'azure-functions-entra-auth';
+import type { FetchLike } from 'azure-functions-entra-auth';
 
 /** The CAs the app would trust for AUTH_INSTANCE beyond Node's own store. */
 export interface InstanceTrust {

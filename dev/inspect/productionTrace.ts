@@ -1,8 +1,8 @@
 import { HttpRequest } from '@azure/functions';
-import type { AuthSettings } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
-import { Refusal } from '../../packages/azure-functions-entra-auth/src/errors/refusal';
-import { extractBearerToken } from '../../packages/azure-functions-entra-auth/src/functions/bearerToken';
-import { verifySignature } from '../../packages/azure-functions-entra-auth/src/verify/createAccessTokenVerifier';
+import type { AuthSettings } from 'azure-functions-entra-auth';
+import { REQUEST_FAILURES, Refusal } from 'azure-functions-entra-auth';
+import { extractBearerToken } from 'azure-functions-entra-auth';
+import { verifySignature } from 'azure-functions-entra-auth';
 import {
   VERIFICATION_STEPS,
   createVerificationContext,
@@ -10,8 +10,8 @@ import {
   type KeyLookup,
   type VerificationContext,
   type VerificationStepName,
-} from '../../packages/azure-functions-entra-auth/src/verify/verificationSteps';
-import type { VerifiedAccessToken } from '../../packages/azure-functions-entra-auth/src/verify/verifiedAccessToken';
+} from 'azure-functions-entra-auth';
+import type { VerifiedAccessToken } from 'azure-functions-entra-auth';
 
 /** withAuth's header parsing, the token's decoding (createVerificationContext), then every production step by name. */
 export type TracedStepName = 'bearer_header' | 'form' | VerificationStepName;
@@ -101,14 +101,14 @@ function headerStep(token: string): TracedStep {
     request = new HttpRequest({ method: 'GET', url: 'https://inspect.invalid/api/me', headers: { authorization: `Bearer ${token}` } });
   } catch (cause) {
     // Characters outside a header's byte strings: no client could even send it.
-    return { ...base, outcome: 'fail', error: new Refusal('invalid_request', 'header.authorization', 'the token holds characters an HTTP header cannot carry', { cause }) };
+    return { ...base, outcome: 'fail', error: new Refusal(REQUEST_FAILURES.invalid_request, 'header.authorization', 'the token holds characters an HTTP header cannot carry', { cause }) };
   }
   const extracted = extractBearerToken(request);
   if (extracted.kind === 'token' && extracted.token === token) return { ...base, outcome: 'pass' };
   const refusal =
     extracted.kind === 'invalid_request'
-      ? new Refusal('invalid_request', extracted.check, extracted.description)
-      : new Refusal('invalid_request', 'header.authorization', 'the header does not carry this token as sent');
+      ? new Refusal(REQUEST_FAILURES.invalid_request, extracted.check, extracted.description)
+      : new Refusal(REQUEST_FAILURES.invalid_request, 'header.authorization', 'the header does not carry this token as sent');
   return { ...base, outcome: 'fail', error: refusal };
 }
 

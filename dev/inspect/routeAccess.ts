@@ -1,10 +1,18 @@
 import type { HttpMethod } from '@azure/functions';
-import { ROUTES } from '../../lib/app/routeTable';
-import { requirementNames, type MethodRule, type Requirement } from '../../packages/azure-functions-entra-auth/src/authz/authPolicy';
-import { authorize, type AuthorizationDecision, type AuthorizeOptions } from '../../packages/azure-functions-entra-auth/src/authz/authorize';
-import type { Principal } from '../../packages/azure-functions-entra-auth/src/authz/principal';
-import type { AuthSettings } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
-import { FAILURE_HTTP } from '../../packages/azure-functions-entra-auth/src/errors/failureCodes';
+import {
+  authorize,
+  requirementNames,
+  type AuthorizationDecision,
+  type AuthorizeOptions,
+  type AuthSettings,
+  type MethodRule,
+  type Principal,
+  type Refusal,
+  type RequiredPermissions,
+  type Requirement,
+} from 'azure-functions-entra-auth';
+import { loadDeclaredPermissions } from '../../lib/app/permissions';
+import { appRoutes } from '../../lib/app/routeTable';
 
 /** One method of one route, as withAuth would decide it for the inspected token. */
 export interface RouteAccess {
@@ -36,7 +44,7 @@ export function routeTableFor(principal: Principal, settings: Pick<AuthSettings,
   const options: AuthorizeOptions = { allowTokensWithoutPermissions: settings.allowTokensWithoutPermissions };
   const routes: RouteAccess[] = [];
   const tenantRules: RouteAccess[] = [];
-  for (const entry of Object.values(ROUTES)) {
+  for (const entry of Object.values(appRoutes(loadDeclaredPermissions()))) {
     const path = `/api/${entry.route}`;
     if ('anonymous' in entry) {
       for (const method of entry.methods) routes.push({ method, path, allowed: true, answer: '2xx', reason: 'anonymous: no token needed' });
@@ -59,21 +67,19 @@ export function routeTableFor(principal: Principal, settings: Pick<AuthSettings,
 
 function describe(method: string, path: string, rule: MethodRule, principal: Principal, decision: AuthorizationDecision, tenantParam?: string): RouteAccess {
   if (decision.allowed) return { method, path, allowed: true, answer: '2xx', reason: allowedBecause(rule, principal) };
-  if (decision.code === 'tenant_mismatch') {
+  const { refusal } = decision;
+  // The status withAuth answers with, from the production refusal itself.
+  const answer = `${refusal.http.status} ${refusal.code}`;
+  if (refusal.code === 'tenant_mismatch') {
     return {
       method,
       path,
       allowed: false,
-      answer: answerOf(decision.code),
-      reason: `the {${tenantParam ?? 'tenant'}} in the route must be the token's tenant ${principal.tenantId}; any other tenant is refused (${decision.check})`,
+      answer,
+      reason: `the {${tenantParam ?? 'tenant'}} in the route must be the token's tenant ${principal.tenantId}; any other tenant is refused (${refusal.check})`,
     };
   }
-  return { method, path, allowed: false, answer: answerOf(decision.code), reason: refusedBecause(decision, rule, principal) };
-}
-
-/** The status withAuth answers the refusal with, from the production failure model. */
-function answerOf(code: 'insufficient_scope' | 'tenant_mismatch'): string {
-  return `${FAILURE_HTTP[code].status} ${code}`;
+  return { method, path, allowed: false, answer, reason: refusedBecause(refusal, rule, principal) };
 }
 
 function allowedBecause(rule: MethodRule, principal: Principal): string {
@@ -87,7 +93,7 @@ function allowedBecause(rule: MethodRule, principal: Principal): string {
   return rule.userRoles && !principal.isAppOnly ? `${base}, and the user holds ${wording(rule.userRoles)}` : base;
 }
 
-function refusedBecause(decision: Extract<AuthorizationDecision, { allowed: false }>, rule: MethodRule, principal: Principal): string {
+function refusedBecause(decision: Refusal, rule: MethodRule, principal: Principal): string {
   const policy = 'anyValidToken' in rule ? {} : rule;
   switch (decision.check) {
     case 'caller.app_only_not_allowed':
@@ -95,13 +101,13 @@ function refusedBecause(decision: Extract<AuthorizationDecision, { allowed: fals
     case 'caller.delegated_not_allowed':
       return `tokens of signed-in users are not accepted here${policy.appRoles ? `; an app-only token with app role ${wording(policy.appRoles)} is` : ''}`;
     case 'claims.scp':
-      return `needs scope ${unmetWording(decision.unmet)}; token has scp ${listOrNone(principal.scopes)}`;
+      return `needs scope ${unmetWording(decision.required)}; token has scp ${listOrNone(principal.scopes)}`;
     case 'claims.roles':
       return principal.isAppOnly
-        ? `needs app role ${unmetWording(decision.unmet)}; token has roles ${listOrNone(principal.roles)}`
-        : `the signed-in user needs app role ${unmetWording(decision.unmet)}; token has roles ${listOrNone(principal.roles)}`;
+        ? `needs app role ${unmetWording(decision.required)}; token has roles ${listOrNone(principal.roles)}`
+        : `the signed-in user needs app role ${unmetWording(decision.required)}; token has roles ${listOrNone(principal.roles)}`;
     case 'caller.no_permissions':
-      return `the token carries no permission at all (neither roles nor scp), refused on every route${decision.unmet ? `: assign the caller ${principal.isAppOnly ? 'app role' : 'scope'} ${wording(decision.unmet)}` : ''}`;
+      return `the token carries no permission at all (neither roles nor scp), refused on every route${decision.required ? `: assign the caller ${principal.isAppOnly ? 'app role' : 'scope'} ${wording(decision.required)}` : ''}`;
     default:
       return `refused (${decision.check})`;
   }
@@ -112,7 +118,7 @@ function wording(requirement: Requirement): string {
   return names.join('anyOf' in requirement ? ' or ' : ' and ');
 }
 
-function unmetWording(unmet: Requirement | undefined): string {
+function unmetWording(unmet: RequiredPermissions | undefined): string {
   return unmet ? wording(unmet) : 'a permission';
 }
 

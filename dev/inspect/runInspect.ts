@@ -1,5 +1,5 @@
-import { SettingsError } from '../../packages/azure-functions-entra-auth/src/settings/settingsError';
-import type { FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
+import { SettingsError } from 'azure-functions-entra-auth';
+import type { FetchLike } from 'azure-functions-entra-auth';
 import { CliUsageError, INSPECT_USAGE, parseInspectOptions } from './cliOptions';
 import { loadInspectSettings } from './inspectSettings';
 import { exitCodeOf, type Inspection } from './inspection';

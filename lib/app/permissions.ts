@@ -1,11 +1,12 @@
 import * as z from 'zod/mini';
+import type { DeclaredPermissions } from 'azure-functions-entra-auth';
+import { outOfRange, typeMismatch } from 'azure-functions-entra-auth/settings';
 import declared from '../../infra/permissions.json';
-import { outOfRange, typeMismatch } from '../../packages/azure-functions-entra-auth/src/settings/englishMessages';
 
 /**
  * The permissions this API defines, read from the same file the Bicep uses to
  * create the app registration's roles and scopes: one source of truth. A malformed
- * file fails the load in zod's English words, named here (zod/mini loads no locale).
+ * file fails the start in zod's English words, named here (zod/mini loads no locale).
  */
 const permission = z.looseObject(
   { value: z.string({ error: typeMismatch }), isEnabled: z._default(z.boolean({ error: typeMismatch }), true) },
@@ -14,18 +15,16 @@ const permission = z.looseObject(
 const permissions = () => z.array(permission, { error: typeMismatch }).check(z.minLength(1, { error: outOfRange }));
 const schema = z.object({ appRoles: permissions(), scopes: permissions() }, { error: typeMismatch });
 
-const result = schema.safeParse(declared);
-if (!result.success) {
-  // Thrown under the name classic zod's parse gave it, so the failed start reads as before.
-  result.error.name = 'ZodError';
-  throw result.error;
+/** Parses infra/permissions.json (bundled with the app); called once by the composition root. */
+export function loadDeclaredPermissions(file: unknown = declared): DeclaredPermissions {
+  const result = schema.safeParse(file);
+  if (!result.success) {
+    // Thrown under the name classic zod's parse gave it, so the failed start reads as before.
+    result.error.name = 'ZodError';
+    throw result.error;
+  }
+  return Object.freeze({ appRoles: enabledValues(result.data.appRoles), scopes: enabledValues(result.data.scopes) });
 }
-const parsed = result.data;
 
 /** A disabled permission (kept in the file so Entra can retire it) counts as undeclared. */
 const enabledValues = (list: readonly z.infer<typeof permission>[]) => Object.freeze(list.filter((p) => p.isEnabled).map((p) => p.value));
-
-export const DECLARED_PERMISSIONS = Object.freeze({
-  appRoles: enabledValues(parsed.appRoles),
-  scopes: enabledValues(parsed.scopes),
-});

@@ -1,27 +1,23 @@
-import { loadAuthSettings, type AuthSettings } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
-import { loadInstanceTrustSettings } from '../config/instanceTrustSettings';
+import { createEntraAuth, type AuthObserver, type AuthSettings, type EntraAuth, type FetchLike, type KeySetEvents } from 'azure-functions-entra-auth';
+import type { SettingsSource } from 'azure-functions-entra-auth/settings';
 import { loadOrdersSettings } from '../config/ordersSettings';
-import type { SettingsSource } from '../../packages/azure-functions-entra-auth/src/settings/parseSettings';
 import { loadSigningSettings, type SigningSettings } from '../config/signingSettings';
-import type { KeySetEvents } from '../../packages/azure-functions-entra-auth/src/entra/entraKeyStore';
 import { createBackendClient, type BackendClient } from '../forwarding/backendClient';
-import { invocationLogObserver, type AuthObserver } from '../../packages/azure-functions-entra-auth/src/functions/authEvents';
-import { createWithAuth, type WithAuth } from '../../packages/azure-functions-entra-auth/src/functions/withAuth';
-import { createNodeHttpFetch } from '../../packages/azure-functions-entra-auth/src/net/nodeHttpFetch';
-import type { FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
 import { createOrderStore, type OrderStoreDependencies, type OrdersBackend } from '../orders/createOrderStore';
 import type { OrderStore } from '../orders/orderStore';
 import { createStoreHealth, type StoreHealth } from '../orders/storeHealth';
 import { createSigning, type Signing, type SigningDependencies } from '../signing/createSigning';
 import type { SigningEvents } from '../signing/signingEvents';
-import { createAccessTokenVerifier } from '../../packages/azure-functions-entra-auth/src/verify/createAccessTokenVerifier';
-import type { AccessTokenVerifier } from '../../packages/azure-functions-entra-auth/src/verify/verifiedAccessToken';
+import { loadDeclaredPermissions } from './permissions';
+import { appRoutes, type AppRoutes } from './routeTable';
 
 /** Everything the functions share, built once per process from the settings. */
 export interface AppRuntime {
   readonly settings: AuthSettings;
-  readonly verifier: AccessTokenVerifier;
-  readonly withAuth: WithAuth;
+  /** The auth package, built from the AUTH_* settings: verifier, withAuth, route registration. */
+  readonly auth: EntraAuth;
+  /** Every route and what each method demands, checked against infra/permissions.json. */
+  readonly routes: AppRoutes;
   readonly orders: OrderStore;
   /** Whether the orders store answered recently (for /api/health; never a store call). */
   readonly ordersHealth: StoreHealth;
@@ -33,7 +29,7 @@ export interface AppRuntime {
 }
 
 export interface RuntimeDependencies {
-  /** How Entra metadata and keys are fetched; default: lib/net/nodeHttpFetch (trusting AUTH_INSTANCE_CA_FILE when set). */
+  /** How Entra metadata and keys are fetched; default: the package's node:http(s) fetch (trusting AUTH_INSTANCE_CA_FILE when set). */
   readonly fetch?: FetchLike;
   readonly now?: () => number;
   readonly observer?: AuthObserver;
@@ -52,22 +48,16 @@ export interface RuntimeDependencies {
 
 /** The composition root: settings in, wired services out. Throws SettingsError on a bad setting. */
 export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDependencies = {}): AppRuntime {
-  const settings = loadAuthSettings(source);
-  const signingSettings = loadSigningSettings(source);
-  // AUTH_INSTANCE_CA_FILE (loopback stand-in only, refused in Azure): the key fetch trusts that CA.
-  const { caPem } = loadInstanceTrustSettings(source, { instance: settings.instance });
-  const keyFetch = dependencies.fetch ?? createNodeHttpFetch(caPem === undefined ? {} : { ca: caPem });
-  const verifier = createAccessTokenVerifier(settings, {
-    fetch: keyFetch,
+  const permissions = loadDeclaredPermissions();
+  const auth = createEntraAuth({
+    env: source,
+    permissions,
+    ...(dependencies.observer && { observer: dependencies.observer }),
+    ...(dependencies.keySetEvents && { keySetEvents: dependencies.keySetEvents }),
+    ...(dependencies.fetch && { fetch: dependencies.fetch }),
     ...(dependencies.now && { now: dependencies.now }),
-    ...(dependencies.keySetEvents && { events: dependencies.keySetEvents }),
   });
-  const withAuth = createWithAuth({
-    verifier,
-    observer: dependencies.observer ?? invocationLogObserver,
-    realm: settings.appIdUri ?? `api://${settings.clientId}`,
-    allowTokensWithoutPermissions: settings.allowTokensWithoutPermissions,
-  });
+  const signingSettings = loadSigningSettings(source);
   const signing = createSigning(signingSettings, {
     ...dependencies.signing,
     ...(dependencies.now && { now: dependencies.now }),
@@ -76,31 +66,20 @@ export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDe
   const fulfilment =
     signingSettings.fulfilment && createBackendClient({ ...signingSettings.fulfilment, assertions: signing.assertions, fetch: dependencies.backendFetch ?? fetch });
   const orders = ordersBackend(source, dependencies);
-  return Object.freeze({ settings, verifier, withAuth, orders: orders.store, ordersHealth: orders.health, signingSettings, signing, fulfilment });
+  return Object.freeze({
+    settings: auth.settings,
+    auth,
+    routes: appRoutes(permissions),
+    orders: orders.store,
+    ordersHealth: orders.health,
+    signingSettings,
+    signing,
+    fulfilment,
+  });
 }
 
 /** The orders store: Azure Table Storage from the ORDERS_* settings (see lib/orders/createOrderStore.ts). */
 function ordersBackend(source: SettingsSource, dependencies: RuntimeDependencies): OrdersBackend {
   if (dependencies.orders) return { store: dependencies.orders, health: createStoreHealth() };
   return createOrderStore(loadOrdersSettings(source), dependencies.ordersStore);
-}
-
-let started: AppRuntime | undefined;
-
-/** Called once, by the entry module with what startApp built, before any function file loads. */
-export function installAppRuntime(runtime: AppRuntime): void {
-  if (started) throw new Error('the app runtime is already installed: the entry module builds it once per process');
-  started = runtime;
-}
-
-/**
- * The process-wide runtime that the entry module (functions/index.ts, package.json
- * "main") built from the app settings before loading the function files, which read
- * it as they register their routes.
- */
-export function appRuntime(): AppRuntime {
-  if (!started) {
-    throw new Error('the app runtime is not built: load the app through its entry module (package.json "main"), which builds it before the function files');
-  }
-  return started;
 }

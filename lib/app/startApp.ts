@@ -1,4 +1,4 @@
-import type { SettingsSource } from '../../packages/azure-functions-entra-auth/src/settings/parseSettings';
+import type { SettingsSource } from 'azure-functions-entra-auth/settings';
 import { startAuthTelemetry, type StartAuthTelemetryOptions } from '../telemetry/startAuthTelemetry';
 import { createAppRuntime, type AppRuntime, type RuntimeDependencies } from './runtime';
 
@@ -32,7 +32,7 @@ export function startApp(source: SettingsSource, hooks: AppLifecycleHooks, optio
   });
   const runtime = createAppRuntime(source, { ...options.dependencies, ...telemetry });
   hooks.appStart(() => {
-    void runtime.verifier.warmUp();
+    void runtime.auth.verifier.warmUp();
     return runtime.signing.ready();
   });
   return runtime;

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { guid, isLoopbackHost, refuse } from '../../packages/azure-functions-entra-auth/src/settings/fields';
-import { deepFreeze, parseSettings, type SettingsSource } from '../../packages/azure-functions-entra-auth/src/settings/parseSettings';
+import { guid, isLoopbackHost, refuse } from 'azure-functions-entra-auth/settings';
+import { deepFreeze, parseSettings, type SettingsSource } from 'azure-functions-entra-auth/settings';
 
 /** How the app reaches the orders table. */
 export type OrdersStoreConnection =

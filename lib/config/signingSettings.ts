@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { typeMismatch } from '../../packages/azure-functions-entra-auth/src/settings/englishMessages';
-import { guid, httpsUrl } from '../../packages/azure-functions-entra-auth/src/settings/fields';
-import { deepFreeze, parseSettings, type SettingsSource } from '../../packages/azure-functions-entra-auth/src/settings/parseSettings';
+import { typeMismatch } from 'azure-functions-entra-auth/settings';
+import { guid, httpsUrl } from 'azure-functions-entra-auth/settings';
+import { deepFreeze, parseSettings, type SettingsSource } from 'azure-functions-entra-auth/settings';
 
 /** Who signs identity assertions. */
 export type SignerSettings =

@@ -1,8 +1,8 @@
-import type { Principal } from '../../packages/azure-functions-entra-auth/src/authz/principal';
-import type { FetchedResponse, FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
+import type { Principal } from 'azure-functions-entra-auth';
+import type { FetchedResponse, FetchLike } from 'azure-functions-entra-auth';
 import type { AssertionIssuer } from '../signing/identityAssertion';
 import { outgoingHeaders } from './outgoingHeaders';
-import { BodyTooLargeError, readCappedBody } from '../../packages/azure-functions-entra-auth/src/net/readCappedBody';
+import { BodyTooLargeError, readCappedBody } from 'azure-functions-entra-auth/toolkit';
 
 export type BackendFailure = 'backend_unreachable' | 'backend_timeout' | 'backend_redirect' | 'backend_response_too_large';
 

@@ -1,8 +1,8 @@
 import type { HttpRequest } from '@azure/functions';
 import * as z from 'zod/mini';
-import type { OrdersFailureCode } from '../../packages/azure-functions-entra-auth/src/errors/failureCodes';
+import type { AppFailureCode } from '../failures/appFailures';
 
-export type BodyFailureCode = Extract<OrdersFailureCode, 'unsupported_media_type' | 'body_too_large' | 'invalid_json' | 'invalid_body'>;
+export type BodyFailureCode = Extract<AppFailureCode, 'unsupported_media_type' | 'body_too_large' | 'invalid_json' | 'invalid_body'>;
 
 export type BodyResult<T> =
   | { readonly ok: true; readonly value: T }

@@ -1,8 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { Refusal } from '../../packages/azure-functions-entra-auth/src/errors/refusal';
-import { answerHandlerRefusal } from '../../packages/azure-functions-entra-auth/src/functions/failureAnswer';
+import { answerHandlerRefusal, Refusal } from 'azure-functions-entra-auth';
+import { APP_FAILURES } from '../failures/appFailures';
 import { BackendCallError, type BackendClient, type BackendResponse } from '../forwarding/backendClient';
-import type { AuthenticatedHandler } from '../../packages/azure-functions-entra-auth/src/functions/withAuth';
+import type { AuthenticatedHandler } from 'azure-functions-entra-auth';
 import { SigningUnavailableError } from '../signing/signingErrors';
 import type { Order } from './order';
 import { orderFailureAnswer } from './orderFailureAnswer';
@@ -24,7 +24,7 @@ export interface FulfilmentRequest {
 export function createFulfilOrderHandler(store: OrderStore, fulfilment: BackendClient | undefined): AuthenticatedHandler {
   return async (request, context, principal) => {
     if (!fulfilment) {
-      return answerHandlerRefusal(new Refusal('backend_not_configured', 'fulfilment.config', 'FULFILMENT_URL is not set'), request, context);
+      return answerHandlerRefusal(new Refusal(APP_FAILURES.backend_not_configured, 'fulfilment.config', 'FULFILMENT_URL is not set'), request, context);
     }
     const id = orderId(request, context);
     if (typeof id !== 'string') return id;
@@ -45,7 +45,7 @@ export function createFulfilOrderHandler(store: OrderStore, fulfilment: BackendC
     }
     if (answer.status < 200 || answer.status >= 300) {
       context.warn(`Fulfilment backend answered HTTP ${answer.status} for order ${order.id}`);
-      const refusal = new Refusal('backend_error', 'fulfilment.answer', `backend answered HTTP ${answer.status}`, { backendStatus: answer.status });
+      const refusal = new Refusal(APP_FAILURES.backend_error, 'fulfilment.answer', `backend answered HTTP ${answer.status}`, { problem: { backendStatus: answer.status } });
       return answerHandlerRefusal(refusal, request, context);
     }
     return { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, jsonBody: { orderId: order.id, fulfilment: answer.body ?? null } };
@@ -59,12 +59,12 @@ function fulfilmentRequest(order: Order): FulfilmentRequest {
 function failure(error: unknown, request: HttpRequest, context: InvocationContext): HttpResponseInit {
   if (error instanceof SigningUnavailableError) {
     context.warn(`Identity assertion not issued (${error.reason}): ${error.message}`);
-    const refusal = new Refusal('signing_unavailable', 'signing.assertion', `assertion not issued (${error.reason})`, { retryAfterSeconds: error.retryAfterSeconds, cause: error });
+    const refusal = new Refusal(APP_FAILURES.signing_unavailable, 'signing.assertion', `assertion not issued (${error.reason})`, { retryAfterSeconds: error.retryAfterSeconds, cause: error });
     return answerHandlerRefusal(refusal, request, context);
   }
   if (error instanceof BackendCallError) {
     context.warn(`Fulfilment backend call failed (${error.code}): ${error.message}`);
-    return answerHandlerRefusal(new Refusal(error.code, 'fulfilment.call', error.message, { cause: error }), request, context);
+    return answerHandlerRefusal(new Refusal(APP_FAILURES[error.code], 'fulfilment.call', error.message, { cause: error }), request, context);
   }
   throw error;
 }

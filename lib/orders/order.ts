@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { outOfRange, typeMismatch, unrecognizedKeys } from '../../packages/azure-functions-entra-auth/src/settings/englishMessages';
+import { outOfRange, typeMismatch, unrecognizedKeys } from 'azure-functions-entra-auth/settings';
 
 /**
  * What a caller sends to create or replace an order. Unknown fields are refused, not ignored.

@@ -1,12 +1,12 @@
-import type { OrdersFailureCode } from '../../packages/azure-functions-entra-auth/src/errors/failureCodes';
+import type { AppFailureCode } from '../failures/appFailures';
 
 /**
  * Failures the store layer and the concurrency rules throw: each knows its stable
- * code (one of the shared FailureCode union) and the facts of the failure at
+ * code (one of the app's failure codes, lib/failures/appFailures.ts) and the facts of the failure at
  * construction; orderFailureAnswer.ts answers them through the shared failure model,
  * which holds their status, headers and client-facing text.
  */
-export type OrderFailureCode = Extract<OrdersFailureCode, 'store_unavailable' | 'precondition_required' | 'precondition_failed' | 'invalid_continuation'>;
+export type OrderFailureCode = Extract<AppFailureCode, 'store_unavailable' | 'precondition_required' | 'precondition_failed' | 'invalid_continuation'>;
 
 abstract class OrderFailure extends Error {
   abstract readonly code: OrderFailureCode;

@@ -1,11 +1,11 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { Refusal } from '../../packages/azure-functions-entra-auth/src/errors/refusal';
-import { answerHandlerRefusal } from '../../packages/azure-functions-entra-auth/src/functions/failureAnswer';
+import { answerHandlerRefusal, Refusal } from 'azure-functions-entra-auth';
+import { APP_FAILURES } from '../failures/appFailures';
 import { isOrderError, type OrderError } from './orderErrors';
 
 /**
- * An Orders failure as the shared failure model's Refusal: its code is in the one
- * FailureCode union, and its status, Retry-After and body come from the same
+ * An Orders failure as the shared failure model's Refusal: its code is one of the
+ * app's (lib/failures/appFailures.ts), and its status, Retry-After and body come from the same
  * answerFailure as every auth refusal. Anything else is rethrown.
  */
 export function orderFailureAnswer(error: unknown, request: HttpRequest, context: InvocationContext): HttpResponseInit {
@@ -23,11 +23,11 @@ export function orderFailureAnswer(error: unknown, request: HttpRequest, context
 function refusalOf(error: OrderError): Refusal {
   switch (error.code) {
     case 'store_unavailable':
-      return new Refusal(error.code, 'orders.store', error.message, { retryAfterSeconds: error.retryAfterSeconds, cause: error });
+      return new Refusal(APP_FAILURES.store_unavailable, 'orders.store', error.message, { retryAfterSeconds: error.retryAfterSeconds, cause: error });
     case 'precondition_required':
     case 'precondition_failed':
-      return new Refusal(error.code, 'orders.if_match', error.message, { cause: error });
+      return new Refusal(APP_FAILURES[error.code], 'orders.if_match', error.message, { cause: error });
     case 'invalid_continuation':
-      return new Refusal(error.code, 'orders.continuation', error.message, { field: 'continuation', cause: error });
+      return new Refusal(APP_FAILURES.invalid_continuation, 'orders.continuation', error.message, { problem: { field: 'continuation' }, cause: error });
   }
 }

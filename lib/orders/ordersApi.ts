@@ -1,8 +1,9 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { Principal } from '../../packages/azure-functions-entra-auth/src/authz/principal';
-import { Refusal } from '../../packages/azure-functions-entra-auth/src/errors/refusal';
+import type { Principal } from 'azure-functions-entra-auth';
+import { Refusal } from 'azure-functions-entra-auth';
+import { APP_FAILURES } from '../failures/appFailures';
 import { readJsonBody, type BodyResult } from '../http/readJsonBody';
-import type { AuthenticatedHandler } from '../../packages/azure-functions-entra-auth/src/functions/withAuth';
+import type { AuthenticatedHandler } from 'azure-functions-entra-auth';
 import { ORDER_ID, orderInput, type Order } from './order';
 import { decodeContinuation, encodeContinuation } from './continuation';
 import { PreconditionRequiredError } from './orderErrors';
@@ -93,7 +94,7 @@ function pageRequest(request: HttpRequest, context: InvocationContext, tenantId:
   const top = rawTop === null ? DEFAULT_PAGE_SIZE : /^\d{1,3}$/.test(rawTop) ? Number(rawTop) : Number.NaN;
   if (!(top >= 1 && top <= MAX_PAGE_SIZE)) {
     const description = `Field top: must be a whole number from 1 to ${MAX_PAGE_SIZE}.`;
-    return orderFailureAnswer(new Refusal('invalid_parameter', 'orders.top', 'top is not 1-100', { field: 'top', description }), request, context);
+    return orderFailureAnswer(new Refusal(APP_FAILURES.invalid_parameter, 'orders.top', 'top is not 1-100', { problem: { field: 'top' }, description }), request, context);
   }
   const raw = request.query.get('continuation');
   return { top, after: raw === null ? undefined : decodeContinuation(raw, tenantId).after };
@@ -110,16 +111,19 @@ export function orderId(request: HttpRequest, context: InvocationContext): strin
   const id = request.params.id?.toLowerCase();
   if (id !== undefined && ORDER_ID.test(id)) return id;
   const description = 'Field id: must be an order ID (a GUID).';
-  return orderFailureAnswer(new Refusal('invalid_parameter', 'orders.id', 'the id route parameter is not a GUID', { field: 'id', description }), request, context);
+  return orderFailureAnswer(new Refusal(APP_FAILURES.invalid_parameter, 'orders.id', 'the id route parameter is not a GUID', { problem: { field: 'id' }, description }), request, context);
 }
 
 // Another tenant's order and a missing one look the same: existence is not disclosed across tenants.
 export function notFound(request: HttpRequest, context: InvocationContext): HttpResponseInit {
-  return orderFailureAnswer(new Refusal('order_not_found', 'orders.lookup', "no such order in the caller's partition"), request, context);
+  return orderFailureAnswer(new Refusal(APP_FAILURES.order_not_found, 'orders.lookup', "no such order in the caller's partition"), request, context);
 }
 
 function badBody(body: Extract<BodyResult<unknown>, { ok: false }>, request: HttpRequest, context: InvocationContext): HttpResponseInit {
-  const refusal = new Refusal(body.code, 'orders.body', `body refused (${body.code})`, { description: body.detail, ...(body.field !== undefined && { field: body.field }) });
+  const refusal = new Refusal(APP_FAILURES[body.code], 'orders.body', `body refused (${body.code})`, {
+    description: body.detail,
+    ...(body.field !== undefined && { problem: { field: body.field } }),
+  });
   return orderFailureAnswer(refusal, request, context);
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID, verify } from 'node:crypto';
-import type { Principal } from '../../packages/azure-functions-entra-auth/src/authz/principal';
+import type { Principal } from 'azure-functions-entra-auth';
 import { SigningUnavailableError } from './signingErrors';
 import { report, type SigningEvents } from './signingEvents';
 import type { ActiveSigningKey, SigningKeySource } from './signingKey';

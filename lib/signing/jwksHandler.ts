@@ -1,6 +1,6 @@
 import type { HttpHandler } from '@azure/functions';
-import { Refusal } from '../../packages/azure-functions-entra-auth/src/errors/refusal';
-import { answerHandlerRefusal } from '../../packages/azure-functions-entra-auth/src/functions/failureAnswer';
+import { answerHandlerRefusal, Refusal } from 'azure-functions-entra-auth';
+import { APP_FAILURES } from '../failures/appFailures';
 import { SigningUnavailableError } from './signingErrors';
 import type { SigningKeySource } from './signingKey';
 
@@ -26,7 +26,7 @@ export function createJwksHandler(source: SigningKeySource, options: JwksHandler
     } catch (error) {
       if (!(error instanceof SigningUnavailableError)) throw error;
       context.warn(`Key set unavailable (${error.reason}): ${error.message}`);
-      const refusal = new Refusal('signing_keys_unavailable', 'signing.keys', `key set unavailable (${error.reason})`, { retryAfterSeconds: error.retryAfterSeconds, cause: error });
+      const refusal = new Refusal(APP_FAILURES.signing_keys_unavailable, 'signing.keys', `key set unavailable (${error.reason})`, { retryAfterSeconds: error.retryAfterSeconds, cause: error });
       return answerHandlerRefusal(refusal, request, context);
     }
   };

@@ -1,4 +1,4 @@
-import type { RefreshReason } from '../../packages/azure-functions-entra-auth/src/cache/refreshingValue';
+import type { RefreshReason } from 'azure-functions-entra-auth/toolkit';
 import type { SigningFailureCode } from './signingErrors';
 
 /** `sign`: signing one assertion; `keys`: loading the key versions behind the published key set. */

@@ -1,10 +1,8 @@
-import type { SettingsSource } from '../../packages/azure-functions-entra-auth/src/settings/parseSettings';
-import { loadTelemetrySettings } from '../../packages/azure-functions-entra-auth/src/appInsights/telemetrySettings';
-import type { KeySetEvents } from '../../packages/azure-functions-entra-auth/src/entra/entraKeyStore';
-import type { AuthObserver } from '../../packages/azure-functions-entra-auth/src/functions/authEvents';
+import type { AuthObserver, KeySetEvents } from 'azure-functions-entra-auth';
+import { createAuthTelemetry, loadTelemetrySettings, type AuthTelemetryOptions, type TelemetryDiagnostic } from 'azure-functions-entra-auth/app-insights';
+import type { SettingsSource } from 'azure-functions-entra-auth/settings';
 import type { SigningEvents } from '../signing/signingEvents';
-import { createAuthTelemetry, type AuthTelemetryOptions } from '../../packages/azure-functions-entra-auth/src/appInsights/authTelemetry';
-import type { TelemetryDiagnostic } from '../../packages/azure-functions-entra-auth/src/appInsights/telemetrySink';
+import { createSigningTelemetry } from './signingTelemetry';
 
 export interface StartAuthTelemetryOptions {
   /**
@@ -40,7 +38,12 @@ export function startAuthTelemetry(
     let flushing: Promise<void> | undefined;
     options.onAppTerminate(() => (flushing ??= telemetry.shutdown(timeoutMs)));
   }
-  return telemetry;
+  return {
+    observer: telemetry.observer,
+    ...(telemetry.keySetEvents && { keySetEvents: telemetry.keySetEvents }),
+    // The app's own Key Vault signing failures travel on the same sink as the auth items.
+    ...(telemetry.sink && { signingEvents: createSigningTelemetry(telemetry.sink, telemetry.report) }),
+  };
 }
 
 export function describeDiagnostic(diagnostic: TelemetryDiagnostic): string {

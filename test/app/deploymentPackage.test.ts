@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { findOnPath } from '../../dev/process/findOnPath';
-import { ROUTES } from '../../lib/app/routeTable';
-import { API_CLIENT_ID, TENANT } from '../support/entraTokens';
+import { appRoutes } from '../../lib/app/routeTable';
+import { loadDeclaredPermissions } from '../../lib/app/permissions';
+import { API_CLIENT_ID, TENANT } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';
+
+const ROUTES = appRoutes(loadDeclaredPermissions());
 
 /**
  * What `func azure functionapp publish` ships: `npm run package` output, loaded as the

@@ -2,8 +2,11 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROUTES } from '../../lib/app/routeTable';
-import { API_CLIENT_ID, TENANT } from '../support/entraTokens';
+import { appRoutes } from '../../lib/app/routeTable';
+import { loadDeclaredPermissions } from '../../lib/app/permissions';
+import { API_CLIENT_ID, TENANT } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';
+
+const ROUTES = appRoutes(loadDeclaredPermissions());
 
 /**
  * Loads the built app in a plain Node process the way Core Tools does: `main` from

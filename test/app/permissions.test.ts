@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { requirementNames, type MethodRule } from '../../packages/azure-functions-entra-auth/src/authz/authPolicy';
-import { DECLARED_PERMISSIONS } from '../../lib/app/permissions';
-import { ROUTES } from '../../lib/app/routeTable';
+import { requirementNames, type MethodRule } from 'azure-functions-entra-auth';
+import { loadDeclaredPermissions } from '../../lib/app/permissions';
+import { appRoutes } from '../../lib/app/routeTable';
+const DECLARED_PERMISSIONS = loadDeclaredPermissions();
+
+const ROUTES = appRoutes(loadDeclaredPermissions());
 
 /** infra/permissions.json is the one source of truth for roles and scopes, for Entra and for the code. */
 

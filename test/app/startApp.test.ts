@@ -1,6 +1,6 @@
 import { startApp, type AppLifecycleHooks } from '../../lib/app/startApp';
-import { API_CLIENT_ID, APP_ID_URI, TENANT, createTestKey, mintAccessToken, type TestKey } from '../support/entraTokens';
-import { FakeEntraMetadataServer } from '../support/fakeEntraMetadataServer';
+import { API_CLIENT_ID, APP_ID_URI, TENANT, createTestKey, mintAccessToken, type TestKey } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';
+import { FakeEntraMetadataServer } from '../../packages/azure-functions-entra-auth/test/support/fakeEntraMetadataServer';
 
 /** The hooks the app registers, captured as the Functions worker would hold them. */
 function capturingHooks() {
@@ -46,8 +46,8 @@ it('fetches discovery and keys for every accepted version at app start, before a
   const runtime = startApp(settings(), hooks, { dependencies: { signing: { announce } } });
   expect(entra.requests).toEqual([]); // nothing at load: the worker's appStart begins it
   await start[0]?.();
-  await runtime.verifier.warmUp(); // joins the loads the hook started
-  expect(runtime.verifier.keysLoaded()).toBe(true);
+  await runtime.auth.verifier.warmUp(); // joins the loads the hook started
+  expect(runtime.auth.verifier.keysLoaded()).toBe(true);
   expect([entra.count('v2.0/.well-known/openid-configuration'), entra.count('v2.0/keys'), entra.count(`${TENANT}/discovery/keys`)]).toEqual([1, 1, 1]);
 });
 
@@ -57,7 +57,7 @@ it('does not wait for a slow key endpoint: the start completes while the fetch i
   const { hooks, start } = capturingHooks();
   const runtime = startApp(settings(), hooks, { dependencies: { signing: { announce } } });
   await expect(start[0]?.()).resolves.toBeUndefined();
-  expect(runtime.verifier.keysLoaded()).toBe(false);
+  expect(runtime.auth.verifier.keysLoaded()).toBe(false);
 });
 
 it('neither fails nor delays the start when the key endpoint is down, and the failure stays the requests\' to meet', async () => {
@@ -65,9 +65,9 @@ it('neither fails nor delays the start when the key endpoint is down, and the fa
   const { hooks, start } = capturingHooks();
   const runtime = startApp(settings(), hooks, { dependencies: { signing: { announce } } });
   await expect(start[0]?.()).resolves.toBeUndefined();
-  await expect(runtime.verifier.warmUp()).resolves.toBeUndefined();
-  expect(runtime.verifier.keysLoaded()).toBe(false);
+  await expect(runtime.auth.verifier.warmUp()).resolves.toBeUndefined();
+  expect(runtime.auth.verifier.keysLoaded()).toBe(false);
   // As without the warm-up: a request meets the outage as 503 keys_unavailable with a Retry-After.
   const token = await mintAccessToken(key, { instance: entra.url, roles: ['Orders.Read'] });
-  await expect(runtime.verifier.verify(token)).rejects.toMatchObject({ code: 'keys_unavailable', retryAfterSeconds: expect.any(Number) as unknown });
+  await expect(runtime.auth.verifier.verify(token)).rejects.toMatchObject({ code: 'keys_unavailable', retryAfterSeconds: expect.any(Number) as unknown });
 });

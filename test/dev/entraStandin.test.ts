@@ -1,5 +1,5 @@
 import { X509Certificate, createHash } from 'node:crypto';
-import type { AccessTokenVerifier } from '../../packages/azure-functions-entra-auth/src/verify/verifiedAccessToken';
+import type { AccessTokenVerifier } from 'azure-functions-entra-auth';
 import type { ClientOutcome, ClientScenario } from './support/realClientsProgram';
 import { runRealClients } from './support/runRealClients';
 import { readJwt, startStandinHarness, type StandinHarness } from './support/standinHarness';

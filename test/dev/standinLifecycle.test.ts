@@ -10,8 +10,8 @@ import { findRunningStandin, launchEntraStandin, readStandinRecord } from '../..
 import { ensureLocalTls } from '../../dev/tls/localTls';
 import { OpensslError } from '../../dev/tls/openssl';
 import { createCaTrustingFetch } from '../../dev/tls/caTrustingFetch';
-import { loadAuthSettings } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
-import { createAccessTokenVerifier } from '../../packages/azure-functions-entra-auth/src/verify/createAccessTokenVerifier';
+import { loadAuthSettings } from 'azure-functions-entra-auth';
+import { createAccessTokenVerifier } from 'azure-functions-entra-auth';
 import { readJwt } from './support/standinHarness';
 
 const V1_API = { clientId: 'de700000-0000-4000-8000-0000000a0002', appIdUri: 'api://orders-api-v1' };

@@ -1,10 +1,12 @@
 import type { HttpHandler } from '@azure/functions';
-import { protectedHandler } from '../../packages/azure-functions-entra-auth/src/functions/registerRoute';
-import { ROUTES } from '../../lib/app/routeTable';
+import { appRoutes } from '../../lib/app/routeTable';
+import { loadDeclaredPermissions } from '../../lib/app/permissions';
+
+const ROUTES = appRoutes(loadDeclaredPermissions());
 import { MemoryOrderStore } from '../orders/support/memoryOrderStore';
 import { createOrdersApi } from '../../lib/orders/ordersApi';
-import { startAuthFixture, type AuthFixture } from '../support/authFixture';
-import { invokeHttp, type InvokeResult } from '../support/invokeHttp';
+import { startAuthFixture, type AuthFixture } from '../../packages/azure-functions-entra-auth/test/support/authFixture';
+import { invokeHttp, type InvokeResult } from '../../packages/azure-functions-entra-auth/test/support/invokeHttp';
 
 /**
  * Answers repeat nothing the caller sent: not the names of unknown body members
@@ -20,7 +22,7 @@ let orders: HttpHandler;
 beforeAll(async () => {
   f = await startAuthFixture();
   const api = createOrdersApi(new MemoryOrderStore());
-  orders = protectedHandler(f.withAuth, ROUTES.orders, { GET: api.list, POST: api.create });
+  orders = f.routeHandler(ROUTES.orders, { GET: api.list, POST: api.create });
 });
 afterAll(() => f.stop());
 

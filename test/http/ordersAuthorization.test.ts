@@ -1,11 +1,13 @@
 import type { HttpHandler } from '@azure/functions';
-import { ROUTES } from '../../lib/app/routeTable';
-import { protectedHandler } from '../../packages/azure-functions-entra-auth/src/functions/registerRoute';
+import { appRoutes } from '../../lib/app/routeTable';
+import { loadDeclaredPermissions } from '../../lib/app/permissions';
+
+const ROUTES = appRoutes(loadDeclaredPermissions());
 import { MemoryOrderStore } from '../orders/support/memoryOrderStore';
 import { createOrdersApi } from '../../lib/orders/ordersApi';
-import { OTHER_TENANT, type TokenOptions } from '../support/entraTokens';
-import { startAuthFixture, type AuthFixture } from '../support/authFixture';
-import { invokeHttp } from '../support/invokeHttp';
+import { OTHER_TENANT, type TokenOptions } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';
+import { startAuthFixture, type AuthFixture } from '../../packages/azure-functions-entra-auth/test/support/authFixture';
+import { invokeHttp } from '../../packages/azure-functions-entra-auth/test/support/invokeHttp';
 
 /**
  * For every Orders route and method, each kind of caller against the status,
@@ -69,8 +71,8 @@ const handlers: Record<'orders' | 'order', HttpHandler> = {} as never;
 beforeAll(async () => {
   f = await startAuthFixture();
   const api = createOrdersApi(new MemoryOrderStore());
-  handlers.orders = protectedHandler(f.withAuth, ROUTES.orders, { GET: api.list, POST: api.create });
-  handlers.order = protectedHandler(f.withAuth, ROUTES.order, { GET: api.get, PUT: api.replace, DELETE: api.remove });
+  handlers.orders = f.routeHandler(ROUTES.orders, { GET: api.list, POST: api.create });
+  handlers.order = f.routeHandler(ROUTES.order, { GET: api.get, PUT: api.replace, DELETE: api.remove });
 });
 afterAll(() => f.stop());
 

@@ -1,12 +1,14 @@
 import type { HttpHandler } from '@azure/functions';
-import { DECLARED_PERMISSIONS } from '../../lib/app/permissions';
-import { protectedHandler } from '../../packages/azure-functions-entra-auth/src/functions/registerRoute';
-import { ROUTES } from '../../lib/app/routeTable';
-import { ANY_VALID_TOKEN, anyOf, defineAuthPolicy } from '../../packages/azure-functions-entra-auth/src/authz/authPolicy';
-import { createWithAuth } from '../../packages/azure-functions-entra-auth/src/functions/withAuth';
-import { CALLER_APP } from '../support/entraTokens';
-import { REALM, RecordingObserver, startAuthFixture, type AuthFixture } from '../support/authFixture';
-import { invokeHttp } from '../support/invokeHttp';
+import { loadDeclaredPermissions } from '../../lib/app/permissions';
+import { appRoutes } from '../../lib/app/routeTable';
+
+const ROUTES = appRoutes(loadDeclaredPermissions());
+import { ANY_VALID_TOKEN, anyOf, defineAuthPolicy, type AuthPolicy } from 'azure-functions-entra-auth';
+import { createGuard, methodsOf } from '../../packages/azure-functions-entra-auth/src/functions/withAuth';
+import { CALLER_APP } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';
+import { REALM, RecordingObserver, startAuthFixture, type AuthFixture } from '../../packages/azure-functions-entra-auth/test/support/authFixture';
+import { invokeHttp } from '../../packages/azure-functions-entra-auth/test/support/invokeHttp';
+const DECLARED_PERMISSIONS = loadDeclaredPermissions();
 
 /**
  * Entra issues a token for this API, with neither `roles` nor `scp`, to any app in
@@ -60,7 +62,7 @@ describe('anything that is not an access token', () => {
 });
 
 describe('GET /api/me', () => {
-  const me = (): HttpHandler => protectedHandler(f.withAuth, ROUTES.me, { GET: (_r, _c, principal) => ({ status: 200, jsonBody: principal }) });
+  const me = (): HttpHandler => f.routeHandler(ROUTES.me, { GET: (_r, _c, principal) => ({ status: 200, jsonBody: principal }) });
 
   it('needs one of the permissions infra/permissions.json defines', () => {
     expect(ROUTES.me.policy.GET).toEqual({ appRoles: { anyOf: DECLARED_PERMISSIONS.appRoles }, scopes: { anyOf: DECLARED_PERMISSIONS.scopes } });
@@ -89,7 +91,10 @@ describe('GET /api/me', () => {
 
 describe('AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS (the caller list is the access control)', () => {
   const observer = new RecordingObserver();
-  const aclMode = () => createWithAuth({ verifier: f.harness.verifier, observer, realm: REALM, allowTokensWithoutPermissions: true });
+  const aclMode = () => {
+    const guard = createGuard({ verifier: f.harness.verifier, observer, realm: REALM, authorize: { allowTokensWithoutPermissions: true } });
+    return (handler: typeof ok, policy: AuthPolicy) => guard(methodsOf(policy, () => handler));
+  };
 
   it('admits an app-only token without a role on ANY_VALID_TOKEN', async () => {
     const response = await invokeHttp(aclMode()(ok, anyToken), { headers: { authorization: `Bearer ${await f.token({ kind: 'app', roles: [] })}` } });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { startStandinHarness, type StandinHarness } from '../dev/support/standinHarness';
-import { startRequestTrap, type RequestTrap } from '../support/hostileTokens';
+import { startRequestTrap, type RequestTrap } from '../../packages/azure-functions-entra-auth/test/support/hostileTokens';
 import { inspectChild, settingsFolder, tokenLeaks, type InspectorRun } from './support/runInspector';
 import { delegatedToken, standinSettings } from './support/standinTokens';
 

@@ -1,8 +1,8 @@
 import { PERSONAL_CLAIMS, REDACTED } from '../../dev/inspect/claimsView';
-import type { FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
+import type { FetchLike } from 'azure-functions-entra-auth';
 import { startStandinHarness, type StandinHarness } from '../dev/support/standinHarness';
 import { inspectInProcess, settingsFolder, type InspectorRun } from './support/runInspector';
-import { createTestKey, signToken } from '../support/entraTokens';
+import { createTestKey, signToken } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';
 import { delegatedClaims, delegatedToken, standinSettings } from './support/standinTokens';
 
 /**

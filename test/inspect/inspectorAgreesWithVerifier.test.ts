@@ -1,12 +1,12 @@
 import { inspectToken } from '../../dev/inspect/inspectToken';
 import type { Inspection } from '../../dev/inspect/inspection';
 import { inspectionJson, inspectionText } from '../../dev/inspect/renderInspection';
-import { AuthError } from '../../packages/azure-functions-entra-auth/src/errors/authErrors';
-import type { FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
-import { VERIFICATION_STEPS } from '../../packages/azure-functions-entra-auth/src/verify/verificationSteps';
-import { API_CLIENT_ID, OTHER_TENANT, TENANT, accessTokenClaims, b64url, createTestKey, type TestKey } from '../support/entraTokens';
-import { compact, publicKeyPem, rejectionOf, replaceSegment, segmentsOf, signers, startRequestTrap, withNonCanonicalTail, type RequestTrap } from '../support/hostileTokens';
-import { startHarness, type Harness } from '../support/verifierHarness';
+import { AuthError } from 'azure-functions-entra-auth';
+import type { FetchLike } from 'azure-functions-entra-auth';
+import { VERIFICATION_STEPS } from 'azure-functions-entra-auth';
+import { API_CLIENT_ID, OTHER_TENANT, TENANT, accessTokenClaims, b64url, createTestKey, type TestKey } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';
+import { compact, publicKeyPem, rejectionOf, replaceSegment, segmentsOf, signers, startRequestTrap, withNonCanonicalTail, type RequestTrap } from '../../packages/azure-functions-entra-auth/test/support/hostileTokens';
+import { startHarness, type Harness } from '../../packages/azure-functions-entra-auth/test/support/verifierHarness';
 
 /**
  * One code path: for genuine and hostile tokens alike, the inspector's verdict and the

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { encodeContinuation } from '../../lib/orders/continuation';
-import { OTHER_TENANT, TENANT } from '../support/entraTokens';
-import { invokeHttp, type InvokeResult } from '../support/invokeHttp';
+import { OTHER_TENANT, TENANT } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';
+import { invokeHttp, type InvokeResult } from '../../packages/azure-functions-entra-auth/test/support/invokeHttp';
 import { startOrdersScene, type OrdersScene } from './support/ordersScene';
 
 // The Orders API over the Table Storage store against a real Azurite process (started here, on a free loopback port).

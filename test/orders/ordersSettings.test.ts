@@ -1,6 +1,6 @@
 import { azuriteConnectionString } from '../../dev/azurite/azuriteTable';
 import { loadOrdersSettings } from '../../lib/config/ordersSettings';
-import { SettingsError } from '../../packages/azure-functions-entra-auth/src/settings/settingsError';
+import { SettingsError } from 'azure-functions-entra-auth';
 
 const ACCOUNT_KEY = `DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=${Buffer.from('k'.repeat(64)).toString('base64')};EndpointSuffix=core.windows.net`;
 const IDENTITY = { ORDERS_STORAGE__tableServiceUri: 'https://contoso.table.core.windows.net' };

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { API_CLIENT_ID, TENANT } from '../support/entraTokens';
+import { API_CLIENT_ID, TENANT } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';
 
 /**
  * The built app loaded as Core Tools loads it (dist-dev/dev/host/loadFunctionApp), in

@@ -8,14 +8,16 @@ import path from 'node:path';
 import type { HttpHandler } from '@azure/functions';
 import { azuriteConnectionString } from '../../dev/azurite/azuriteTable';
 import { ensureLocalTls, type LocalTls } from '../../dev/tls/localTls';
-import { protectedHandler } from '../../packages/azure-functions-entra-auth/src/functions/registerRoute';
-import { ROUTES } from '../../lib/app/routeTable';
+import { appRoutes } from '../../lib/app/routeTable';
+import { loadDeclaredPermissions } from '../../lib/app/permissions';
+
+const ROUTES = appRoutes(loadDeclaredPermissions());
 import { loadOrdersSettings } from '../../lib/config/ordersSettings';
 import { createOrderStore, type OrdersBackend } from '../../lib/orders/createOrderStore';
 import { createOrdersApi } from '../../lib/orders/ordersApi';
 import { FixedTokenCredential } from '../signing/support/fixedTokenCredential';
-import { startAuthFixture, type AuthFixture } from '../support/authFixture';
-import { invokeHttp, type InvokeResult } from '../support/invokeHttp';
+import { startAuthFixture, type AuthFixture } from '../../packages/azure-functions-entra-auth/test/support/authFixture';
+import { invokeHttp, type InvokeResult } from '../../packages/azure-functions-entra-auth/test/support/invokeHttp';
 import { startOrdersScene, type OrdersScene } from './support/ordersScene';
 
 /** The store's deadline (lib/orders/storeLimits.ts) plus room for a loaded 2-core machine; a hang would blow far past it. */
@@ -87,7 +89,7 @@ describe('a missing table where the app must not create it (in Azure the Bicep d
   it('answers 503 store_unavailable and logs table_missing, never creating the table', async () => {
     const settings = { ...loadOrdersSettings({ ORDERS_STORAGE: s.azurite.connectionString, ORDERS_TABLE_NAME: 'neverCreated' }), createTableIfMissing: false };
     const backend = createOrderStore(settings);
-    const handler = protectedHandler(s.auth.withAuth, ROUTES.orders, { GET: createOrdersApi(backend.store).list, POST: createOrdersApi(backend.store).create });
+    const handler = s.auth.routeHandler(ROUTES.orders, { GET: createOrdersApi(backend.store).list, POST: createOrdersApi(backend.store).create });
     const token = await s.auth.token({ roles: ['Orders.ReadWrite'] });
     const result = await timed(() => invokeHttp(handler, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"item":"x","quantity":1}' }));
     expectStoreUnavailable(result);
@@ -96,7 +98,7 @@ describe('a missing table where the app must not create it (in Azure the Bicep d
     expectStoreUnavailable(await timed(() => invokeHttp(handler, { headers: { authorization: `Bearer ${token}` } })));
     // A read by ID is a store fault too, not a 404 for the order.
     const api = createOrdersApi(backend.store);
-    const order = protectedHandler(s.auth.withAuth, ROUTES.order, { GET: api.get, PUT: api.replace, DELETE: api.remove });
+    const order = s.auth.routeHandler(ROUTES.order, { GET: api.get, PUT: api.replace, DELETE: api.remove });
     const id = randomUUID();
     expectStoreUnavailable(await timed(() => invokeHttp(order, { route: 'orders/{id}', path: `orders/${id}`, params: { id }, headers: { authorization: `Bearer ${token}` } })));
     expectStoreUnavailable(await timed(() => invokeHttp(order, { method: 'DELETE', route: 'orders/{id}', path: `orders/${id}`, params: { id }, headers: { authorization: `Bearer ${token}` } })));
@@ -153,7 +155,7 @@ describe('a table service that hangs, fails or throttles', () => {
   let viaIdentity: { backend: OrdersBackend; orders: HttpHandler; credential: FixedTokenCredential };
   let viaConnectionString: { backend: OrdersBackend; orders: HttpHandler };
 
-  const handlerFor = (backend: OrdersBackend) => protectedHandler(auth.withAuth, ROUTES.orders, { GET: createOrdersApi(backend.store).list, POST: createOrdersApi(backend.store).create });
+  const handlerFor = (backend: OrdersBackend) => auth.routeHandler(ROUTES.orders, { GET: createOrdersApi(backend.store).list, POST: createOrdersApi(backend.store).create });
   const list = async (handler: HttpHandler) => timed(async () => invokeHttp(handler, { headers: { authorization: `Bearer ${await auth.token({ roles: ['Orders.ReadWrite'] })}` } }));
 
   beforeAll(async () => {

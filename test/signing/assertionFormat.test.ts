@@ -2,8 +2,8 @@ import { createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node
 import { describePublicKey } from '../../lib/signing/publicKeys';
 import { assertionClaims, createAssertionIssuer } from '../../lib/signing/identityAssertion';
 import type { ActiveSigningKey, SigningKeySource } from '../../lib/signing/signingKey';
-import { CALLER_APP, TENANT, USER_OID } from '../support/entraTokens';
-import { rejectionOf } from '../support/hostileTokens';
+import { CALLER_APP, TENANT, USER_OID } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';
+import { rejectionOf } from '../../packages/azure-functions-entra-auth/test/support/hostileTokens';
 import { DAEMON_OID, testPrincipal } from './support/principals';
 import { RecordingSigningEvents } from './support/recordingSigningEvents';
 

@@ -3,13 +3,13 @@ import { KeyClient } from '@azure/keyvault-keys';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import type { KeySpec } from '../../dev/keyvault-standin/vaultKeys';
 import { DEFAULT_TENANT } from '../../dev/keyvault-standin/server';
-import { SettingsError } from '../../packages/azure-functions-entra-auth/src/settings/settingsError';
+import { SettingsError } from 'azure-functions-entra-auth';
 import type { Signing } from '../../lib/signing/createSigning';
 import { ASSERTION_TYPE } from '../../lib/signing/identityAssertion';
 import { SigningUnavailableError } from '../../lib/signing/signingErrors';
-import { CALLER_APP, TENANT } from '../support/entraTokens';
-import { rejectionOf } from '../support/hostileTokens';
-import { invokeHttp } from '../support/invokeHttp';
+import { CALLER_APP, TENANT } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';
+import { rejectionOf } from '../../packages/azure-functions-entra-auth/test/support/hostileTokens';
+import { invokeHttp } from '../../packages/azure-functions-entra-auth/test/support/invokeHttp';
 import { DAEMON_OID, testPrincipal } from './support/principals';
 import { ISSUER, KEY_NAME, startVaultFixture, type VaultFixture } from './support/vaultFixture';
 

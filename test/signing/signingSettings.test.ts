@@ -1,11 +1,11 @@
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import { SettingsError } from '../../packages/azure-functions-entra-auth/src/settings/settingsError';
+import { SettingsError } from 'azure-functions-entra-auth';
 import { DEVELOPMENT_ISSUER, loadSigningSettings, type SignerSettings } from '../../lib/config/signingSettings';
 import { createSigning } from '../../lib/signing/createSigning';
 import { ASSERTION_TYPE } from '../../lib/signing/identityAssertion';
 import { createSigningCredential } from '../../lib/signing/signingCredential';
-import { invokeHttp } from '../support/invokeHttp';
+import { invokeHttp } from '../../packages/azure-functions-entra-auth/test/support/invokeHttp';
 import { testPrincipal } from './support/principals';
 
 const VAULT = { SIGNING_KEY_VAULT_URL: 'https://contoso-signing.vault.azure.net', SIGNING_KEY_NAME: 'assertions', SIGNING_ISSUER: 'https://orders-api.azurewebsites.net' };

@@ -1,4 +1,4 @@
-import { CALLER_APP, OTHER_TENANT, TENANT, USER_OID } from '../support/entraTokens';
+import { CALLER_APP, OTHER_TENANT, TENANT, USER_OID } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';
 import type { CustomEvent } from '../../dev/ingestion-standin/trackPayload';
 import { startScene, type AppProcess, type AppResponse, type Scene } from './support/telemetryScene';
 

@@ -1,14 +1,14 @@
 import { InvocationContext } from '@azure/functions';
-import { loadTelemetrySettings } from '../../packages/azure-functions-entra-auth/src/appInsights/telemetrySettings';
-import { defineAuthPolicy, anyOf } from '../../packages/azure-functions-entra-auth/src/authz/authPolicy';
-import { invocationLogObserver } from '../../packages/azure-functions-entra-auth/src/functions/authEvents';
-import { createWithAuth } from '../../packages/azure-functions-entra-auth/src/functions/withAuth';
-import { createAuthTelemetry } from '../../packages/azure-functions-entra-auth/src/appInsights/authTelemetry';
+import { loadTelemetrySettings } from 'azure-functions-entra-auth/app-insights';
+import { defineAuthPolicy, anyOf } from 'azure-functions-entra-auth';
+import { invocationLogObserver } from 'azure-functions-entra-auth';
+import { createGuard, methodsOf } from '../../packages/azure-functions-entra-auth/src/functions/withAuth';
+import { createAuthTelemetry } from 'azure-functions-entra-auth/app-insights';
 import { startAuthTelemetry } from '../../lib/telemetry/startAuthTelemetry';
-import { REALM } from '../support/authFixture';
-import { startHarness, type Harness } from '../support/verifierHarness';
-import { invokeHttp } from '../support/invokeHttp';
-import { DiagnosticLog, RecordingSink } from './support/recordingSink';
+import { REALM } from '../../packages/azure-functions-entra-auth/test/support/authFixture';
+import { startHarness, type Harness } from '../../packages/azure-functions-entra-auth/test/support/verifierHarness';
+import { invokeHttp } from '../../packages/azure-functions-entra-auth/test/support/invokeHttp';
+import { DiagnosticLog, RecordingSink } from '../../packages/azure-functions-entra-auth/test/support/recordingSink';
 
 const CONNECTION_STRING = 'InstrumentationKey=3f2504e0-4f89-41d3-9a0c-0305e82c3301;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/';
 const policy = defineAuthPolicy({ GET: { appRoles: anyOf('Orders.Read'), scopes: anyOf('Orders.Read') } });
@@ -34,7 +34,7 @@ describe('without a connection string', () => {
     expect(telemetry.observer).toBe(invocationLogObserver);
     expect(telemetry.keySetEvents).toBeUndefined();
 
-    const handler = createWithAuth({ verifier: harness.verifier, observer: telemetry.observer, realm: REALM })(() => ({ status: 200 }), policy);
+    const handler = createGuard({ verifier: harness.verifier, observer: telemetry.observer, realm: REALM })(methodsOf(policy, () => () => ({ status: 200 })));
     const response = await invokeHttp(handler, { route: 'orders', functionName: 'orders' });
     expect(response.status).toBe(401);
     expect(response.logs).toEqual([expect.stringMatching(/^warning: AuthFailure token_missing \(header\.authorization\) GET orders: no bearer token in the request /)]);
@@ -60,7 +60,7 @@ describe('with a connection string', () => {
     const telemetry = createAuthTelemetry(loadTelemetrySettings({ APPLICATIONINSIGHTS_CONNECTION_STRING: CONNECTION_STRING }), { loadSink: () => sink });
     const harness = await startHarness();
     try {
-      const handler = createWithAuth({ verifier: harness.verifier, observer: telemetry.observer, realm: REALM })(() => ({ status: 200 }), policy);
+      const handler = createGuard({ verifier: harness.verifier, observer: telemetry.observer, realm: REALM })(methodsOf(policy, () => () => ({ status: 200 })));
       const response = await invokeHttp(handler, { route: 'orders', functionName: 'orders' });
       await telemetry.shutdown(1_000);
       expect(sink.events).toEqual([expect.objectContaining({ name: 'AuthFailure', properties: expect.objectContaining({ code: 'token_missing', invocationId: response.invocationId }) })]);

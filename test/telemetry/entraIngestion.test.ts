@@ -1,5 +1,5 @@
 import { ManagedIdentityStandin } from '../../dev/ingestion-standin/managedIdentityStandin';
-import { CALLER_APP, TENANT } from '../support/entraTokens';
+import { CALLER_APP, TENANT } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';
 import { startScene, type AppProcess, type AppResponse, type Scene } from './support/telemetryScene';
 
 /**

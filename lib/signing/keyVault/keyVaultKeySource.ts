@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
 import { CryptographyClient, KeyClient, type KeyClientOptions, type KeyProperties, type KeyVaultKey } from '@azure/keyvault-keys';
-import { ColdLoadError, RefreshingValue } from '../../../packages/azure-functions-entra-auth/src/cache/refreshingValue';
-import { isLoopbackHost } from '../../../packages/azure-functions-entra-auth/src/settings/fields';
-import { SettingsError } from '../../../packages/azure-functions-entra-auth/src/settings/settingsError';
+import { ColdLoadError, RefreshingValue } from 'azure-functions-entra-auth/toolkit';
+import { isLoopbackHost } from 'azure-functions-entra-auth/settings';
+import { SettingsError } from 'azure-functions-entra-auth';
 import { describePublicKey, publicKeyFromJwk } from '../publicKeys';
 import { SigningUnavailableError } from '../signingErrors';
 import { report, type SigningEvents } from '../signingEvents';

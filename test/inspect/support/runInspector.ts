@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { repoRoot } from '../../../dev/entra-standin/devPaths';
 import { runInspect } from '../../../dev/inspect/runInspect';
-import type { FetchLike } from '../../../packages/azure-functions-entra-auth/src/net/fetchJson';
+import type { FetchLike } from 'azure-functions-entra-auth';
 
 export interface InspectorRun {
   readonly code: number | null;

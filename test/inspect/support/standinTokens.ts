@@ -1,7 +1,7 @@
 import { signAccessToken, tokenVersionFor } from '../../../dev/entra-standin/accessTokens';
 import { signingKeyFile } from '../../../dev/entra-standin/devPaths';
 import { SigningKeyStore, type StandinSigningKey } from '../../../dev/entra-standin/signingKeys';
-import { accessTokenClaims } from '../../support/entraTokens';
+import { accessTokenClaims } from '../../../packages/azure-functions-entra-auth/test/support/entraTokens';
 import type { StandinHarness } from '../../dev/support/standinHarness';
 
 /**

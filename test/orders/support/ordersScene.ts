@@ -3,14 +3,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { HttpHandler } from '@azure/functions';
 import { startAzuriteTable, type AzuriteTable } from '../../../dev/azurite/azuriteTable';
-import { protectedHandler } from '../../../packages/azure-functions-entra-auth/src/functions/registerRoute';
-import { ROUTES } from '../../../lib/app/routeTable';
+import { appRoutes } from '../../../lib/app/routeTable';
+import { loadDeclaredPermissions } from '../../../lib/app/permissions';
+
+const ROUTES = appRoutes(loadDeclaredPermissions());
 import { loadOrdersSettings } from '../../../lib/config/ordersSettings';
 import { createOrderStore, type OrderStoreDependencies, type OrdersBackend } from '../../../lib/orders/createOrderStore';
 import { createOrdersApi } from '../../../lib/orders/ordersApi';
-import { OTHER_TENANT, TENANT } from '../../support/entraTokens';
-import { startAuthFixture, type AuthFixture } from '../../support/authFixture';
-import { invokeHttp, type InvokeResult } from '../../support/invokeHttp';
+import { OTHER_TENANT, TENANT } from '../../../packages/azure-functions-entra-auth/test/support/entraTokens';
+import { startAuthFixture, type AuthFixture } from '../../../packages/azure-functions-entra-auth/test/support/authFixture';
+import { invokeHttp, type InvokeResult } from '../../../packages/azure-functions-entra-auth/test/support/invokeHttp';
 
 /** The Orders API over the real Table Storage store, against a real Azurite process the test started. */
 export interface OrdersScene {
@@ -51,9 +53,9 @@ export async function startOrdersScene(options: { store?: OrderStoreDependencies
       return azurite;
     },
     backend,
-    orders: protectedHandler(auth.withAuth, ROUTES.orders, { GET: api.list, POST: api.create }),
-    order: protectedHandler(auth.withAuth, ROUTES.order, { GET: api.get, PUT: api.replace, DELETE: api.remove }),
-    tenantOrders: protectedHandler(auth.withAuth, ROUTES.tenantOrders, { GET: api.list }),
+    orders: auth.routeHandler(ROUTES.orders, { GET: api.list, POST: api.create }),
+    order: auth.routeHandler(ROUTES.order, { GET: api.get, PUT: api.replace, DELETE: api.remove }),
+    tenantOrders: auth.routeHandler(ROUTES.tenantOrders, { GET: api.list }),
     writer: (tenant = TENANT) => auth.token({ tenant, roles: ['Orders.ReadWrite'] }),
     async call(handler, request) {
       const tenant = request.tenant ?? TENANT;

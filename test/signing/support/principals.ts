@@ -1,5 +1,5 @@
-import type { Principal } from '../../../packages/azure-functions-entra-auth/src/authz/principal';
-import { CALLER_APP, TENANT, USER_OID } from '../../support/entraTokens';
+import type { Principal } from 'azure-functions-entra-auth';
+import { CALLER_APP, TENANT, USER_OID } from '../../../packages/azure-functions-entra-auth/test/support/entraTokens';
 
 export const DAEMON_OID = 'a2b4c6d8-1e3f-4a5b-8c7d-9e0f1a2b3c4d';
 
@@ -23,6 +23,7 @@ export function testPrincipal(kind: 'app' | 'user' = 'app'): Principal {
     subject: claims.sub,
     tenantId: TENANT,
     clientAppId: CALLER_APP,
+    keyId: 'test-key',
     isAppOnly: app,
     roles: app ? ['Orders.ReadWrite'] : [],
     scopes: app ? [] : ['User.Read', 'Orders.ReadWrite'],

@@ -10,8 +10,8 @@ import { startAzuriteTable } from '../../../dev/azurite/azuriteTable';
 import { EgressGuard } from '../../../dev/ingestion-standin/egressGuard';
 import { IngestionStandin, type IngestionFault } from '../../../dev/ingestion-standin/ingestionStandin';
 import { ensureLocalTls, type LocalTls } from '../../../dev/tls/localTls';
-import { API_CLIENT_ID, APP_ID_URI, TENANT, createTestKey, mintAccessToken, type TestKey, type TokenOptions } from '../../support/entraTokens';
-import { FakeEntraMetadataServer } from '../../support/fakeEntraMetadataServer';
+import { API_CLIENT_ID, APP_ID_URI, TENANT, createTestKey, mintAccessToken, type TestKey, type TokenOptions } from '../../../packages/azure-functions-entra-auth/test/support/entraTokens';
+import { FakeEntraMetadataServer } from '../../../packages/azure-functions-entra-auth/test/support/fakeEntraMetadataServer';
 
 /**
  * Everything a telemetry test needs around the app: the ingestion stand-in (HTTPS,

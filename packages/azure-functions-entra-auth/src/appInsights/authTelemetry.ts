@@ -3,15 +3,19 @@ import type { KeySetEvents } from '../entra/entraKeyStore';
 import { invocationLogObserver, type AuthObserver } from '../functions/authEvents';
 import { loadAppInsightsSink } from './appInsightsSink';
 import { DeferredSink, type DeferredSinkOptions } from './deferredSink';
-import type { SigningEvents } from '../../../../lib/signing/signingEvents';
-import { createKeySetTelemetry, createSigningTelemetry, createTelemetryObserver } from './telemetryObserver';
+import { createKeySetTelemetry, createTelemetryObserver } from './telemetryObserver';
 import { errorMessage, type TelemetryDiagnostic, type TelemetrySink } from './telemetrySink';
 
 /** What the runtime needs from telemetry: the observer, the key-set hooks, and a way to flush at exit. */
 export interface AuthTelemetry {
   readonly observer: AuthObserver;
   readonly keySetEvents?: KeySetEvents;
-  readonly signingEvents?: SigningEvents;
+  /**
+   * Where an app sends its own events and metrics (buffered with the auth items until
+   * the SDK loads), and how it reports its own tracking failures; absent without telemetry.
+   */
+  readonly sink?: TelemetrySink;
+  readonly report?: (diagnostic: TelemetryDiagnostic) => void;
   /** Sends buffered telemetry and stops; settles within `timeoutMs` and never rejects. */
   shutdown(timeoutMs: number): Promise<void>;
 }
@@ -49,7 +53,8 @@ export function createAuthTelemetry(settings: TelemetrySettings, options: AuthTe
   return {
     observer: createTelemetryObserver(sink, { report, ...(options.logFailuresToInvocation !== false && { also: invocationLogObserver }) }),
     keySetEvents: createKeySetTelemetry(sink, report),
-    signingEvents: createSigningTelemetry(sink, report),
+    sink,
+    report,
     shutdown: (timeoutMs) => boundedShutdown(sink, timeoutMs, report),
   };
 }

@@ -1,7 +1,6 @@
 import type { KeySetEvents } from '../entra/entraKeyStore';
 import type { AuthFailureEvent, AuthSuccessEvent } from '../functions/authEvents';
 import type { TelemetryEvent, TelemetryMetric } from './telemetrySink';
-import type { SigningFailureEvent } from '../../../../lib/signing/signingEvents';
 
 /**
  * The names and fields that dashboards, KQL and alerts depend on. Changing one is
@@ -11,7 +10,6 @@ export const AUTH_FAILURE_EVENT = 'AuthFailure';
 export const AUTH_SUCCESS_METRIC = 'AuthSuccess';
 export const KEY_SET_FALLBACK_EVENT = 'AuthKeySetFallback';
 export const KEY_SET_REFRESHED_EVENT = 'AuthKeySetRefreshed';
-export const SIGNING_FAILURE_EVENT = 'SigningFailure';
 
 /** The only AuthFailure properties ever sent: request and caller IDs, never the token or personal claims. */
 export const AUTH_FAILURE_PROPERTIES = [
@@ -36,8 +34,8 @@ type KeySetRefreshed = Parameters<NonNullable<KeySetEvents['onKeySetRefreshed']>
 /** Longest value sent. IDs are far shorter; an access token (or most of one) can never fit. */
 const MAX_VALUE_LENGTH = 128;
 
-/** Allow-list copy: only the named fields, only when present, as bounded strings. */
-function pick<T extends object>(source: T, keys: readonly (keyof T & string)[]): Record<string, string> {
+/** Allow-list copy: only the named fields, only when present, as bounded strings (for an app's own events too). */
+export function pick<T extends object>(source: T, keys: readonly (keyof T & string)[]): Record<string, string> {
   const picked: Record<string, string> = {};
   for (const key of keys) {
     const value: unknown = source[key];
@@ -73,14 +71,6 @@ export function keySetRefreshedEvent(event: KeySetRefreshed): TelemetryEvent {
       { version: event.version, url: hostAndPath(event.url), kidCount: event.kids.length, reason: event.reason },
       ['version', 'url', 'kidCount', 'reason'],
     ),
-  };
-}
-
-/** Key Vault signing or key-listing failed (throttled, unreachable, refused): what an operator alerts on. */
-export function signingFailureEvent(event: SigningFailureEvent): TelemetryEvent {
-  return {
-    name: SIGNING_FAILURE_EVENT,
-    properties: pick(event, ['operation', 'code', 'status', 'retryAfterSeconds', 'keyVersion', 'served']),
   };
 }
 

@@ -1,18 +1,17 @@
 import type { KeySetEvents } from '../entra/entraKeyStore';
 import type { InvocationContext } from '@azure/functions';
 import type { AuthFailureEvent, AuthObserver, AuthSuccessEvent } from '../functions/authEvents';
-import { authFailureEvent, authSuccessMetric, keySetFallbackEvent, keySetRefreshedEvent, signingFailureEvent } from './authTelemetryItems';
+import { authFailureEvent, authSuccessMetric, keySetFallbackEvent, keySetRefreshedEvent } from './authTelemetryItems';
 import { errorMessage, type TelemetryDiagnostic, type TelemetrySink } from './telemetrySink';
-import { consoleSigningEvents, type SigningEvents } from '../../../../lib/signing/signingEvents';
 
-type Report = (diagnostic: TelemetryDiagnostic) => void;
+export type Report = (diagnostic: TelemetryDiagnostic) => void;
 
 /**
  * Runs a tracking call and swallows whatever it throws: telemetry must never fail a
  * request. Failures are reported on the 1st, 10th, 100th... occurrence, so a broken
  * SDK cannot flood the log at the request rate.
  */
-function guarded<A extends unknown[]>(report: Report, track: (...args: A) => void): (...args: A) => void {
+export function guarded<A extends unknown[]>(report: Report, track: (...args: A) => void): (...args: A) => void {
   let failures = 0;
   return (...args) => {
     try {
@@ -67,16 +66,6 @@ export function createKeySetTelemetry(sink: TelemetrySink, report: Report = () =
     }),
     onKeySetFallback: guarded(report, (event) => {
       sink.trackEvent(keySetFallbackEvent(event));
-    }),
-  };
-}
-
-/** Signing failures (Key Vault throttled or unreachable) as events; `also` (the console line, by default) keeps the host log. */
-export function createSigningTelemetry(sink: TelemetrySink, report: Report = () => undefined, also: SigningEvents = consoleSigningEvents): SigningEvents {
-  return {
-    onSigningFailure: guarded(report, (event) => {
-      also.onSigningFailure?.(event);
-      sink.trackEvent(signingFailureEvent(event));
     }),
   };
 }

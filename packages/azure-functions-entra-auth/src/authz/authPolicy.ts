@@ -36,12 +36,19 @@ const METHODS: readonly string[] = ['GET', 'POST', 'DELETE', 'HEAD', 'PATCH', 'P
 /** Entra permission values: no spaces, printable ASCII. */
 const PERMISSION_NAME = /^[\x21-\x7e]+$/;
 
+/** The app roles and delegated scopes the API's app registration defines. */
+export interface DeclaredPermissions {
+  readonly appRoles: readonly string[];
+  readonly scopes: readonly string[];
+}
+
 /**
  * Checks a policy once, at startup, and freezes it. Misuse is a TypeError: an empty
  * policy, an unknown method, a method that would let nobody in, an empty or
- * malformed requirement. Optionally checks names against the declared permissions.
+ * malformed requirement. Given the permissions the app declares, a name it does not
+ * declare is a TypeError too.
  */
-export function defineAuthPolicy<P extends AuthPolicy>(policy: P, known?: { appRoles: readonly string[]; scopes: readonly string[] }): Readonly<P> {
+export function defineAuthPolicy<P extends AuthPolicy>(policy: P, known?: DeclaredPermissions): Readonly<P> {
   const entries = Object.entries(policy);
   if (entries.length === 0) throw new TypeError('an auth policy needs at least one HTTP method');
   for (const [method, rule] of entries as [string, MethodRule | undefined][]) {
@@ -63,12 +70,17 @@ function checkRequirement(method: string, field: string, requirement: Requiremen
   if (names.length === 0) throw new TypeError(`auth policy for ${method}: ${field} lists no names`);
   for (const name of names) {
     if (!PERMISSION_NAME.test(name)) throw new TypeError(`auth policy for ${method}: ${field} name ${JSON.stringify(name)} is not a permission value`);
-    if (known && !known.includes(name)) throw new TypeError(`auth policy for ${method}: ${field} name "${name}" is not declared in infra/permissions.json`);
+    if (known && !known.includes(name)) throw new TypeError(`auth policy for ${method}: ${field} name "${name}" is not among the declared permissions`);
   }
 }
 
 export function requirementNames(requirement: Requirement): readonly string[] {
   return 'anyOf' in requirement ? requirement.anyOf : requirement.allOf;
+}
+
+/** `any of A B` / `all of A B`: how a requirement reads in logs and diagnostics. */
+export function describeRequirement(requirement: Requirement): string {
+  return `${'anyOf' in requirement ? 'any of' : 'all of'} ${requirementNames(requirement).join(' ')}`;
 }
 
 export function isMet(requirement: Requirement, held: readonly string[]): boolean {

@@ -1,16 +1,11 @@
-import type { PolicyCheck } from '../errors/checkNames';
-import { isMet, type MethodRule, type Requirement } from './authPolicy';
+import type { TokenFacts } from '../errors/authErrors';
+import { NO_APP_ROLE_DETAIL, REQUEST_FAILURES } from '../errors/failureCodes';
+import { Refusal } from '../errors/refusal';
+import { describeRequirement, isMet, type MethodRule, type Requirement } from './authPolicy';
 import type { Principal } from './principal';
 
-export type AuthorizationDecision =
-  | { readonly allowed: true }
-  | {
-      readonly allowed: false;
-      readonly code: 'insufficient_scope' | 'tenant_mismatch';
-      readonly check: PolicyCheck;
-      /** The requirement the caller did not meet, if one applied to its kind. */
-      readonly unmet?: Requirement;
-    };
+/** Allowed, or the complete refusal (code, check, message, facts, what would have sufficed). */
+export type AuthorizationDecision = { readonly allowed: true } | { readonly allowed: false; readonly refusal: Refusal };
 
 export interface AuthorizeOptions {
   /**
@@ -37,31 +32,40 @@ export function authorize(
   routeParams: Readonly<Record<string, string>>,
   options: AuthorizeOptions = {},
 ): AuthorizationDecision {
+  const facts: TokenFacts = { tenantId: principal.tenantId, clientAppId: principal.clientAppId, version: principal.tokenVersion, kid: principal.keyId };
+  const refuse = (check: string, message: string, extra: { unmet?: Requirement | undefined; description?: string } = {}): AuthorizationDecision => ({
+    allowed: false,
+    refusal: new Refusal(REQUEST_FAILURES.insufficient_scope, check, message, {
+      facts,
+      ...(extra.unmet && { required: extra.unmet }),
+      ...(extra.description !== undefined && { description: extra.description }),
+    }),
+  });
+
   if (principal.roles.length === 0 && principal.scopes.length === 0 && options.allowTokensWithoutPermissions !== true) {
     const unmet = 'anyValidToken' in rule ? undefined : principal.isAppOnly ? rule.appRoles : rule.scopes;
-    return { allowed: false, code: 'insufficient_scope', check: 'caller.no_permissions', ...(unmet && { unmet }) };
+    return principal.isAppOnly
+      ? refuse('caller.no_permissions', 'app-only token without any app role (roles is empty)', { unmet, description: NO_APP_ROLE_DETAIL })
+      : refuse('caller.no_permissions', 'delegated token without any scope or role', { unmet });
   }
   if ('anyValidToken' in rule) return ALLOWED;
   if (rule.tenantRouteParam !== undefined) {
     const routeTenant = routeParams[rule.tenantRouteParam]?.toLowerCase();
     if (routeTenant !== principal.tenantId) {
-      return { allowed: false, code: 'tenant_mismatch', check: `route.${rule.tenantRouteParam}` };
+      const refusal = new Refusal(REQUEST_FAILURES.tenant_mismatch, `route.${rule.tenantRouteParam}`, 'route tenant differs from the token tenant', { facts });
+      return { allowed: false, refusal };
     }
   }
   if (principal.isAppOnly) {
     if (rule.appRoles && isMet(rule.appRoles, principal.roles)) return ALLOWED;
     return rule.appRoles
-      ? { allowed: false, code: 'insufficient_scope', check: 'claims.roles', unmet: rule.appRoles }
-      : { allowed: false, code: 'insufficient_scope', check: 'caller.app_only_not_allowed' };
+      ? refuse('claims.roles', `caller lacks ${describeRequirement(rule.appRoles)}`, { unmet: rule.appRoles })
+      : refuse('caller.app_only_not_allowed', 'this kind of caller (app-only) is not accepted here');
   }
-  if (!rule.scopes) {
-    return { allowed: false, code: 'insufficient_scope', check: 'caller.delegated_not_allowed' };
-  }
-  if (!isMet(rule.scopes, principal.scopes)) {
-    return { allowed: false, code: 'insufficient_scope', check: 'claims.scp', unmet: rule.scopes };
-  }
+  if (!rule.scopes) return refuse('caller.delegated_not_allowed', 'this kind of caller (delegated) is not accepted here');
+  if (!isMet(rule.scopes, principal.scopes)) return refuse('claims.scp', `caller lacks ${describeRequirement(rule.scopes)}`, { unmet: rule.scopes });
   if (rule.userRoles && !isMet(rule.userRoles, principal.roles)) {
-    return { allowed: false, code: 'insufficient_scope', check: 'claims.roles', unmet: rule.userRoles };
+    return refuse('claims.roles', `caller lacks ${describeRequirement(rule.userRoles)}`, { unmet: rule.userRoles });
   }
   return ALLOWED;
 }

@@ -1,7 +1,6 @@
 import type { TokenVersion } from '../settings/authSettings';
 import type { EntraAccessTokenClaims } from '../entra/accessTokenClaims';
 import type { VerifiedAccessToken } from '../verify/verifiedAccessToken';
-import { isAppOnly } from '../verify/tokenRules';
 
 /** The caller as this API sees it, built from a verified access token. */
 export interface Principal {
@@ -18,21 +17,23 @@ export interface Principal {
   /** Delegated scopes from `scp`. */
   readonly scopes: readonly string[];
   readonly tokenVersion: TokenVersion;
+  /** The `kid` of the Entra key that signed the token. */
+  readonly keyId: string;
   readonly claims: EntraAccessTokenClaims;
 }
 
+/** The principal of a verified token: its facts as the verifier established them, nothing re-read. */
 export function principalFrom(token: VerifiedAccessToken): Principal {
-  const { claims } = token;
   return Object.freeze({
-    objectId: claims.oid,
-    subject: claims.sub,
+    objectId: token.claims.oid,
+    subject: token.claims.sub,
     tenantId: token.tenantId,
     clientAppId: token.clientAppId,
-    isAppOnly: isAppOnly(claims),
-    roles: Object.freeze([...(claims.roles ?? [])]),
-    // `scp` is one space-separated string; names are matched exactly, case included.
-    scopes: Object.freeze(claims.scp === undefined ? [] : claims.scp.split(' ').filter(Boolean)),
+    isAppOnly: token.isAppOnly,
+    roles: token.roles,
+    scopes: token.scopes,
     tokenVersion: token.version,
-    claims,
+    keyId: token.kid,
+    claims: token.claims,
   });
 }

@@ -1,6 +1,6 @@
 import type { AuthSettings, TokenVersion } from '../settings/authSettings';
 import { isLoopbackHost } from '../settings/fields';
-import { INSTANCE_CA_SETTING } from '../../../../lib/config/instanceTrustSettings';
+import { INSTANCE_CA_SETTING } from '../settings/instanceTrustSettings';
 import { ColdLoadError, RefreshingValue, type RefreshReason } from '../cache/refreshingValue';
 import { KeyNotFoundError, KeysUnavailableError } from '../errors/authErrors';
 import type { KeySourceCheck } from '../errors/checkNames';
@@ -228,7 +228,7 @@ export class EntraKeyStore {
 /** What to do about a certificate the key fetch does not trust: it depends on whose authority it is. */
 function certificateFix(instance: string): string {
   return isLoopbackHost(new URL(instance).hostname)
-    ? `fix: set ${INSTANCE_CA_SETTING} to the local stand-in's CA (.dev-state/tls/ca.pem); ` +
+    ? `fix: set ${INSTANCE_CA_SETTING} to the CA certificate of the local authority; ` +
         'NODE_EXTRA_CA_CERTS from local.settings.json is ignored when the environment already sets it'
     : 'fix: if a TLS-inspecting proxy sits in between, add its CA to NODE_EXTRA_CA_CERTS (read at process start)';
 }

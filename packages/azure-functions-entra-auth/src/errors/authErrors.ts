@@ -1,5 +1,6 @@
 import type { CheckName, ClaimName, KeySourceCheck } from './checkNames';
-import { FAILURE_HTTP, type FailureHttp, type TokenFailureCode } from './failureCodes';
+import { TOKEN_FAILURES, type TokenFailureCode } from './failureCodes';
+import type { FailureDefinition } from './failureDefinition';
 
 /**
  * One error class per way an access token can fail. Each is complete when built:
@@ -45,9 +46,9 @@ export abstract class AuthError extends Error {
     this.facts = options.facts ? Object.freeze({ ...options.facts }) : NO_FACTS;
   }
 
-  /** Status, challenge and whether to send Retry-After, all from the code. */
-  get http(): FailureHttp {
-    return FAILURE_HTTP[this.code];
+  /** Status, challenge, whether to send Retry-After and the client's detail, all from the code. */
+  get http(): FailureDefinition<TokenFailureCode> {
+    return TOKEN_FAILURES[this.code];
   }
 
   /**

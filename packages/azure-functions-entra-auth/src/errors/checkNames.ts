@@ -54,23 +54,15 @@ export type RequestCheck = (typeof REQUEST_CHECKS)[number];
 export const POLICY_CHECKS = ['policy.method', 'caller.app_only_not_allowed', 'caller.delegated_not_allowed', 'caller.no_permissions', 'claims.roles', 'claims.scp'] as const;
 export type PolicyCheck = (typeof POLICY_CHECKS)[number] | `route.${string}`;
 
-/** The Orders API's own checks: its store, its concurrency rules and its input. */
-export const ORDERS_CHECKS = ['orders.store', 'orders.if_match', 'orders.continuation', 'orders.top', 'orders.id', 'orders.body', 'orders.lookup'] as const;
-export type OrdersCheck = (typeof ORDERS_CHECKS)[number];
-
-/** The fulfilment call and the assertion-signing keys it depends on. */
-export const BACKEND_CHECKS = ['fulfilment.config', 'fulfilment.call', 'fulfilment.answer', 'signing.assertion', 'signing.keys'] as const;
-export type BackendCheck = (typeof BACKEND_CHECKS)[number];
-
-/** Failures of this app rather than of the request. */
+/** Failures of the app rather than of the request: the verifier or a handler threw. */
 export const INTERNAL_CHECKS = ['verifier', 'handler'] as const;
 export type InternalCheck = (typeof INTERNAL_CHECKS)[number];
 
-export type CheckName = TokenCheck | KeySourceCheck | RequestCheck | PolicyCheck | OrdersCheck | BackendCheck | InternalCheck;
+export type CheckName = TokenCheck | KeySourceCheck | RequestCheck | PolicyCheck | InternalCheck;
 
 /** Every fixed check name (route checks are `route.` plus the route's parameter name). */
 export const CHECK_NAMES: readonly CheckName[] = Object.freeze([
-  ...new Set<CheckName>([...TOKEN_CHECKS, ...KEY_SOURCE_CHECKS, ...REQUEST_CHECKS, ...POLICY_CHECKS, ...ORDERS_CHECKS, ...BACKEND_CHECKS, ...INTERNAL_CHECKS]),
+  ...new Set<CheckName>([...TOKEN_CHECKS, ...KEY_SOURCE_CHECKS, ...REQUEST_CHECKS, ...POLICY_CHECKS, ...INTERNAL_CHECKS]),
 ]);
 
 export function isCheckName(value: string): value is CheckName {

@@ -1,81 +1,81 @@
 import type { AuthError, TokenFacts } from './authErrors';
-import type { CheckName } from './checkNames';
-import { FAILURE_HTTP, type FailureCode, type FailureHttp, type TokenFailureCode } from './failureCodes';
+import { CHALLENGE_TEXT, type FailureDefinition, type FailureHttp } from './failureDefinition';
 
 /**
  * Every way a request is refused, in one shape: a refused token is an AuthError
  * (thrown by the verifier), anything else a Refusal (returned by withAuth, the
- * policy or a handler). Both are complete and immutable when built; one function
- * (lib/http/failureAnswer.ts) turns either into the HTTP answer and the event.
+ * policy or an app's handler). Both are complete and immutable when built; one
+ * function (answerFailure) turns either into the HTTP answer and the event.
  */
 export type Failure = AuthError | Refusal;
 
+/** Permission names needed together or any one of them. */
+export type RequiredPermissions = { readonly anyOf: readonly string[] } | { readonly allOf: readonly string[] };
+
 export interface RefusalOptions {
-  /** IDs of the caller, when a verified (or at least decoded) token named them. */
+  /** IDs of the caller, when a verified token named them. */
   readonly facts?: TokenFacts;
   /**
-   * Fixed, client-safe text that says exactly what to fix; it becomes the problem's
-   * `detail` and, for a challenge, its `error_description`. Never built from input.
+   * Fixed, client-safe text that says exactly what to fix, instead of the code's own
+   * detail; it becomes the problem's `detail` and, for a challenge, its
+   * `error_description`. Never built from input.
    */
   readonly description?: string;
   /** insufficient_scope: the permissions that would have sufficed. */
   readonly required?: RequiredPermissions;
   /** method_not_allowed: the methods the resource serves. */
   readonly allow?: readonly string[];
-  /** Retryable codes (store_unavailable): when to try again. */
+  /** Retryable codes: when to try again. */
   readonly retryAfterSeconds?: number;
-  /** invalid_body, invalid_parameter: the known field at fault (never a name the caller made up). */
-  readonly field?: string;
-  /** backend_error: the status the backend answered with (the body's `backendStatus`). */
-  readonly backendStatus?: number;
+  /**
+   * Further client-safe members of the problem body (an app's `field`, a backend's
+   * status): fixed names and values the app chose, never echoed input.
+   */
+  readonly problem?: Readonly<Record<string, string | number>>;
   readonly cause?: unknown;
 }
 
-const CHALLENGE_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-/** Permission names needed together or any one of them (the shape of lib/authz's Requirement). */
-export type RequiredPermissions = { readonly anyOf: readonly string[] } | { readonly allOf: readonly string[] };
-
-/** Codes of refusals that are not about the token itself. */
-export type RefusalCode = Exclude<FailureCode, TokenFailureCode>;
+/** Problem members the answer writes itself; `problem` may not replace them. */
+const RESERVED_MEMBERS = new Set(['type', 'title', 'status', 'code', 'detail', 'invocationId', 'required']);
 
 /** A refusal that is not about the token itself: how it was sent, the policy, the resource. */
-export class Refusal {
+export class Refusal<C extends string = string> {
+  readonly code: C;
+  readonly http: FailureHttp;
+  /** The problem's `detail`: the refusal's own description, or its code's. */
+  readonly detail: string;
   readonly facts: TokenFacts;
-  readonly description: string | undefined;
   readonly required: RequiredPermissions | undefined;
   readonly allow: readonly string[] | undefined;
   readonly retryAfterSeconds: number | undefined;
-  readonly field: string | undefined;
-  readonly backendStatus: number | undefined;
+  readonly problem: Readonly<Record<string, string | number>> | undefined;
   readonly cause: unknown;
 
   constructor(
-    readonly code: RefusalCode,
-    readonly check: CheckName,
+    failure: FailureDefinition<C>,
+    /** The exact check that failed, e.g. `claims.roles` or an app's `orders.if_match`. */
+    readonly check: string,
     /** For logs and telemetry: what went wrong, in words. Contains no token material. */
     readonly message: string,
     options: RefusalOptions = {},
   ) {
+    this.code = failure.code;
+    this.http = Object.freeze({ status: failure.status, challenge: failure.challenge, ...(failure.retryable && { retryable: failure.retryable }) });
+    this.detail = options.description ?? failure.detail;
     this.facts = Object.freeze({ ...options.facts });
-    this.description = options.description;
     this.required = options.required;
     this.allow = options.allow && Object.freeze([...options.allow]);
     this.retryAfterSeconds = options.retryAfterSeconds;
-    this.field = options.field;
-    this.backendStatus = options.backendStatus;
+    this.problem = options.problem && Object.freeze({ ...options.problem });
     this.cause = options.cause;
-    if (FAILURE_HTTP[code].retryable && options.retryAfterSeconds === undefined) {
-      throw new TypeError(`a ${code} refusal needs retryAfterSeconds`);
-    }
+    if (failure.retryable && options.retryAfterSeconds === undefined) throw new TypeError(`a ${failure.code} refusal needs retryAfterSeconds`);
     // The body and the challenge carry the same text, so it must fit RFC 6750's error_description.
-    if (FAILURE_HTTP[code].challenge !== 'none' && options.description !== undefined && !CHALLENGE_TEXT.test(options.description)) {
-      throw new TypeError(`a ${code} description must be RFC 6750 error_description text (printable ASCII, no quote or backslash)`);
+    if (failure.challenge !== 'none' && !CHALLENGE_TEXT.test(this.detail)) {
+      throw new TypeError(`a ${failure.code} description must be RFC 6750 error_description text (printable ASCII, no quote or backslash)`);
+    }
+    for (const name of Object.keys(options.problem ?? {})) {
+      if (RESERVED_MEMBERS.has(name)) throw new TypeError(`a refusal's problem member "${name}" is written by the answer itself`);
     }
     Object.freeze(this);
-  }
-
-  get http(): FailureHttp {
-    return FAILURE_HTTP[this.code];
   }
 }

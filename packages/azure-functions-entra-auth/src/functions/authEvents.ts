@@ -1,13 +1,11 @@
 import type { InvocationContext } from '@azure/functions';
-import type { CheckName } from '../errors/checkNames';
-import type { FailureCode } from '../errors/failureCodes';
 
 /** One refused request: what failed, where, and which caller (IDs only, never the token). */
 export interface AuthFailureEvent {
   /** Stable code, e.g. `token_expired`, `insufficient_scope`, `token_missing`, `keys_unavailable`. */
-  readonly code: FailureCode;
+  readonly code: string;
   /** The exact check, e.g. `claims.exp`, `claims.roles`, `header.authorization`, `jwks.fetch`. */
-  readonly check: CheckName;
+  readonly check: string;
   readonly status: number;
   readonly method: string;
   /** The route template (`orders/{id}`), never the concrete URL. */

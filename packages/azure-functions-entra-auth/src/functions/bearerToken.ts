@@ -1,5 +1,13 @@
-import type { HttpRequest } from '@azure/functions';
 import type { RequestCheck } from '../errors/checkNames';
+
+/**
+ * What token extraction reads of a request: an @azure/functions HttpRequest, or any
+ * request with WHATWG `Headers` and `URLSearchParams` (node:http users build these).
+ */
+export interface BearerRequest {
+  readonly headers: { get(name: string): string | null };
+  readonly query: { has(name: string): boolean };
+}
 
 /** Why a request carries no usable bearer token, in RFC 6750's terms. */
 export type TokenExtraction =
@@ -18,7 +26,7 @@ const SCHEME = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?: |$)/;
  * query string (RFC 6750 §2.3) end up in logs and browser history, so they are
  * refused with an explanation rather than silently ignored.
  */
-export function extractBearerToken(request: HttpRequest): TokenExtraction {
+export function extractBearerToken(request: BearerRequest): TokenExtraction {
   const header = request.headers.get('authorization');
   const inQuery = request.query.has('access_token');
   if (header === null || header.trim() === '') {

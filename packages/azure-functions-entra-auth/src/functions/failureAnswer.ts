@@ -1,11 +1,10 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { requirementNames } from '../authz/authPolicy';
 import { KeysUnavailableError } from '../errors/authErrors';
-import type { Challenge } from '../errors/failureCodes';
+import type { Challenge } from '../errors/failureDefinition';
 import { Refusal, type Failure } from '../errors/refusal';
 import type { AuthFailureEvent } from './authEvents';
 import { bearerChallenge } from './bearerChallenge';
-import { clientDetail } from './clientDetails';
 import { problemResponse } from './problem';
 
 /** Where the failed request arrived: the parts of the event that are not the failure's. */
@@ -37,7 +36,7 @@ export interface FailureAnswer {
 export function answerFailure(failure: Failure, site: RequestSite, realm?: string): FailureAnswer {
   const { status, challenge, retryable } = failure.http;
   const refusal = failure instanceof Refusal ? failure : undefined;
-  const detail = refusal?.description ?? clientDetail(failure.code);
+  const detail = failure instanceof Refusal ? failure.detail : failure.http.detail;
   const required = refusal?.required && { mode: 'anyOf' in refusal.required ? 'anyOf' : 'allOf', names: requirementNames(refusal.required) };
 
   const headers: Record<string, string> = {};
@@ -48,9 +47,8 @@ export function answerFailure(failure: Failure, site: RequestSite, realm?: strin
   if (refusal?.allow) headers.allow = refusal.allow.join(', ');
 
   const extra = {
+    ...refusal?.problem,
     ...(required && { required: { [required.mode]: required.names } }),
-    ...(refusal?.field !== undefined && { field: refusal.field }),
-    ...(refusal?.backendStatus !== undefined && { backendStatus: refusal.backendStatus }),
   };
   const response = problemResponse(status, failure.code, detail, site.invocationId, { headers, ...(Object.keys(extra).length > 0 && { extra }) });
 
@@ -70,7 +68,7 @@ export function answerFailure(failure: Failure, site: RequestSite, realm?: strin
 }
 
 /**
- * A handler's own refusal (the Orders API's, the fulfilment call's): answered by the
+ * A handler's own refusal (an app's store, input or backend rules): answered by the
  * same function as every auth refusal, so status, headers and body follow the same
  * table. It is not an auth failure, so it is not reported as one: the caller logs
  * what the operator needs.

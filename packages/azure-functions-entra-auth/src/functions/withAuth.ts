@@ -1,13 +1,13 @@
 import type { HttpHandler, HttpMethod, HttpRequest, HttpResponse, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { authorize, type AuthorizationDecision } from '../authz/authorize';
+import { authorize, type AuthorizeOptions } from '../authz/authorize';
 import type { AuthPolicy, MethodRule } from '../authz/authPolicy';
 import { principalFrom, type Principal } from '../authz/principal';
-import { AuthError, type TokenFacts } from '../errors/authErrors';
+import { AuthError } from '../errors/authErrors';
+import { REQUEST_FAILURES } from '../errors/failureCodes';
 import { Refusal, type Failure } from '../errors/refusal';
-import { tokenFacts, type AccessTokenVerifier, type VerifiedAccessToken } from '../verify/verifiedAccessToken';
+import type { AccessTokenVerifier } from '../verify/verifiedAccessToken';
 import type { AuthFailureEvent, AuthObserver } from './authEvents';
 import { extractBearerToken } from './bearerToken';
-import { NO_APP_ROLE_DETAIL } from './clientDetails';
 import { answerFailure, requestSite } from './failureAnswer';
 
 /** A handler that runs only for an authorized caller, and receives who that caller is. */
@@ -17,35 +17,42 @@ export type AuthenticatedHandler = (
   principal: Principal,
 ) => Promise<HttpResponseInit | HttpResponse> | HttpResponseInit | HttpResponse;
 
-export type WithAuth = (handler: AuthenticatedHandler, policy: AuthPolicy) => HttpHandler;
+/** One method of a protected route: its rule and the handler that runs when the rule is met. */
+export interface ProtectedMethod {
+  readonly rule: MethodRule;
+  readonly handler: AuthenticatedHandler;
+}
 
-export interface WithAuthOptions {
+/** A route's methods, each with its rule and handler: the one place a method is resolved. */
+export type ProtectedMethods = ReadonlyMap<string, ProtectedMethod>;
+
+export interface GuardOptions {
   readonly verifier: AccessTokenVerifier;
   readonly observer: AuthObserver;
   /** The `realm` of every challenge, e.g. the App ID URI. */
   readonly realm: string;
-  /** AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS (see AuthSettings); false unless set. */
-  readonly allowTokensWithoutPermissions?: boolean;
+  readonly authorize?: AuthorizeOptions;
 }
 
 /**
  * The adapter between @azure/functions and the framework-free verifier and policy:
- * extract the token (RFC 6750 §2.1), verify it, authorize the method, then call the
- * handler. Each refusal is a complete Failure; answerFailure turns it into the
- * RFC 6750 / RFC 9457 answer and the event reported to the observer. The handler
- * never runs for a refused request.
+ * look the method up, extract the token (RFC 6750 §2.1), verify it, authorize the
+ * method, then call the method's handler. Each refusal is a complete Failure;
+ * answerFailure turns it into the RFC 6750 / RFC 9457 answer and the event reported
+ * to the observer. No handler runs for a refused request.
  */
-export function createWithAuth(options: WithAuthOptions): WithAuth {
+export function createGuard(options: GuardOptions): (methods: ProtectedMethods) => HttpHandler {
   const { verifier, observer, realm } = options;
-  const authorizeOptions = { allowTokensWithoutPermissions: options.allowTokensWithoutPermissions === true };
+  const authorizeOptions = options.authorize ?? {};
 
-  return (handler, policy) =>
-    async (request, context) => {
+  return (methods) => {
+    const allow = Object.freeze([...methods.keys()]);
+    return async (request, context) => {
       const site = requestSite(request, context);
-      const rule = Object.hasOwn(policy, request.method) ? policy[request.method as HttpMethod] : undefined;
-      const outcome = rule
-        ? await authenticate(request, context, rule)
-        : new Refusal('method_not_allowed', 'policy.method', 'no auth policy entry for this method', { allow: Object.keys(policy) });
+      const entry = methods.get(request.method);
+      const outcome = entry
+        ? await authenticate(request, context, entry.rule)
+        : new Refusal(REQUEST_FAILURES.method_not_allowed, 'policy.method', 'no rule for this method on this route', { allow });
       if (outcome instanceof Refusal || outcome instanceof AuthError) {
         const { response, event } = answerFailure(outcome, site, realm);
         report(observer, context, event);
@@ -69,47 +76,41 @@ export function createWithAuth(options: WithAuthOptions): WithAuth {
         // Telemetry must never fail a request.
       }
       try {
-        return await handler(request, context, principal);
+        return await (entry as ProtectedMethod).handler(request, context, principal);
       } catch (error) {
         context.error(`Unhandled error in ${context.functionName}: ${error instanceof Error ? error.message : 'unknown error'}`);
         // A fault of the handler, not an authorization failure: answered the same way, not reported as one.
-        return answerFailure(new Refusal('internal_error', 'handler', 'unhandled handler error', { cause: error }), site, realm).response;
+        return answerFailure(new Refusal(REQUEST_FAILURES.internal_error, 'handler', 'unhandled handler error', { cause: error }), site, realm).response;
       }
     };
+  };
 
   async function authenticate(request: HttpRequest, context: InvocationContext, rule: MethodRule): Promise<Principal | Failure> {
     const extracted = extractBearerToken(request);
-    if (extracted.kind === 'absent') return new Refusal('token_missing', 'header.authorization', 'no bearer token in the request');
+    if (extracted.kind === 'absent') return new Refusal(REQUEST_FAILURES.token_missing, 'header.authorization', 'no bearer token in the request');
     if (extracted.kind === 'invalid_request') {
-      return new Refusal('invalid_request', extracted.check, extracted.description, { description: extracted.description });
+      return new Refusal(REQUEST_FAILURES.invalid_request, extracted.check, extracted.description, { description: extracted.description });
     }
-    let verified: VerifiedAccessToken;
+    let principal: Principal;
     try {
-      verified = await verifier.verify(extracted.token);
+      principal = principalFrom(await verifier.verify(extracted.token));
     } catch (error) {
       if (error instanceof AuthError) return error;
       context.error(`Token verification failed unexpectedly: ${error instanceof Error ? error.message : 'unknown error'}`);
-      return new Refusal('internal_error', 'verifier', 'unexpected verifier failure', { cause: error });
+      return new Refusal(REQUEST_FAILURES.internal_error, 'verifier', 'unexpected verifier failure', { cause: error });
     }
-    const principal = principalFrom(verified);
     const decision = authorize(principal, rule, request.params, authorizeOptions);
-    return decision.allowed ? principal : refusalFor(decision, principal, tokenFacts(verified));
+    return decision.allowed ? principal : decision.refusal;
   }
 }
 
-/** The refusal for a policy decision, with the message for logs and, where one helps, a specific description. */
-function refusalFor(decision: Exclude<AuthorizationDecision, { allowed: true }>, principal: Principal, facts: TokenFacts): Refusal {
-  const { code, check, unmet } = decision;
-  if (code === 'tenant_mismatch') return new Refusal(code, check, 'route tenant differs from the token tenant', { facts });
-  if (check === 'caller.no_permissions') {
-    const required = unmet && { required: unmet };
-    return principal.isAppOnly
-      ? new Refusal(code, check, 'app-only token without any app role (roles is empty)', { facts, description: NO_APP_ROLE_DETAIL, ...required })
-      : new Refusal(code, check, 'delegated token without any scope or role', { facts, ...required });
+/** The methods of a policy, each paired with the one handler. */
+export function methodsOf(policy: AuthPolicy, handlerFor: (method: HttpMethod) => AuthenticatedHandler): ProtectedMethods {
+  const methods = new Map<string, ProtectedMethod>();
+  for (const [method, rule] of Object.entries(policy) as [HttpMethod, MethodRule | undefined][]) {
+    if (rule !== undefined) methods.set(method, Object.freeze({ rule, handler: handlerFor(method) }));
   }
-  if (!unmet) return new Refusal(code, check, `this kind of caller (${principal.isAppOnly ? 'app-only' : 'delegated'}) is not accepted here`, { facts });
-  const names = 'anyOf' in unmet ? `any of ${unmet.anyOf.join(' ')}` : `all of ${unmet.allOf.join(' ')}`;
-  return new Refusal(code, check, `caller lacks ${names}`, { facts, required: unmet });
+  return methods;
 }
 
 function report(observer: AuthObserver, context: InvocationContext, event: AuthFailureEvent): void {

@@ -7,7 +7,7 @@ import type { SigningKey } from '../entra/signingKeys';
 import { AuthError, safeLogValue, type TokenFacts } from '../errors/authErrors';
 import { checkJoseHeader } from '../jwt/checkJoseHeader';
 import { decodeCompactJwt } from '../jwt/decodeCompactJwt';
-import { checkAccessToken, checkAudience, checkClientApp, checkIssuer, checkLifetime, checkTenant, checkTokenVersion } from './tokenRules';
+import { checkAccessToken, checkAudience, checkClientApp, checkIssuer, checkLifetime, checkTenant, checkTokenVersion, isAppOnly } from './tokenRules';
 import type { VerifiedAccessToken } from './verifiedAccessToken';
 
 /**
@@ -175,12 +175,22 @@ export const VERIFICATION_STEPS: readonly VerificationStep[] = Object.freeze([
 
 /** The verified token, once every step has run. */
 export function verifiedToken(context: VerificationContext): VerifiedAccessToken {
+  const claims = need(context, 'claims');
+  const version = need(context, 'version');
+  const tenantId = need(context, 'tenantId');
+  const clientAppId = need(context, 'clientAppId');
+  const kid = need(context, 'kid');
   return Object.freeze({
-    claims: need(context, 'claims'),
-    version: need(context, 'version'),
-    tenantId: need(context, 'tenantId'),
-    clientAppId: need(context, 'clientAppId'),
-    kid: need(context, 'kid'),
+    claims,
+    version,
+    tenantId,
+    clientAppId,
+    kid,
+    isAppOnly: isAppOnly(claims),
+    roles: Object.freeze([...(claims.roles ?? [])]),
+    scopes: Object.freeze(claims.scp === undefined ? [] : claims.scp.split(' ').filter(Boolean)),
+    // Verified now: the canonical IDs replace what was read from the unverified token.
+    facts: Object.freeze({ tenantId, clientAppId, version, kid }),
   });
 }
 

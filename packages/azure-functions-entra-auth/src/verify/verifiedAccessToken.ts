@@ -2,7 +2,11 @@ import type { TokenVersion } from '../settings/authSettings';
 import type { EntraAccessTokenClaims } from '../entra/accessTokenClaims';
 import type { TokenFacts } from '../errors/authErrors';
 
-/** An access token that passed every check: signature, issuer, audience, lifetime, tenant, caller. */
+/**
+ * An access token that passed every check: signature, issuer, audience, lifetime,
+ * tenant, caller. Every fact about it is worked out here, once, by the verifier;
+ * the principal and authorization read them and never interpret the claims again.
+ */
 export interface VerifiedAccessToken {
   readonly claims: EntraAccessTokenClaims;
   readonly version: TokenVersion;
@@ -10,6 +14,14 @@ export interface VerifiedAccessToken {
   /** The calling application: `azp` (v2) or `appid` (v1). */
   readonly clientAppId: string;
   readonly kid: string;
+  /** True for client_credentials (daemon) tokens, false for tokens of signed-in users. */
+  readonly isAppOnly: boolean;
+  /** App roles from `roles`. */
+  readonly roles: readonly string[];
+  /** Delegated scopes from `scp` (one space-separated string; names matched exactly). */
+  readonly scopes: readonly string[];
+  /** The token's IDs, for the failures that come after verification (authorization). */
+  readonly facts: TokenFacts;
 }
 
 export interface AccessTokenVerifier {
@@ -19,9 +31,4 @@ export interface AccessTokenVerifier {
   keysLoaded(): boolean;
   /** Fetches discovery documents and key sets for the accepted versions ahead of the first request; never rejects. */
   warmUp(): Promise<void>;
-}
-
-/** The IDs of a verified token, for the failures that come after verification (authorization). */
-export function tokenFacts(verified: VerifiedAccessToken): TokenFacts {
-  return { tenantId: verified.tenantId, clientAppId: verified.clientAppId, version: verified.version, kid: verified.kid };
 }

@@ -1,0 +1,50 @@
+/** The failure model: token errors, refusals, the package's codes and checks, and how an app defines its own. */
+export {
+  AlgorithmNotAllowedError,
+  AudienceMismatchError,
+  AuthError,
+  ClaimInvalidError,
+  ClientAppNotAllowedError,
+  HeaderNotAllowedError,
+  IssuerMismatchError,
+  KeyNotFoundError,
+  KeysUnavailableError,
+  NotAccessTokenError,
+  SignatureInvalidError,
+  TenantNotAllowedError,
+  TokenExpiredError,
+  TokenMalformedError,
+  TokenNotYetValidError,
+  TokenVersionNotAllowedError,
+  safeLogValue,
+  type AuthErrorCode,
+  type AuthErrorOptions,
+  type TokenFacts,
+} from './errors/authErrors';
+export { Refusal, type Failure, type RefusalOptions, type RequiredPermissions } from './errors/refusal';
+export { defineFailures, type Challenge, type FailureDefinition, type FailureHttp, type FailureSpec, type FailureTable } from './errors/failureDefinition';
+export {
+  NO_APP_ROLE_DETAIL,
+  REQUEST_FAILURES,
+  REQUEST_FAILURE_CODES,
+  TOKEN_FAILURES,
+  TOKEN_FAILURE_CODES,
+  type PackageFailureCode,
+  type RequestFailureCode,
+  type TokenFailureCode,
+} from './errors/failureCodes';
+export {
+  CHECK_NAMES,
+  CLAIM_NAMES,
+  KEY_SOURCE_CHECKS,
+  POLICY_CHECKS,
+  REQUEST_CHECKS,
+  TOKEN_CHECKS,
+  isCheckName,
+  type CheckName,
+  type ClaimName,
+  type KeySourceCheck,
+  type PolicyCheck,
+  type RequestCheck,
+  type TokenCheck,
+} from './errors/checkNames';

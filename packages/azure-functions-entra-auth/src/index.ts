@@ -1,0 +1,62 @@
+/**
+ * azure-functions-entra-auth: Microsoft Entra ID access tokens for Azure Functions
+ * (Node.js v4 programming model). Nothing happens at import: every service is built by
+ * the app's composition root with createEntraAuth (or, outside Functions, with
+ * createAccessTokenVerifier and authorize).
+ */
+
+// Composition and the Functions adapter
+export { createEntraAuth, type EntraAuth, type EntraAuthOptions } from './createEntraAuth';
+export { defineRoute, type HandlersFor, type ProtectedRoute } from './functions/protectedRoute';
+export type { AuthenticatedHandler } from './functions/withAuth';
+export { answerFailure, answerHandlerRefusal, requestSite, type FailureAnswer, type RequestSite } from './functions/failureAnswer';
+export { problemResponse } from './functions/problem';
+export { invocationLogObserver, type AuthFailureEvent, type AuthObserver, type AuthSuccessEvent } from './functions/authEvents';
+
+// Policies and the principal
+export {
+  ANY_VALID_TOKEN,
+  allOf,
+  anyOf,
+  defineAuthPolicy,
+  describeRequirement,
+  requirementNames,
+  type AuthPolicy,
+  type DeclaredPermissions,
+  type MethodPolicy,
+  type MethodRule,
+  type Requirement,
+} from './authz/authPolicy';
+export { authorize, type AuthorizationDecision, type AuthorizeOptions } from './authz/authorize';
+export { principalFrom, type Principal } from './authz/principal';
+
+// The framework-free verifier
+export { createAccessTokenVerifier, verifySignature, type VerifierDependencies } from './verify/createAccessTokenVerifier';
+export type { AccessTokenVerifier, VerifiedAccessToken } from './verify/verifiedAccessToken';
+export {
+  VERIFICATION_STEPS,
+  createVerificationContext,
+  verifiedToken,
+  type KeyLookup,
+  type NetworkDependencies,
+  type SignatureCheck,
+  type VerificationContext,
+  type VerificationStep,
+  type VerificationStepName,
+} from './verify/verificationSteps';
+export type { EntraAccessTokenClaims } from './entra/accessTokenClaims';
+export { decodeCompactJwt, MAX_TOKEN_LENGTH, type DecodedJwt } from './jwt/decodeCompactJwt';
+export { ALLOWED_ALGORITHMS } from './jwt/checkJoseHeader';
+export { extractBearerToken, type BearerRequest, type TokenExtraction } from './functions/bearerToken';
+export { EntraKeyStore, keyStoreFor, type EntraKeyStoreOptions, type KeySetEvents } from './entra/entraKeyStore';
+export { createNodeHttpFetch, type NodeHttpFetchOptions } from './net/nodeHttpFetch';
+export type { FetchLike, FetchedResponse } from './net/fetchJson';
+
+// Settings
+export { loadAuthSettings, TOKEN_VERSIONS, type AuthSettings, type TenantMode, type TokenVersion } from './settings/authSettings';
+export { resolveAuthSettings, type AuthOptions, type ResolvedAuthSettings } from './settings/authOptions';
+export { SettingsError } from './settings/settingsError';
+export type { SettingsSource } from './settings/parseSettings';
+
+// Failures (also at azure-functions-entra-auth/errors)
+export * from './errors';

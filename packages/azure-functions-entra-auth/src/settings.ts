@@ -1,0 +1,9 @@
+/**
+ * azure-functions-entra-auth/settings: the building blocks the package parses its own
+ * AUTH_* settings with, for an app that wants its own settings refused the same way
+ * (`Invalid setting NAME: reason`, once, at startup).
+ */
+export { SettingsError } from './settings/settingsError';
+export { deepFreeze, parseSettings, type SettingsSource } from './settings/parseSettings';
+export { CANONICAL_GUID, GUID_PATTERN, addIssue, commaList, guid, httpsOrigin, httpsUrl, isLoopbackHost, refuse, wildcardOr } from './settings/fields';
+export { outOfRange, typeMismatch, unrecognizedKeys } from './settings/englishMessages';

@@ -1,0 +1,226 @@
+import { anyOf } from '../../src/authz/authPolicy';
+import {
+  AlgorithmNotAllowedError,
+  AudienceMismatchError,
+  ClaimInvalidError,
+  ClientAppNotAllowedError,
+  HeaderNotAllowedError,
+  IssuerMismatchError,
+  KeyNotFoundError,
+  KeysUnavailableError,
+  NotAccessTokenError,
+  SignatureInvalidError,
+  TenantNotAllowedError,
+  TokenExpiredError,
+  TokenMalformedError,
+  TokenNotYetValidError,
+  TokenVersionNotAllowedError,
+  type AuthError,
+  type TokenFacts,
+} from '../../src/errors/authErrors';
+import { FAILURE_CODES, type FailureCode } from '../../src/errors/failureCodes';
+import { Refusal, type Failure } from '../../src/errors/refusal';
+import { answerFailure, type RequestSite } from '../../src/functions/failureAnswer';
+
+/**
+ * Every failure code, walked through the one function that answers it: status,
+ * WWW-Authenticate, the other headers, the problem body and the telemetry event.
+ * The expectations are written out here, not read from the code's own tables.
+ */
+
+const REALM = 'api://orders-api';
+const SITE: RequestSite = { method: 'GET', route: 'orders/{id}', functionName: 'order', invocationId: '0b6c3d6e-5f0a-4c1b-9d2e-3f4a5b6c7d8e' };
+const FACTS: TokenFacts = { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', clientAppId: '0f5a2f0e-7a56-4f0b-9a55-1f3c2b1e9d01', version: '2.0', kid: 'kid-1' };
+const withFacts = { facts: FACTS };
+
+interface Row {
+  readonly failure: () => Failure;
+  readonly status: number;
+  readonly title: string;
+  readonly challenge: string | null;
+  readonly detail: string;
+  readonly headers?: Record<string, string>;
+  readonly extra?: Record<string, unknown>;
+  /** Whether the token's IDs reach the event (a decoded or verified token). */
+  readonly facts: boolean;
+}
+
+const invalidToken = (failure: () => AuthError, detail: string): Row => ({
+  failure,
+  status: 401,
+  title: 'Unauthorized',
+  challenge: `Bearer realm="${REALM}", error="invalid_token", error_description="${detail}"`,
+  detail,
+  facts: true,
+});
+
+const plain = (failure: () => Failure, status: number, title: string, detail: string, more: Partial<Row> = {}): Row => ({
+  failure,
+  status,
+  title,
+  challenge: null,
+  detail,
+  facts: false,
+  ...more,
+});
+
+const ROWS = {
+  token_malformed: invalidToken(() => new TokenMalformedError('kid is required', 'header.kid', withFacts), 'The access token is not a well-formed signed JWT.'),
+  claim_invalid: invalidToken(() => new ClaimInvalidError('tid', 'invalid', 'tid must be a tenant GUID', withFacts), 'The access token has a missing or malformed claim.'),
+  alg_not_allowed: invalidToken(() => new AlgorithmNotAllowedError('alg "none" is not allowed', 'header.alg', withFacts), 'The access token is signed with an algorithm this API does not accept.'),
+  header_not_allowed: invalidToken(() => new HeaderNotAllowedError('the "jku" header is not accepted', 'header.jku', withFacts), 'The access token carries a header this API does not accept.'),
+  signature_invalid: invalidToken(() => new SignatureInvalidError('signature does not verify', 'signature', withFacts), 'The access token signature is invalid.'),
+  key_not_found: invalidToken(() => new KeyNotFoundError('no key with this kid', 'header.kid', withFacts), 'The access token is signed with a key the tenant does not publish.'),
+  token_expired: invalidToken(() => new TokenExpiredError('token has expired', 'claims.exp', withFacts), 'The access token has expired; request a new one.'),
+  token_not_yet_valid: invalidToken(() => new TokenNotYetValidError('token is not valid yet (nbf)', 'claims.nbf', withFacts), 'The access token is not valid yet; check the client clock.'),
+  audience_mismatch: invalidToken(() => new AudienceMismatchError('token is for another audience', 'claims.aud', withFacts), 'The access token was issued for a different API; request a token for this API.'),
+  issuer_mismatch: invalidToken(() => new IssuerMismatchError('iss is not the v2.0 issuer', 'claims.iss', withFacts), 'The access token was not issued by the expected authority.'),
+  tenant_not_allowed: invalidToken(() => new TenantNotAllowedError('tokens from this tenant are not accepted', 'claims.tid', withFacts), 'Tokens from this tenant are not accepted by this API.'),
+  client_app_not_allowed: invalidToken(() => new ClientAppNotAllowedError('not in AUTH_ALLOWED_CLIENT_APPS', 'claims.azp', withFacts), 'The calling application is not allowed to use this API.'),
+  token_version_not_allowed: invalidToken(() => new TokenVersionNotAllowedError('token version is not accepted', 'claims.ver', withFacts), 'This access token version is not accepted by this API.'),
+  not_access_token: invalidToken(() => new NotAccessTokenError('not an access token: azp is missing', 'claims.azp', withFacts), 'The token is not an access token for an API (an ID token, for instance).'),
+  keys_unavailable: plain(() => new KeysUnavailableError('v2.0 signing keys unavailable: HTTP 503', 'jwks.fetch', 15, withFacts), 503, 'Service Unavailable', 'Token signing keys are temporarily unavailable; retry shortly.', {
+    headers: { 'retry-after': '15' },
+    facts: true,
+  }),
+  token_missing: plain(() => new Refusal('token_missing', 'header.authorization', 'no bearer token in the request'), 401, 'Unauthorized', 'This API requires an access token in the Authorization header (Bearer).', {
+    challenge: `Bearer realm="${REALM}"`,
+  }),
+  invalid_request: plain(
+    () => new Refusal('invalid_request', 'request.query_token', 'token in the query string', { description: 'Send the access token in the Authorization header, not the query string' }),
+    400,
+    'Bad Request',
+    'Send the access token in the Authorization header, not the query string',
+    { challenge: `Bearer realm="${REALM}", error="invalid_request", error_description="Send the access token in the Authorization header, not the query string"` },
+  ),
+  insufficient_scope: plain(
+    () => new Refusal('insufficient_scope', 'claims.roles', 'caller lacks any of Orders.Read Orders.ReadWrite', { ...withFacts, required: anyOf('Orders.Read', 'Orders.ReadWrite') }),
+    403,
+    'Forbidden',
+    'The access token lacks the permission this operation requires.',
+    {
+      challenge: `Bearer realm="${REALM}", error="insufficient_scope", error_description="The access token lacks the permission this operation requires.", scope="Orders.Read Orders.ReadWrite"`,
+      extra: { required: { anyOf: ['Orders.Read', 'Orders.ReadWrite'] } },
+      facts: true,
+    },
+  ),
+  tenant_mismatch: plain(() => new Refusal('tenant_mismatch', 'route.tenantId', 'route tenant differs', withFacts), 403, 'Forbidden', 'The access token tenant does not match the tenant in the request.', {
+    facts: true,
+  }),
+  method_not_allowed: plain(() => new Refusal('method_not_allowed', 'policy.method', 'no policy entry', { allow: ['GET', 'DELETE'] }), 405, 'Method Not Allowed', 'This method is not available on this resource.', {
+    headers: { allow: 'GET, DELETE' },
+  }),
+  internal_error: plain(() => new Refusal('internal_error', 'verifier', 'unexpected verifier failure'), 500, 'Internal Server Error', 'The request failed; quote the invocation ID to support.'),
+  store_unavailable: plain(() => new Refusal('store_unavailable', 'orders.store', 'table service timed out', { retryAfterSeconds: 2.2 }), 503, 'Service Unavailable', 'The order store is not answering; retry shortly.', {
+    headers: { 'retry-after': '3' },
+  }),
+  precondition_required: plain(() => new Refusal('precondition_required', 'orders.if_match', 'PUT without If-Match'), 428, 'Precondition Required', 'Send If-Match with the ETag from GET /api/orders/{id}: orders are replaced only if unchanged since read.'),
+  precondition_failed: plain(() => new Refusal('precondition_failed', 'orders.if_match', 'ETag mismatch'), 412, 'Precondition Failed', 'The order changed since the ETag you sent: read it again and retry with the new ETag.'),
+  invalid_continuation: plain(() => new Refusal('invalid_continuation', 'orders.continuation', 'continuation not ours'), 400, 'Bad Request', 'Field continuation: not a continuation this API issued to your tenant; start again without it.'),
+  invalid_parameter: plain(() => new Refusal('invalid_parameter', 'handler', 'id is not a GUID', { field: 'id', description: 'Field id: must be an order ID (a GUID).' }), 400, 'Bad Request', 'Field id: must be an order ID (a GUID).', {
+    extra: { field: 'id' },
+  }),
+  invalid_json: plain(() => new Refusal('invalid_json', 'handler', 'JSON.parse failed'), 400, 'Bad Request', 'The body is not valid JSON.'),
+  invalid_body: plain(() => new Refusal('invalid_body', 'handler', 'schema refused the body'), 400, 'Bad Request', 'The body does not match the expected fields.'),
+  unsupported_media_type: plain(() => new Refusal('unsupported_media_type', 'handler', 'text/plain'), 415, 'Unsupported Media Type', 'Send the body as application/json.'),
+  body_too_large: plain(() => new Refusal('body_too_large', 'handler', '70 000 bytes'), 413, 'Content Too Large', 'The body is too large.'),
+  order_not_found: plain(() => new Refusal('order_not_found', 'orders.lookup', 'no such order in the tenant'), 404, 'Not Found', 'No such order.'),
+  backend_not_configured: plain(() => new Refusal('backend_not_configured', 'fulfilment.config', 'FULFILMENT_URL is not set'), 503, 'Service Unavailable', 'Order fulfilment is not configured on this deployment.'),
+  backend_error: plain(() => new Refusal('backend_error', 'fulfilment.answer', 'backend answered HTTP 401', { backendStatus: 401 }), 502, 'Bad Gateway', 'The fulfilment service refused or failed the request.', {
+    extra: { backendStatus: 401 },
+  }),
+  backend_unreachable: plain(() => new Refusal('backend_unreachable', 'fulfilment.call', 'ECONNREFUSED'), 502, 'Bad Gateway', 'The fulfilment service could not be reached; retry later.'),
+  backend_timeout: plain(() => new Refusal('backend_timeout', 'fulfilment.call', 'no answer in 5 s'), 502, 'Bad Gateway', 'The fulfilment service did not answer in time; retry later.'),
+  backend_redirect: plain(() => new Refusal('backend_redirect', 'fulfilment.call', '302 to elsewhere'), 502, 'Bad Gateway', 'The fulfilment service answered with a redirect, which is never followed.'),
+  backend_response_too_large: plain(() => new Refusal('backend_response_too_large', 'fulfilment.call', 'over 1 MiB'), 502, 'Bad Gateway', 'The fulfilment service answered with more than this API accepts.'),
+  signing_unavailable: plain(() => new Refusal('signing_unavailable', 'signing.assertion', 'vault unavailable', { retryAfterSeconds: 5 }), 503, 'Service Unavailable', 'The service cannot vouch for the caller right now; retry shortly.', {
+    headers: { 'retry-after': '5' },
+  }),
+  signing_keys_unavailable: plain(() => new Refusal('signing_keys_unavailable', 'signing.keys', 'no key set loaded yet', { retryAfterSeconds: 1 }), 503, 'Service Unavailable', 'The signing keys are temporarily unavailable; retry shortly.', {
+    headers: { 'retry-after': '1' },
+  }),
+} satisfies Record<FailureCode, Row>;
+
+describe('answerFailure, for every failure code', () => {
+  it('has a row here for every code of the union, and no other', () => {
+    expect(Object.keys(ROWS).sort()).toEqual([...FAILURE_CODES].sort());
+  });
+
+  it.each(Object.entries(ROWS) as [FailureCode, Row][])('%s', (code, row) => {
+    const failure = row.failure();
+    expect(failure.code).toBe(code);
+    expect(Object.isFrozen(failure.facts)).toBe(true);
+    const { response, event } = answerFailure(failure, SITE, REALM);
+
+    expect(response.status).toBe(row.status);
+    const headers = response.headers as Record<string, string>;
+    expect(headers['www-authenticate']).toBe(row.challenge ?? undefined);
+    expect(headers).toEqual({
+      'content-type': 'application/problem+json',
+      'cache-control': 'no-store',
+      ...(row.challenge !== null && { 'www-authenticate': row.challenge }),
+      ...row.headers,
+    });
+    expect(response.jsonBody).toEqual({
+      type: 'about:blank',
+      title: row.title,
+      status: row.status,
+      code,
+      detail: row.detail,
+      invocationId: SITE.invocationId,
+      ...row.extra,
+    });
+    expect(event).toEqual({
+      code,
+      check: failure.check,
+      status: row.status,
+      ...SITE,
+      ...(row.facts && { tenantId: FACTS.tenantId, clientAppId: FACTS.clientAppId, tokenVersion: FACTS.version, kid: FACTS.kid }),
+      message: failure.message,
+    });
+  });
+});
+
+describe('answerFailure and the realm', () => {
+  it('answers a refusal without a challenge (an Orders answer) with no realm, and no WWW-Authenticate', () => {
+    const { response } = answerFailure(new Refusal('order_not_found', 'orders.lookup', 'no such order'), SITE);
+    expect(response.status).toBe(404);
+    expect(response.headers).not.toHaveProperty('www-authenticate');
+  });
+
+  it('throws TypeError, not a challenge without its realm, when a refusal that challenges has none', () => {
+    expect(() => answerFailure(new Refusal('token_missing', 'header.authorization', 'no token'), SITE)).toThrow(TypeError);
+  });
+});
+
+describe('failures are complete and immutable when built', () => {
+  it('freezes a refusal with everything it says', () => {
+    const refusal = new Refusal('method_not_allowed', 'policy.method', 'no policy entry', { allow: ['GET'] });
+    expect(Object.isFrozen(refusal)).toBe(true);
+    expect(Object.isFrozen(refusal.allow)).toBe(true);
+    expect(() => {
+      (refusal as { code: string }).code = 'token_missing';
+    }).toThrow(TypeError);
+  });
+
+  it('refuses, at construction, a retryable refusal without its Retry-After', () => {
+    expect(() => new Refusal('store_unavailable', 'orders.store', 'down')).toThrow(/needs retryAfterSeconds/);
+  });
+
+  it('refuses, at construction, a challenge description the header could not carry as the body does', () => {
+    expect(() => new Refusal('invalid_request', 'header.authorization', 'bad', { description: 'must be "Bearer <token>"' })).toThrow(/error_description/);
+    expect(new Refusal('invalid_request', 'header.authorization', 'bad', { description: 'must be: Bearer <token>' }).description).toBe('must be: Bearer <token>');
+  });
+
+  it('gives a token error its facts at construction, frozen, and re-issues without touching the original', () => {
+    const original = new KeyNotFoundError('no key', 'header.kid');
+    const complete = original.withFacts(FACTS);
+    expect(original.facts).toEqual({});
+    expect(complete).toBeInstanceOf(KeyNotFoundError);
+    expect(complete).toMatchObject({ code: 'key_not_found', check: 'header.kid', message: 'no key', facts: FACTS });
+    expect(Object.isFrozen(complete.facts)).toBe(true);
+    const unavailable = new KeysUnavailableError('down', 'openid.fetch', 7).withFacts(FACTS);
+    expect(unavailable).toMatchObject({ retryAfterSeconds: 7, check: 'openid.fetch', facts: FACTS });
+    expect(new ClaimInvalidError('exp', 'missing', 'exp is required').withFacts(FACTS)).toMatchObject({ claim: 'exp', reason: 'missing', check: 'claims.exp', facts: FACTS });
+  });
+});

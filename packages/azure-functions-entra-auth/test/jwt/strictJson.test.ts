@@ -1,0 +1,46 @@
+import { parseJsonObject } from '../../src/jwt/strictJson';
+
+describe('parseJsonObject', () => {
+  it.each([
+    ['colons inside strings', '{"iss":"https://login.microsoftonline.com/t/v2.0","a:b":"c:d"}', 2],
+    ['escaped quotes and backslashes inside strings', String.raw`{"a":"x\"y","b":"\\","c":"\\\"","d\"e":1}`, 4],
+    ['whitespace between every token', ' {\n "a" : 1 ,\t"b" : [ 1 , { "c" : 2 } ] } ', 3],
+    ['objects inside arrays inside objects', '{"xms":[{"a":1},{"a":2},[{"b":{"c":null}}]],"roles":["R"]}', 6],
+    ['an empty object', '{}', 0],
+    ['a member named __proto__, kept as an own member', '{"__proto__":{"alg":"RS256"},"kid":"k"}', 3],
+  ])('accepts %s', (_name, text, members) => {
+    const parsed = parseJsonObject(text);
+    expect(parsed).toEqual(JSON.parse(text));
+    expect(countAll(parsed)).toBe(members);
+  });
+
+  it.each([
+    ['a duplicate at the top level', '{"alg":"RS256","alg":"none"}'],
+    ['a duplicate spelt with an escape', String.raw`{"alg":"RS256","\u0061lg":"none"}`],
+    ['a duplicate in an object nested in an array', '{"a":[{"b":1,"b":2}]}'],
+    ['a duplicate after a string holding an escaped quote and a colon', String.raw`{"x":"\":","y":1,"y":2}`],
+    ['a duplicate __proto__', '{"__proto__":{},"__proto__":{}}'],
+  ])('refuses %s', (_name, text) => {
+    expect(() => parseJsonObject(text)).toThrow(new SyntaxError('duplicate member name'));
+  });
+
+  it.each([['an array', '[{}]'], ['a string', '"{}"'], ['null', 'null'], ['a number', '1']])('refuses %s at the top', (_name, text) => {
+    expect(() => parseJsonObject(text)).toThrow(new SyntaxError('not a JSON object'));
+  });
+
+  it('is not fooled by a member Object.prototype inherits', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = 'yes';
+    try {
+      expect(parseJsonObject('{"a":1}')).toEqual({ a: 1 });
+    } finally {
+      delete proto.polluted;
+    }
+  });
+});
+
+function countAll(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + countAll(item), 0);
+  if (value === null || typeof value !== 'object') return 0;
+  return Object.entries(value).reduce((sum, [, item]) => sum + 1 + countAll(item), 0);
+}
