@@ -1,7 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  roots: ['<rootDir>/test', '<rootDir>/packages/azure-functions-entra-auth/test'],
   testMatch: ['**/*.test.ts'],
   // jose 6 ships ES modules only; ts-jest turns them into CommonJS for Jest's module registry.
   transform: {

@@ -2,7 +2,7 @@ import { InvocationContext } from '@azure/functions';
 import { EntraKeyStore } from '../../src/entra/entraKeyStore';
 import type { AuthFailureEvent, AuthObserver, AuthSuccessEvent } from '../../src/functions/authEvents';
 import { keySetFallbackEvent } from '../../src/appInsights/authTelemetryItems';
-import { createKeySetTelemetry, createSigningTelemetry, createTelemetryObserver } from '../../src/appInsights/telemetryObserver';
+import { createKeySetTelemetry, createTelemetryObserver } from '../../src/appInsights/telemetryObserver';
 import { CALLER_APP, TENANT, createTestKey } from '../support/entraTokens';
 import { FakeEntraMetadataServer } from '../support/fakeEntraMetadataServer';
 import { DiagnosticLog, RecordingSink } from '../support/recordingSink';
@@ -175,24 +175,5 @@ describe('key-set events, from the real key store', () => {
       reason: 'expired',
     });
     expect(event.properties).toEqual({ version: '1.0', url: 'login.example.net/tenant/discovery/keys', check: 'jwks.invalid', reason: 'expired' });
-  });
-});
-
-describe('signing telemetry', () => {
-  it('turns a Key Vault signing failure into a SigningFailure event without the message', () => {
-    const sink = new RecordingSink();
-    const logged: string[] = [];
-    createSigningTelemetry(sink, undefined, { onSigningFailure: (event) => logged.push(event.message) }).onSigningFailure?.({
-        operation: 'sign',
-        code: 'vault_throttled',
-        status: 429,
-        retryAfterSeconds: 17,
-        keyVersion: '0123abcd',
-      message: 'Key Vault answered 429',
-    });
-    expect(logged).toEqual(['Key Vault answered 429']);
-    expect(sink.events).toEqual([
-      { name: 'SigningFailure', properties: { operation: 'sign', code: 'vault_throttled', status: '429', retryAfterSeconds: '17', keyVersion: '0123abcd' } },
-    ]);
   });
 });

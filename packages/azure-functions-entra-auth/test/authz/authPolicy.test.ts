@@ -28,11 +28,11 @@ describe('defineAuthPolicy refuses misuse at setup with a TypeError', () => {
 
 describe('authorize', () => {
   const principal = (overrides: Partial<Principal>): Principal =>
-    ({ tenantId: 't', clientAppId: 'c', isAppOnly: true, roles: [], scopes: [], tokenVersion: '2.0', objectId: 'o', subject: 'o', claims: {}, ...overrides }) as Principal;
+    ({ tenantId: 't', clientAppId: 'c', isAppOnly: true, roles: [], scopes: [], tokenVersion: '2.0', keyId: 'k', objectId: 'o', subject: 'o', claims: {}, ...overrides }) as Principal;
 
   it('needs every name of an allOf', () => {
     const rule = { appRoles: allOf('Orders.Read', 'Admin') };
-    expect(authorize(principal({ roles: ['Orders.Read'] }), rule, {})).toMatchObject({ allowed: false, check: 'claims.roles' });
+    expect(authorize(principal({ roles: ['Orders.Read'] }), rule, {})).toMatchObject({ allowed: false, refusal: { code: 'insufficient_scope', check: 'claims.roles' } });
     expect(authorize(principal({ roles: ['Admin', 'Orders.Read'] }), rule, {})).toEqual({ allowed: true });
   });
 
@@ -43,13 +43,13 @@ describe('authorize', () => {
 
   it('never lets a delegated caller pass on roles, nor an app-only caller on scopes', () => {
     const rule = { appRoles: anyOf('Orders.ReadWrite'), scopes: anyOf('Orders.Read') };
-    expect(authorize(principal({ isAppOnly: false, roles: ['Orders.ReadWrite'], scopes: [] }), rule, {})).toMatchObject({ allowed: false, check: 'claims.scp' });
-    expect(authorize(principal({ isAppOnly: true, roles: [], scopes: ['Orders.Read'] }), rule, {})).toMatchObject({ allowed: false, check: 'claims.roles' });
+    expect(authorize(principal({ isAppOnly: false, roles: ['Orders.ReadWrite'], scopes: [] }), rule, {})).toMatchObject({ allowed: false, refusal: { code: 'insufficient_scope', check: 'claims.scp' } });
+    expect(authorize(principal({ isAppOnly: true, roles: [], scopes: ['Orders.Read'] }), rule, {})).toMatchObject({ allowed: false, refusal: { code: 'insufficient_scope', check: 'claims.roles' } });
   });
 
   it('with userRoles, needs the scope and the user role together', () => {
     const rule = { scopes: anyOf('Orders.Read'), userRoles: anyOf('Admin') };
-    expect(authorize(principal({ isAppOnly: false, scopes: ['Orders.Read'] }), rule, {})).toMatchObject({ allowed: false, check: 'claims.roles' });
+    expect(authorize(principal({ isAppOnly: false, scopes: ['Orders.Read'] }), rule, {})).toMatchObject({ allowed: false, refusal: { code: 'insufficient_scope', check: 'claims.roles' } });
     expect(authorize(principal({ isAppOnly: false, scopes: ['Orders.Read'], roles: ['Admin'] }), rule, {})).toEqual({ allowed: true });
   });
 

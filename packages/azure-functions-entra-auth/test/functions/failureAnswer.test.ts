@@ -18,7 +18,8 @@ import {
   type AuthError,
   type TokenFacts,
 } from '../../src/errors/authErrors';
-import { FAILURE_CODES, type FailureCode } from '../../src/errors/failureCodes';
+import { REQUEST_FAILURES, REQUEST_FAILURE_CODES, TOKEN_FAILURE_CODES, type PackageFailureCode } from '../../src/errors/failureCodes';
+import { defineFailures } from '../../src/errors/failureDefinition';
 import { Refusal, type Failure } from '../../src/errors/refusal';
 import { answerFailure, type RequestSite } from '../../src/functions/failureAnswer';
 
@@ -83,18 +84,18 @@ const ROWS = {
     headers: { 'retry-after': '15' },
     facts: true,
   }),
-  token_missing: plain(() => new Refusal('token_missing', 'header.authorization', 'no bearer token in the request'), 401, 'Unauthorized', 'This API requires an access token in the Authorization header (Bearer).', {
+  token_missing: plain(() => new Refusal(REQUEST_FAILURES.token_missing, 'header.authorization', 'no bearer token in the request'), 401, 'Unauthorized', 'This API requires an access token in the Authorization header (Bearer).', {
     challenge: `Bearer realm="${REALM}"`,
   }),
   invalid_request: plain(
-    () => new Refusal('invalid_request', 'request.query_token', 'token in the query string', { description: 'Send the access token in the Authorization header, not the query string' }),
+    () => new Refusal(REQUEST_FAILURES.invalid_request, 'request.query_token', 'token in the query string', { description: 'Send the access token in the Authorization header, not the query string' }),
     400,
     'Bad Request',
     'Send the access token in the Authorization header, not the query string',
     { challenge: `Bearer realm="${REALM}", error="invalid_request", error_description="Send the access token in the Authorization header, not the query string"` },
   ),
   insufficient_scope: plain(
-    () => new Refusal('insufficient_scope', 'claims.roles', 'caller lacks any of Orders.Read Orders.ReadWrite', { ...withFacts, required: anyOf('Orders.Read', 'Orders.ReadWrite') }),
+    () => new Refusal(REQUEST_FAILURES.insufficient_scope, 'claims.roles', 'caller lacks any of Orders.Read Orders.ReadWrite', { ...withFacts, required: anyOf('Orders.Read', 'Orders.ReadWrite') }),
     403,
     'Forbidden',
     'The access token lacks the permission this operation requires.',
@@ -104,49 +105,21 @@ const ROWS = {
       facts: true,
     },
   ),
-  tenant_mismatch: plain(() => new Refusal('tenant_mismatch', 'route.tenantId', 'route tenant differs', withFacts), 403, 'Forbidden', 'The access token tenant does not match the tenant in the request.', {
+  tenant_mismatch: plain(() => new Refusal(REQUEST_FAILURES.tenant_mismatch, 'route.tenantId', 'route tenant differs', withFacts), 403, 'Forbidden', 'The access token tenant does not match the tenant in the request.', {
     facts: true,
   }),
-  method_not_allowed: plain(() => new Refusal('method_not_allowed', 'policy.method', 'no policy entry', { allow: ['GET', 'DELETE'] }), 405, 'Method Not Allowed', 'This method is not available on this resource.', {
+  method_not_allowed: plain(() => new Refusal(REQUEST_FAILURES.method_not_allowed, 'policy.method', 'no policy entry', { allow: ['GET', 'DELETE'] }), 405, 'Method Not Allowed', 'This method is not available on this resource.', {
     headers: { allow: 'GET, DELETE' },
   }),
-  internal_error: plain(() => new Refusal('internal_error', 'verifier', 'unexpected verifier failure'), 500, 'Internal Server Error', 'The request failed; quote the invocation ID to support.'),
-  store_unavailable: plain(() => new Refusal('store_unavailable', 'orders.store', 'table service timed out', { retryAfterSeconds: 2.2 }), 503, 'Service Unavailable', 'The order store is not answering; retry shortly.', {
-    headers: { 'retry-after': '3' },
-  }),
-  precondition_required: plain(() => new Refusal('precondition_required', 'orders.if_match', 'PUT without If-Match'), 428, 'Precondition Required', 'Send If-Match with the ETag from GET /api/orders/{id}: orders are replaced only if unchanged since read.'),
-  precondition_failed: plain(() => new Refusal('precondition_failed', 'orders.if_match', 'ETag mismatch'), 412, 'Precondition Failed', 'The order changed since the ETag you sent: read it again and retry with the new ETag.'),
-  invalid_continuation: plain(() => new Refusal('invalid_continuation', 'orders.continuation', 'continuation not ours'), 400, 'Bad Request', 'Field continuation: not a continuation this API issued to your tenant; start again without it.'),
-  invalid_parameter: plain(() => new Refusal('invalid_parameter', 'handler', 'id is not a GUID', { field: 'id', description: 'Field id: must be an order ID (a GUID).' }), 400, 'Bad Request', 'Field id: must be an order ID (a GUID).', {
-    extra: { field: 'id' },
-  }),
-  invalid_json: plain(() => new Refusal('invalid_json', 'handler', 'JSON.parse failed'), 400, 'Bad Request', 'The body is not valid JSON.'),
-  invalid_body: plain(() => new Refusal('invalid_body', 'handler', 'schema refused the body'), 400, 'Bad Request', 'The body does not match the expected fields.'),
-  unsupported_media_type: plain(() => new Refusal('unsupported_media_type', 'handler', 'text/plain'), 415, 'Unsupported Media Type', 'Send the body as application/json.'),
-  body_too_large: plain(() => new Refusal('body_too_large', 'handler', '70 000 bytes'), 413, 'Content Too Large', 'The body is too large.'),
-  order_not_found: plain(() => new Refusal('order_not_found', 'orders.lookup', 'no such order in the tenant'), 404, 'Not Found', 'No such order.'),
-  backend_not_configured: plain(() => new Refusal('backend_not_configured', 'fulfilment.config', 'FULFILMENT_URL is not set'), 503, 'Service Unavailable', 'Order fulfilment is not configured on this deployment.'),
-  backend_error: plain(() => new Refusal('backend_error', 'fulfilment.answer', 'backend answered HTTP 401', { backendStatus: 401 }), 502, 'Bad Gateway', 'The fulfilment service refused or failed the request.', {
-    extra: { backendStatus: 401 },
-  }),
-  backend_unreachable: plain(() => new Refusal('backend_unreachable', 'fulfilment.call', 'ECONNREFUSED'), 502, 'Bad Gateway', 'The fulfilment service could not be reached; retry later.'),
-  backend_timeout: plain(() => new Refusal('backend_timeout', 'fulfilment.call', 'no answer in 5 s'), 502, 'Bad Gateway', 'The fulfilment service did not answer in time; retry later.'),
-  backend_redirect: plain(() => new Refusal('backend_redirect', 'fulfilment.call', '302 to elsewhere'), 502, 'Bad Gateway', 'The fulfilment service answered with a redirect, which is never followed.'),
-  backend_response_too_large: plain(() => new Refusal('backend_response_too_large', 'fulfilment.call', 'over 1 MiB'), 502, 'Bad Gateway', 'The fulfilment service answered with more than this API accepts.'),
-  signing_unavailable: plain(() => new Refusal('signing_unavailable', 'signing.assertion', 'vault unavailable', { retryAfterSeconds: 5 }), 503, 'Service Unavailable', 'The service cannot vouch for the caller right now; retry shortly.', {
-    headers: { 'retry-after': '5' },
-  }),
-  signing_keys_unavailable: plain(() => new Refusal('signing_keys_unavailable', 'signing.keys', 'no key set loaded yet', { retryAfterSeconds: 1 }), 503, 'Service Unavailable', 'The signing keys are temporarily unavailable; retry shortly.', {
-    headers: { 'retry-after': '1' },
-  }),
-} satisfies Record<FailureCode, Row>;
+  internal_error: plain(() => new Refusal(REQUEST_FAILURES.internal_error, 'verifier', 'unexpected verifier failure'), 500, 'Internal Server Error', 'The request failed; quote the invocation ID to support.'),
+} satisfies Record<PackageFailureCode, Row>;
 
 describe('answerFailure, for every failure code', () => {
   it('has a row here for every code of the union, and no other', () => {
-    expect(Object.keys(ROWS).sort()).toEqual([...FAILURE_CODES].sort());
+    expect(Object.keys(ROWS).sort()).toEqual([...TOKEN_FAILURE_CODES, ...REQUEST_FAILURE_CODES].sort());
   });
 
-  it.each(Object.entries(ROWS) as [FailureCode, Row][])('%s', (code, row) => {
+  it.each(Object.entries(ROWS) as [PackageFailureCode, Row][])('%s', (code, row) => {
     const failure = row.failure();
     expect(failure.code).toBe(code);
     expect(Object.isFrozen(failure.facts)).toBe(true);
@@ -182,20 +155,21 @@ describe('answerFailure, for every failure code', () => {
 });
 
 describe('answerFailure and the realm', () => {
-  it('answers a refusal without a challenge (an Orders answer) with no realm, and no WWW-Authenticate', () => {
-    const { response } = answerFailure(new Refusal('order_not_found', 'orders.lookup', 'no such order'), SITE);
+  it("answers a refusal without a challenge (an app's own) with no realm, and no WWW-Authenticate", () => {
+    const { order_not_found } = defineFailures({ order_not_found: { status: 404, challenge: 'none', detail: 'No such order.' } });
+    const { response } = answerFailure(new Refusal(order_not_found, 'orders.lookup', 'no such order'), SITE);
     expect(response.status).toBe(404);
     expect(response.headers).not.toHaveProperty('www-authenticate');
   });
 
   it('throws TypeError, not a challenge without its realm, when a refusal that challenges has none', () => {
-    expect(() => answerFailure(new Refusal('token_missing', 'header.authorization', 'no token'), SITE)).toThrow(TypeError);
+    expect(() => answerFailure(new Refusal(REQUEST_FAILURES.token_missing, 'header.authorization', 'no token'), SITE)).toThrow(TypeError);
   });
 });
 
 describe('failures are complete and immutable when built', () => {
   it('freezes a refusal with everything it says', () => {
-    const refusal = new Refusal('method_not_allowed', 'policy.method', 'no policy entry', { allow: ['GET'] });
+    const refusal = new Refusal(REQUEST_FAILURES.method_not_allowed, 'policy.method', 'no policy entry', { allow: ['GET'] });
     expect(Object.isFrozen(refusal)).toBe(true);
     expect(Object.isFrozen(refusal.allow)).toBe(true);
     expect(() => {
@@ -204,12 +178,20 @@ describe('failures are complete and immutable when built', () => {
   });
 
   it('refuses, at construction, a retryable refusal without its Retry-After', () => {
-    expect(() => new Refusal('store_unavailable', 'orders.store', 'down')).toThrow(/needs retryAfterSeconds/);
+    const { store_unavailable } = defineFailures({ store_unavailable: { status: 503, challenge: 'none', retryable: true, detail: 'The store is not answering.' } });
+    expect(() => new Refusal(store_unavailable, 'orders.store', 'down')).toThrow(/needs retryAfterSeconds/);
   });
 
   it('refuses, at construction, a challenge description the header could not carry as the body does', () => {
-    expect(() => new Refusal('invalid_request', 'header.authorization', 'bad', { description: 'must be "Bearer <token>"' })).toThrow(/error_description/);
-    expect(new Refusal('invalid_request', 'header.authorization', 'bad', { description: 'must be: Bearer <token>' }).description).toBe('must be: Bearer <token>');
+    expect(() => new Refusal(REQUEST_FAILURES.invalid_request, 'header.authorization', 'bad', { description: 'must be "Bearer <token>"' })).toThrow(/error_description/);
+    expect(new Refusal(REQUEST_FAILURES.invalid_request, 'header.authorization', 'bad', { description: 'must be: Bearer <token>' }).detail).toBe('must be: Bearer <token>');
+  });
+
+  it('refuses, at definition, an app code that would break the answer shape', () => {
+    expect(() => defineFailures({ 'Bad-Code': { status: 400, challenge: 'none', detail: 'x' } })).toThrow(/snake_case/);
+    expect(() => defineFailures({ teapot: { status: 200, challenge: 'none', detail: 'x' } })).toThrow(/not an error status/);
+    expect(() => defineFailures({ locked: { status: 423, challenge: 'invalid_token', detail: 'x' } })).toThrow(/challenge belongs to 401/);
+    expect(() => defineFailures({ busy: { status: 409, challenge: 'none', retryable: true, detail: 'x' } })).toThrow(/Retry-After/);
   });
 
   it('gives a token error its facts at construction, frozen, and re-issues without touching the original', () => {

@@ -10,7 +10,7 @@ import path from 'node:path';
  * Needs the build (`npm test` runs it first).
  */
 const root = path.join(__dirname, '../..');
-const CACHE_MODULE = path.join(root, 'dist/lib/verify/verifiedTokenCache.js');
+const CACHE_MODULE = path.join(root, 'dist/verify/verifiedTokenCache.js');
 
 const PROGRAM = `
 const { getHeapSnapshot } = require('node:v8');

@@ -271,6 +271,10 @@ describe('VerifiedTokenCache', () => {
     tenantId: TENANT,
     clientAppId: CALLER_APP,
     kid,
+    isAppOnly: true,
+    roles: [],
+    scopes: [],
+    facts: { tenantId: TENANT, clientAppId: CALLER_APP, version: '2.0', kid },
   });
   const newCache = (options: { maxEntries?: number; maxBytes?: number; skew?: number } = {}) => {
     const clock = { now: NOW_MS };

@@ -1,7 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHECK_NAMES, isCheckName } from '../../src/errors/checkNames';
-import { FAILURE_CODES, type FailureCode } from '../../src/errors/failureCodes';
+import { CHECK_NAMES, REQUEST_FAILURE_CODES, TOKEN_FAILURE_CODES, isCheckName as isPackageCheck } from 'azure-functions-entra-auth/errors';
+import { APP_CHECKS, APP_FAILURES } from '../../lib/failures/appFailures';
+
+/** Every code this app answers with: the auth package's and its own. */
+const FAILURE_CODES: readonly string[] = [...TOKEN_FAILURE_CODES, ...REQUEST_FAILURE_CODES, ...Object.keys(APP_FAILURES)];
+const isCheckName = (check: string) => isPackageCheck(check) || (APP_CHECKS as readonly string[]).includes(check);
 
 /**
  * Codes and check names are telemetry dimensions: infra/kql and the alerts filter
@@ -53,7 +57,7 @@ describe('failure codes and check names', () => {
   });
 
   it('keep every check name already in use', () => {
-    expect(CHECK_NAMES).toEqual(expect.arrayContaining(CHECKS_IN_USE));
+    expect([...CHECK_NAMES, ...APP_CHECKS]).toEqual(expect.arrayContaining(CHECKS_IN_USE));
     expect(isCheckName('route.tenantId')).toBe(true);
     expect(isCheckName('claims.nope')).toBe(false);
   });
@@ -63,7 +67,7 @@ describe('failure codes and check names', () => {
     expect(literalsFor('code', sample)).toEqual(['keys_unavailable', 'key_not_found']);
     expect(literalsFor('check', sample)).toEqual(['jwks.fetch']);
     for (const [path, text] of queryTexts()) {
-      for (const code of literalsFor('code', text)) expect({ path, code, known: FAILURE_CODES.includes(code as FailureCode) }).toEqual({ path, code, known: true });
+      for (const code of literalsFor('code', text)) expect({ path, code, known: FAILURE_CODES.includes(code) }).toEqual({ path, code, known: true });
       for (const check of literalsFor('check', text)) expect({ path, check, known: isCheckName(check) }).toEqual({ path, check, known: true });
     }
   });

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureLocalTls, type LocalTls } from '../../../../dev/tls/localTls';
-import { loadInstanceTrustSettings } from '../../src/settings/instanceTrustSettings';
-import { SettingsError } from '../../src/settings/settingsError';
+import { ensureLocalTls, type LocalTls } from '../../dev/tls/localTls';
+import { loadInstanceTrustSettings } from '../../packages/azure-functions-entra-auth/src/settings/instanceTrustSettings';
+import { SettingsError } from '../../packages/azure-functions-entra-auth/src/settings/settingsError';
 
 const STANDIN = 'https://127.0.0.1:7443';
 let stateDir: string;
