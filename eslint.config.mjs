@@ -1,8 +1,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { packageBoundary } from './eslint/packageBoundary.cjs';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-dev/', 'dist-bench/', 'coverage/', 'node_modules/', '.dev-state/', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['**/dist/', 'dist-dev/', 'dist-bench/', 'dist-package/', 'dist-infra/', 'coverage/', '**/node_modules/', '.dev-state/', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -12,15 +13,17 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read settings once in lib/config and pass them down.' }],
+      'boundary/package-boundary': 'error',
     },
+    plugins: { boundary: { rules: { 'package-boundary': packageBoundary } } },
   },
   {
     // The composition root and the tooling are where the environment is read.
-    files: ['functions/index.ts', 'test/**', 'dev/**', 'bench/**'],
+    files: ['functions/index.ts', 'test/**', 'packages/*/test/**', 'dev/**', 'bench/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
-    files: ['test/**'],
+    files: ['test/**', 'packages/*/test/**'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

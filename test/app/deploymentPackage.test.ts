@@ -109,7 +109,7 @@ it('gives stack traces in the TypeScript sources under --enable-source-maps', as
   const failure = run(process.execPath, ['--enable-source-maps', '-e', load], { cwd: out, env: { ...minimalSettings, AUTH_CLIENT_ID: 'not-a-guid' } });
   const { stderr } = (await failure.then(() => ({ stderr: '' }), (error: unknown) => error)) as { stderr: string };
   expect(stderr).toContain('SettingsError: Invalid setting AUTH_CLIENT_ID');
-  expect(stderr).toMatch(/at \w+ \(.*[/\\]lib[/\\]config[/\\]parseSettings\.ts:\d+:\d+\)/);
+  expect(stderr).toMatch(/at \w+ \(.*[/\\]azure-functions-entra-auth[/\\]src[/\\]settings[/\\]parseSettings\.ts:\d+:\d+\)/);
   expect(stderr).toMatch(/[/\\]functions[/\\]index\.ts:\d+:\d+\)/);
 });
 

@@ -58,8 +58,8 @@ describe('AUTH_INSTANCE_CA_FILE', () => {
   });
 
   it('is refused when the file is missing, not a certificate, or not a CA', () => {
-    expect(refusal({ AUTH_INSTANCE_CA_FILE: path.join(stateDir, 'nope.pem') }).message).toMatch(/cannot read .*nope\.pem \(ENOENT\): start the stand-in once/);
+    expect(refusal({ AUTH_INSTANCE_CA_FILE: path.join(stateDir, 'nope.pem') }).message).toMatch(/cannot read .*nope\.pem \(ENOENT\): start the local stand-in once/);
     expect(refusal({ AUTH_INSTANCE_CA_FILE: tls.keyPath }).message).toContain('is not a PEM certificate');
-    expect(refusal({ AUTH_INSTANCE_CA_FILE: tls.certPath }).message).toContain("is not a CA certificate (use the stand-in's ca.pem");
+    expect(refusal({ AUTH_INSTANCE_CA_FILE: tls.certPath }).message).toContain("is not a CA certificate (use the stand-in's CA file");
   });
 });

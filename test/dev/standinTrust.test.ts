@@ -100,7 +100,7 @@ describe('the stand-in with NODE_EXTRA_CA_CERTS already set to the system bundle
     expect(response.body).toMatchObject({ code: 'keys_unavailable' });
     const log = host.log.join('\n');
     expect(log).toContain('TLS certificate problem');
-    expect(log).toMatch(/TLS certificate problem: [A-Z_]+ \(.*\); fix: set AUTH_INSTANCE_CA_FILE to the local stand-in's CA \(\.dev-state\/tls\/ca\.pem\)/);
+    expect(log).toMatch(/TLS certificate problem: [A-Z_]+ \(.*\); fix: set AUTH_INSTANCE_CA_FILE to the CA certificate of the local authority/);
     expect(log).not.toContain(token);
   }, 30_000);
 });

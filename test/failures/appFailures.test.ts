@@ -38,7 +38,7 @@ const ROWS = {
   order_not_found: plain(() => new Refusal(APP_FAILURES.order_not_found, 'orders.lookup', 'no such order in the tenant'), 404, 'Not Found', 'No such order.'),
   backend_not_configured: plain(() => new Refusal(APP_FAILURES.backend_not_configured, 'fulfilment.config', 'FULFILMENT_URL is not set'), 503, 'Service Unavailable', 'Order fulfilment is not configured on this deployment.'),
   backend_error: plain(() => new Refusal(APP_FAILURES.backend_error, 'fulfilment.answer', 'backend answered HTTP 401', { problem: { backendStatus: 401 } }), 502, 'Bad Gateway', 'The fulfilment service refused or failed the request.', {
-    extra: { problem: { backendStatus: 401 } },
+    extra: { backendStatus: 401 },
   }),
   backend_unreachable: plain(() => new Refusal(APP_FAILURES.backend_unreachable, 'fulfilment.call', 'ECONNREFUSED'), 502, 'Bad Gateway', 'The fulfilment service could not be reached; retry later.'),
   backend_timeout: plain(() => new Refusal(APP_FAILURES.backend_timeout, 'fulfilment.call', 'no answer in 5 s'), 502, 'Bad Gateway', 'The fulfilment service did not answer in time; retry later.'),

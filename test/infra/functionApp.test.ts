@@ -4,6 +4,8 @@ import { exprText, isExpression, literal, objectKeys, objectValue, parseExpressi
 import { at, compiledInfra, describeCompiled, describeSourceFallback, expr, nameLeaf, type ArmResource, type Json } from './support/armTemplate';
 import { allProperties, allStrings, decoratorArgument, elements, keysOf, parameters, prop, stringValue, variables } from './support/bicepModel';
 import { loadInfra, REPO_ROOT, type Infra } from './support/infraFiles';
+import { AUTH_SETTING_NAMES } from 'azure-functions-entra-auth';
+import { TELEMETRY_SETTING_NAMES } from 'azure-functions-entra-auth/app-insights';
 
 const CONFIG_DIR = join(REPO_ROOT, 'lib', 'config');
 
@@ -12,7 +14,8 @@ const CONFIG_DIR = join(REPO_ROOT, 'lib', 'config');
  * so a settings module added later (the Orders store's, say) is covered without a change here.
  */
 function settingsTheCodeReads(): Set<string> {
-  const names = new Set<string>();
+  // The auth package's AUTH_* and APPLICATIONINSIGHTS_* settings, then the app's own.
+  const names = new Set<string>([...AUTH_SETTING_NAMES, ...TELEMETRY_SETTING_NAMES]);
   for (const file of readdirSync(CONFIG_DIR).filter((name) => /Settings\.ts$/.test(name))) {
     const loaded = jest.requireActual<{ SETTING_NAMES?: readonly string[] }>(join(CONFIG_DIR, file));
     for (const name of loaded.SETTING_NAMES ?? []) names.add(name);

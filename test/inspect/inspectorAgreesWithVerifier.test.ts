@@ -1,7 +1,7 @@
 import { inspectToken } from '../../dev/inspect/inspectToken';
 import type { Inspection } from '../../dev/inspect/inspection';
 import { inspectionJson, inspectionText } from '../../dev/inspect/renderInspection';
-import { AuthError } from 'azure-functions-entra-auth';
+import { AuthError } from '../../packages/azure-functions-entra-auth/src/errors/authErrors';
 import type { FetchLike } from 'azure-functions-entra-auth';
 import { VERIFICATION_STEPS } from 'azure-functions-entra-auth';
 import { API_CLIENT_ID, OTHER_TENANT, TENANT, accessTokenClaims, b64url, createTestKey, type TestKey } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';

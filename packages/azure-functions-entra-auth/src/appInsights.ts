@@ -4,7 +4,7 @@
  * the `applicationinsights` SDK itself loads only after the first responses.
  */
 export { createAuthTelemetry, type AuthTelemetry, type AuthTelemetryOptions } from './appInsights/authTelemetry';
-export { loadTelemetrySettings, type EnabledTelemetrySettings, type IngestionAuthentication, type TelemetrySettings } from './appInsights/telemetrySettings';
+export { SETTING_NAMES as TELEMETRY_SETTING_NAMES, loadTelemetrySettings, type EnabledTelemetrySettings, type IngestionAuthentication, type TelemetrySettings } from './appInsights/telemetrySettings';
 export { createKeySetTelemetry, createTelemetryObserver, guarded, type Report } from './appInsights/telemetryObserver';
 export {
   AUTH_FAILURE_EVENT,

@@ -54,7 +54,7 @@ export type { FetchLike, FetchedResponse } from './net/fetchJson';
 
 // Settings
 export { loadAuthSettings, TOKEN_VERSIONS, type AuthSettings, type TenantMode, type TokenVersion } from './settings/authSettings';
-export { resolveAuthSettings, type AuthOptions, type ResolvedAuthSettings } from './settings/authOptions';
+export { AUTH_SETTING_NAMES, resolveAuthSettings, type AuthOptions, type ResolvedAuthSettings } from './settings/authOptions';
 export { SettingsError } from './settings/settingsError';
 export type { SettingsSource } from './settings/parseSettings';
 

@@ -39,8 +39,9 @@ export interface RefusalOptions {
 const RESERVED_MEMBERS = new Set(['type', 'title', 'status', 'code', 'detail', 'invocationId', 'required']);
 
 /** A refusal that is not about the token itself: how it was sent, the policy, the resource. */
-export class Refusal<C extends string = string> {
-  readonly code: C;
+export class Refusal {
+  /** The failure's stable code, from the definition it was built with. */
+  readonly code: string;
   readonly http: FailureHttp;
   /** The problem's `detail`: the refusal's own description, or its code's. */
   readonly detail: string;
@@ -52,7 +53,7 @@ export class Refusal<C extends string = string> {
   readonly cause: unknown;
 
   constructor(
-    failure: FailureDefinition<C>,
+    failure: FailureDefinition,
     /** The exact check that failed, e.g. `claims.roles` or an app's `orders.if_match`. */
     readonly check: string,
     /** For logs and telemetry: what went wrong, in words. Contains no token material. */

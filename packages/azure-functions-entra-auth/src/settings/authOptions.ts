@@ -1,5 +1,5 @@
 import { INSTANCE_CA_SETTING, loadInstanceTrustSettings } from './instanceTrustSettings';
-import { loadAuthSettings, type AuthSettings, type TokenVersion } from './authSettings';
+import { SETTING_NAMES, loadAuthSettings, type AuthSettings, type TokenVersion } from './authSettings';
 import type { SettingsSource } from './parseSettings';
 import { SettingsError } from './settingsError';
 
@@ -30,6 +30,9 @@ export interface AuthOptions {
   /** AUTH_INSTANCE_CA_FILE: local development only, for an https loopback instance. */
   readonly instanceCaFile?: string;
 }
+
+/** Every AUTH_* setting the package reads. */
+export const AUTH_SETTING_NAMES: readonly string[] = Object.freeze([...SETTING_NAMES, INSTANCE_CA_SETTING]);
 
 /** Which setting each option stands for: the one place the two spellings meet. */
 export const OPTION_SETTINGS: Readonly<Record<keyof AuthOptions, string>> = Object.freeze({
@@ -65,7 +68,7 @@ export function resolveAuthSettings(options: AuthOptions = {}, env: SettingsSour
   const source: Record<string, string | undefined> = { ...env };
   for (const [option, value] of Object.entries(options) as [keyof AuthOptions, unknown][]) {
     const setting = OPTION_SETTINGS[option] as string | undefined;
-    if (setting === undefined) throw new SettingsError(String(option), `is not an option of createEntraAuth; the options are ${Object.keys(OPTION_SETTINGS).join(', ')}`);
+    if (setting === undefined) throw new SettingsError(option, `is not an option of createEntraAuth; the options are ${Object.keys(OPTION_SETTINGS).join(', ')}`);
     if (value !== undefined) source[setting] = optionText(option, value);
   }
   try {
