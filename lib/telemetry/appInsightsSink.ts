@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
+import { createManagedIdentityCredential } from '../azure/managedIdentityCredential';
 import type { EnabledTelemetrySettings, IngestionAuthentication } from '../config/telemetrySettings';
 import type { TelemetrySink } from './telemetrySink';
 
@@ -40,11 +41,10 @@ export function loadAppInsightsSink(settings: EnabledTelemetrySettings): Telemet
 /**
  * The documented meaning of APPLICATIONINSIGHTS_AUTHENTICATION_STRING (the same the
  * Functions host and the Azure Monitor distro give it): Authorization=AAD uses the
- * app's managed identity, the user-assigned one named by ClientId if given.
+ * app's managed identity, the user-assigned one named by ClientId if given, in Azure
+ * or not (hence not createAppCredential's DefaultAzureCredential outside Azure).
  */
 function ingestionCredential(authentication: IngestionAuthentication): TokenCredential | undefined {
   if (authentication.kind !== 'managedIdentity') return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the SDK, off the startup path
-  const identity = require('@azure/identity') as typeof import('@azure/identity');
-  return authentication.clientId ? new identity.ManagedIdentityCredential({ clientId: authentication.clientId }) : new identity.ManagedIdentityCredential();
+  return createManagedIdentityCredential(authentication.clientId);
 }
