@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { readHostEnvironment } from '../../lib/azure/hostEnvironment';
 import { loadAuthSettings, type AuthSettings } from '../../lib/config/authSettings';
 import { loadInstanceTrustSettings } from '../../lib/config/instanceTrustSettings';
 import { loadOrdersSettings } from '../../lib/config/ordersSettings';
@@ -41,9 +42,10 @@ export function loadInspectSettings(options: { appRoot: string; cwd: string; set
   const appDir = path.dirname(file);
   loadTelemetrySettings(environment);
   const settings = loadAuthSettings(environment);
-  const { caPem } = loadInstanceTrustSettings(environment, { instance: settings.instance, baseDir: appDir });
-  loadSigningSettings(environment);
-  loadOrdersSettings(environment);
+  const host = readHostEnvironment(environment);
+  const { caPem } = loadInstanceTrustSettings(environment, { instance: settings.instance, baseDir: appDir, host });
+  loadSigningSettings(environment, host);
+  loadOrdersSettings(environment, host);
   // The settings file's NODE_EXTRA_CA_CERTS reaches the app process only where the environment sets none.
   const named = options.env.NODE_EXTRA_CA_CERTS === undefined ? environment.NODE_EXTRA_CA_CERTS : undefined;
   const localCaFile = named ? path.resolve(appDir, named) : undefined;

@@ -1,3 +1,4 @@
+import { readHostEnvironment, type HostEnvironment } from '../azure/hostEnvironment';
 import { loadAuthSettings, type AuthSettings } from '../config/authSettings';
 import { loadInstanceTrustSettings } from '../config/instanceTrustSettings';
 import { loadOrdersSettings } from '../config/ordersSettings';
@@ -53,9 +54,11 @@ export interface RuntimeDependencies {
 /** The composition root: settings in, wired services out. Throws SettingsError on a bad setting. */
 export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDependencies = {}): AppRuntime {
   const settings = loadAuthSettings(source);
-  const signingSettings = loadSigningSettings(source);
+  // Whether this is Azure, decided once here for every settings module that asks.
+  const host = readHostEnvironment(source);
+  const signingSettings = loadSigningSettings(source, host);
   // AUTH_INSTANCE_CA_FILE (loopback stand-in only, refused in Azure): the key fetch trusts that CA.
-  const { caPem } = loadInstanceTrustSettings(source, { instance: settings.instance });
+  const { caPem } = loadInstanceTrustSettings(source, { instance: settings.instance, host });
   const keyFetch = dependencies.fetch ?? createNodeHttpFetch(caPem === undefined ? {} : { ca: caPem });
   const verifier = createAccessTokenVerifier(settings, {
     fetch: keyFetch,
@@ -75,14 +78,14 @@ export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDe
   });
   const fulfilment =
     signingSettings.fulfilment && createBackendClient({ ...signingSettings.fulfilment, assertions: signing.assertions, fetch: dependencies.backendFetch ?? fetch });
-  const orders = ordersBackend(source, dependencies);
+  const orders = ordersBackend(source, host, dependencies);
   return Object.freeze({ settings, verifier, withAuth, orders: orders.store, ordersHealth: orders.health, signingSettings, signing, fulfilment });
 }
 
 /** The orders store: Azure Table Storage from the ORDERS_* settings (see lib/orders/createOrderStore.ts). */
-function ordersBackend(source: SettingsSource, dependencies: RuntimeDependencies): OrdersBackend {
+function ordersBackend(source: SettingsSource, host: HostEnvironment, dependencies: RuntimeDependencies): OrdersBackend {
   if (dependencies.orders) return { store: dependencies.orders, health: createStoreHealth() };
-  return createOrderStore(loadOrdersSettings(source), dependencies.ordersStore);
+  return createOrderStore(loadOrdersSettings(source, host), dependencies.ordersStore);
 }
 
 let started: AppRuntime | undefined;

@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
+import { readHostEnvironment, type HostEnvironment } from '../azure/hostEnvironment';
 import { guid, isLoopbackHost, refuse } from './fields';
 import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
+import { SettingsError } from './settingsError';
 
 /** How the app reaches the orders table. */
 export type OrdersStoreConnection =
@@ -96,8 +98,6 @@ const tableServiceUri = z.pipe(
   }),
 );
 
-const present = z.optional(z.string());
-
 const schema = z
   .object({
     ORDERS_STORAGE: z.optional(connectionString),
@@ -111,7 +111,6 @@ const schema = z
       DEFAULT_ORDERS_TABLE,
     ),
     AZURE_CLIENT_ID: z.optional(guid('the client ID of the managed identity')),
-    WEBSITE_INSTANCE_ID: present,
   })
   .check(z.superRefine((s, ctx) => {
     const issue = (path: string, message: string) => {
@@ -124,11 +123,6 @@ const schema = z
       );
     } else if (s.ORDERS_STORAGE !== undefined && s.ORDERS_STORAGE__tableServiceUri !== undefined) {
       issue('ORDERS_STORAGE__tableServiceUri', 'must not be set together with ORDERS_STORAGE: choose the connection string or the identity-based form');
-    } else if (s.ORDERS_STORAGE?.accountKey && s.WEBSITE_INSTANCE_ID !== undefined) {
-      issue(
-        'ORDERS_STORAGE',
-        'must not carry an account key when running in Azure (WEBSITE_INSTANCE_ID is set): shared keys stay disabled; set ORDERS_STORAGE__tableServiceUri and use the managed identity',
-      );
     }
     if (s.ORDERS_STORAGE__clientId !== undefined && s.ORDERS_STORAGE__tableServiceUri === undefined) {
       issue('ORDERS_STORAGE__clientId', 'applies only with ORDERS_STORAGE__tableServiceUri');
@@ -139,10 +133,19 @@ const schema = z
 export const SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(schema.shape));
 const NAMES = SETTING_NAMES;
 
-/** Parses the ORDERS_* settings once, at startup. Throws SettingsError naming the bad setting. */
-export function loadOrdersSettings(source: SettingsSource): OrdersSettings {
+/**
+ * Parses the ORDERS_* settings once, at startup. Throws SettingsError naming the bad
+ * setting. `host` is the composition root's; read from `source` when omitted.
+ */
+export function loadOrdersSettings(source: SettingsSource, host: HostEnvironment = readHostEnvironment(source)): OrdersSettings {
   const s = parseSettings(schema, source, NAMES);
-  const runningInAzure = s.WEBSITE_INSTANCE_ID !== undefined;
+  if (s.ORDERS_STORAGE?.accountKey && host.runningInAzure) {
+    throw new SettingsError(
+      'ORDERS_STORAGE',
+      `must not carry an account key when running in Azure (${host.azureMarker} is set): shared keys stay disabled; set ORDERS_STORAGE__tableServiceUri and use the managed identity`,
+    );
+  }
+  const { runningInAzure } = host;
   const connection: OrdersStoreConnection =
     s.ORDERS_STORAGE__tableServiceUri !== undefined
       ? { kind: 'identity', tableServiceUri: s.ORDERS_STORAGE__tableServiceUri, clientId: s.ORDERS_STORAGE__clientId ?? s.AZURE_CLIENT_ID }
