@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { readHostEnvironment, type HostEnvironment } from '../azure/hostEnvironment';
-import { guid, isLoopbackHost, refuse } from './fields';
+import { checkHttpsUrl, guid, refuse } from './fields';
 import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
 import { SettingsError } from './settingsError';
 
@@ -68,15 +68,11 @@ const connectionString = z.pipe(
       }
       return { connectionString: raw, tableEndpoint: undefined, insecureLoopback: false, accountKey };
     }
-    let url: URL;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      return refuse(ctx, 'must have an absolute URL as TableEndpoint');
-    }
-    const loopbackHttp = url.protocol === 'http:' && isLoopbackHost(url.hostname);
-    if (url.protocol !== 'https:' && !loopbackHttp) return refuse(ctx, 'must have an https TableEndpoint (http is allowed only for 127.0.0.1, localhost and [::1])');
-    if (url.username || url.password || url.search || url.hash) return refuse(ctx, 'must have a TableEndpoint without credentials, query or fragment');
+    const checked = checkHttpsUrl(endpoint);
+    if ('problem' in checked) return refuse(ctx, `has a TableEndpoint that ${checked.problem}`);
+    const { url } = checked;
+    // The check lets plain http through to loopback hosts only (Azurite).
+    const loopbackHttp = url.protocol === 'http:';
     return { connectionString: raw, tableEndpoint: url.href.replace(/\/+$/, ''), insecureLoopback: loopbackHttp, accountKey };
   }),
 );
@@ -85,16 +81,9 @@ const connectionString = z.pipe(
 const tableServiceUri = z.pipe(
   z.string(),
   z.transform((raw: string, ctx) => {
-    let url: URL | undefined;
-    try {
-      url = new URL(raw);
-    } catch {
-      url = undefined;
-    }
-    if (!url || url.protocol !== 'https:' || url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
-      return refuse(ctx, 'must be the https URL of the storage account\'s table service, e.g. https://contoso.table.core.windows.net');
-    }
-    return url.origin;
+    const checked = checkHttpsUrl(raw, { bareOrigin: true, loopbackHttp: false });
+    if ('problem' in checked) return refuse(ctx, 'must be the https URL of the storage account\'s table service, e.g. https://contoso.table.core.windows.net');
+    return checked.url.origin;
   }),
 );
 
