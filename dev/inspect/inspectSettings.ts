@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { resolveAuthSettings, type AuthSettings } from 'azure-functions-entra-auth';
+import { readHostEnvironment } from 'azure-functions-entra-auth/settings';
 import { loadOrdersSettings } from '../../lib/config/ordersSettings';
 import { loadSigningSettings } from '../../lib/config/signingSettings';
 import { loadTelemetrySettings } from 'azure-functions-entra-auth/app-insights';
@@ -39,9 +40,10 @@ export function loadInspectSettings(options: { appRoot: string; cwd: string; set
   // createAppRuntime: auth, instance trust, signing, orders): a setting that would stop the app stops this too.
   const appDir = path.dirname(file);
   loadTelemetrySettings(environment);
-  const { settings, instanceCaPem: caPem } = resolveAuthSettings({}, environment, { baseDir: appDir });
-  loadSigningSettings(environment);
-  loadOrdersSettings(environment);
+  const host = readHostEnvironment(environment);
+  const { settings, instanceCaPem: caPem } = resolveAuthSettings({}, environment, { baseDir: appDir, host });
+  loadSigningSettings(environment, host);
+  loadOrdersSettings(environment, host);
   // The settings file's NODE_EXTRA_CA_CERTS reaches the app process only where the environment sets none.
   const named = options.env.NODE_EXTRA_CA_CERTS === undefined ? environment.NODE_EXTRA_CA_CERTS : undefined;
   const localCaFile = named ? path.resolve(appDir, named) : undefined;

@@ -1,5 +1,5 @@
 import { createEntraAuth, type AuthObserver, type AuthSettings, type EntraAuth, type FetchLike, type KeySetEvents } from 'azure-functions-entra-auth';
-import type { SettingsSource } from 'azure-functions-entra-auth/settings';
+import { readHostEnvironment, type HostEnvironment, type SettingsSource } from 'azure-functions-entra-auth/settings';
 import { loadOrdersSettings } from '../config/ordersSettings';
 import { loadSigningSettings, type SigningSettings } from '../config/signingSettings';
 import { createBackendClient, type BackendClient } from '../forwarding/backendClient';
@@ -49,15 +49,18 @@ export interface RuntimeDependencies {
 /** The composition root: settings in, wired services out. Throws SettingsError on a bad setting. */
 export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDependencies = {}): AppRuntime {
   const permissions = loadDeclaredPermissions();
+  // Whether this is Azure, decided once here for every settings module that asks.
+  const host = readHostEnvironment(source);
   const auth = createEntraAuth({
     env: source,
+    host,
     permissions,
     ...(dependencies.observer && { observer: dependencies.observer }),
     ...(dependencies.keySetEvents && { keySetEvents: dependencies.keySetEvents }),
     ...(dependencies.fetch && { fetch: dependencies.fetch }),
     ...(dependencies.now && { now: dependencies.now }),
   });
-  const signingSettings = loadSigningSettings(source);
+  const signingSettings = loadSigningSettings(source, host);
   const signing = createSigning(signingSettings, {
     ...dependencies.signing,
     ...(dependencies.now && { now: dependencies.now }),
@@ -65,7 +68,7 @@ export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDe
   });
   const fulfilment =
     signingSettings.fulfilment && createBackendClient({ ...signingSettings.fulfilment, assertions: signing.assertions, fetch: dependencies.backendFetch ?? fetch });
-  const orders = ordersBackend(source, dependencies);
+  const orders = ordersBackend(source, host, dependencies);
   return Object.freeze({
     settings: auth.settings,
     auth,
@@ -79,7 +82,7 @@ export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDe
 }
 
 /** The orders store: Azure Table Storage from the ORDERS_* settings (see lib/orders/createOrderStore.ts). */
-function ordersBackend(source: SettingsSource, dependencies: RuntimeDependencies): OrdersBackend {
+function ordersBackend(source: SettingsSource, host: HostEnvironment, dependencies: RuntimeDependencies): OrdersBackend {
   if (dependencies.orders) return { store: dependencies.orders, health: createStoreHealth() };
-  return createOrderStore(loadOrdersSettings(source), dependencies.ordersStore);
+  return createOrderStore(loadOrdersSettings(source, host), dependencies.ordersStore);
 }

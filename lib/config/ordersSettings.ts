@@ -1,6 +1,15 @@
 import * as z from 'zod/mini';
-import { guid, isLoopbackHost, refuse } from 'azure-functions-entra-auth/settings';
-import { deepFreeze, parseSettings, type SettingsSource } from 'azure-functions-entra-auth/settings';
+import {
+  checkHttpsUrl,
+  deepFreeze,
+  guid,
+  parseSettings,
+  readHostEnvironment,
+  refuse,
+  SettingsError,
+  type HostEnvironment,
+  type SettingsSource,
+} from 'azure-functions-entra-auth/settings';
 
 /** How the app reaches the orders table. */
 export type OrdersStoreConnection =
@@ -66,15 +75,11 @@ const connectionString = z.pipe(
       }
       return { connectionString: raw, tableEndpoint: undefined, insecureLoopback: false, accountKey };
     }
-    let url: URL;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      return refuse(ctx, 'must have an absolute URL as TableEndpoint');
-    }
-    const loopbackHttp = url.protocol === 'http:' && isLoopbackHost(url.hostname);
-    if (url.protocol !== 'https:' && !loopbackHttp) return refuse(ctx, 'must have an https TableEndpoint (http is allowed only for 127.0.0.1, localhost and [::1])');
-    if (url.username || url.password || url.search || url.hash) return refuse(ctx, 'must have a TableEndpoint without credentials, query or fragment');
+    const checked = checkHttpsUrl(endpoint);
+    if ('problem' in checked) return refuse(ctx, `has a TableEndpoint that ${checked.problem}`);
+    const { url } = checked;
+    // The check lets plain http through to loopback hosts only (Azurite).
+    const loopbackHttp = url.protocol === 'http:';
     return { connectionString: raw, tableEndpoint: url.href.replace(/\/+$/, ''), insecureLoopback: loopbackHttp, accountKey };
   }),
 );
@@ -83,20 +88,11 @@ const connectionString = z.pipe(
 const tableServiceUri = z.pipe(
   z.string(),
   z.transform((raw: string, ctx) => {
-    let url: URL | undefined;
-    try {
-      url = new URL(raw);
-    } catch {
-      url = undefined;
-    }
-    if (!url || url.protocol !== 'https:' || url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
-      return refuse(ctx, 'must be the https URL of the storage account\'s table service, e.g. https://contoso.table.core.windows.net');
-    }
-    return url.origin;
+    const checked = checkHttpsUrl(raw, { bareOrigin: true, loopbackHttp: false });
+    if ('problem' in checked) return refuse(ctx, 'must be the https URL of the storage account\'s table service, e.g. https://contoso.table.core.windows.net');
+    return checked.url.origin;
   }),
 );
-
-const present = z.optional(z.string());
 
 const schema = z
   .object({
@@ -111,7 +107,6 @@ const schema = z
       DEFAULT_ORDERS_TABLE,
     ),
     AZURE_CLIENT_ID: z.optional(guid('the client ID of the managed identity')),
-    WEBSITE_INSTANCE_ID: present,
   })
   .check(z.superRefine((s, ctx) => {
     const issue = (path: string, message: string) => {
@@ -124,11 +119,6 @@ const schema = z
       );
     } else if (s.ORDERS_STORAGE !== undefined && s.ORDERS_STORAGE__tableServiceUri !== undefined) {
       issue('ORDERS_STORAGE__tableServiceUri', 'must not be set together with ORDERS_STORAGE: choose the connection string or the identity-based form');
-    } else if (s.ORDERS_STORAGE?.accountKey && s.WEBSITE_INSTANCE_ID !== undefined) {
-      issue(
-        'ORDERS_STORAGE',
-        'must not carry an account key when running in Azure (WEBSITE_INSTANCE_ID is set): shared keys stay disabled; set ORDERS_STORAGE__tableServiceUri and use the managed identity',
-      );
     }
     if (s.ORDERS_STORAGE__clientId !== undefined && s.ORDERS_STORAGE__tableServiceUri === undefined) {
       issue('ORDERS_STORAGE__clientId', 'applies only with ORDERS_STORAGE__tableServiceUri');
@@ -139,10 +129,19 @@ const schema = z
 export const SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(schema.shape));
 const NAMES = SETTING_NAMES;
 
-/** Parses the ORDERS_* settings once, at startup. Throws SettingsError naming the bad setting. */
-export function loadOrdersSettings(source: SettingsSource): OrdersSettings {
+/**
+ * Parses the ORDERS_* settings once, at startup. Throws SettingsError naming the bad
+ * setting. `host` is the composition root's; read from `source` when omitted.
+ */
+export function loadOrdersSettings(source: SettingsSource, host: HostEnvironment = readHostEnvironment(source)): OrdersSettings {
   const s = parseSettings(schema, source, NAMES);
-  const runningInAzure = s.WEBSITE_INSTANCE_ID !== undefined;
+  if (s.ORDERS_STORAGE?.accountKey && host.runningInAzure) {
+    throw new SettingsError(
+      'ORDERS_STORAGE',
+      `must not carry an account key when running in Azure (${host.azureMarker} is set): shared keys stay disabled; set ORDERS_STORAGE__tableServiceUri and use the managed identity`,
+    );
+  }
+  const { runningInAzure } = host;
   const connection: OrdersStoreConnection =
     s.ORDERS_STORAGE__tableServiceUri !== undefined
       ? { kind: 'identity', tableServiceUri: s.ORDERS_STORAGE__tableServiceUri, clientId: s.ORDERS_STORAGE__clientId ?? s.AZURE_CLIENT_ID }

@@ -1,7 +1,15 @@
 import * as z from 'zod/mini';
-import { typeMismatch } from 'azure-functions-entra-auth/settings';
-import { guid, httpsUrl } from 'azure-functions-entra-auth/settings';
-import { deepFreeze, parseSettings, type SettingsSource } from 'azure-functions-entra-auth/settings';
+import {
+  deepFreeze,
+  guid,
+  httpsUrl,
+  parseSettings,
+  readHostEnvironment,
+  SettingsError,
+  typeMismatch,
+  type HostEnvironment,
+  type SettingsSource,
+} from 'azure-functions-entra-auth/settings';
 
 /** Who signs identity assertions. */
 export type SignerSettings =
@@ -42,9 +50,6 @@ export const DEVELOPMENT_ISSUER = 'http://localhost:7071';
 /** RFC 7519 allows any lifetime; backends are promised at most five minutes. */
 export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
 
-/** An absolute https URL (http only on loopback) without credentials, query or fragment; path allowed, trailing slash removed. */
-const present = z.optional(z.string());
-
 const schema = z
   .object({
     SIGNING_KEY_VAULT_URL: z.optional(httpsUrl('https://contoso-signing.vault.azure.net', { bareOrigin: true })),
@@ -62,8 +67,6 @@ const schema = z
       120,
     ),
     AZURE_CLIENT_ID: z.optional(guid('the client ID of the managed identity that may sign with the key')),
-    WEBSITE_INSTANCE_ID: present,
-    WEBSITE_SITE_NAME: present,
     FULFILMENT_URL: z.optional(httpsUrl('https://fulfilment.contoso.com/api/fulfil')),
     FULFILMENT_AUDIENCE: z.optional(
       z.string().check(z.regex(/^[^\s]{1,256}$/, { error: 'must be the identifier the fulfilment backend expects as aud, without spaces' })),
@@ -74,13 +77,7 @@ const schema = z
       ctx.addIssue({ code: 'custom', path: [path], message });
     };
     if (s.SIGNING_KEY_VAULT_URL === undefined) {
-      const azureMarker = s.WEBSITE_INSTANCE_ID !== undefined ? 'WEBSITE_INSTANCE_ID' : s.WEBSITE_SITE_NAME !== undefined ? 'WEBSITE_SITE_NAME' : undefined;
-      if (azureMarker) {
-        issue(
-          'SIGNING_KEY_VAULT_URL',
-          `is required when running in Azure (${azureMarker} is set): the development signer keeps an in-memory key per instance and must not sign in a deployed app; set SIGNING_KEY_VAULT_URL and SIGNING_KEY_NAME`,
-        );
-      } else if (s.SIGNING_KEY_NAME !== undefined) {
+      if (s.SIGNING_KEY_NAME !== undefined) {
         issue('SIGNING_KEY_VAULT_URL', 'is required when SIGNING_KEY_NAME is set: name the vault that holds the key, e.g. https://contoso-signing.vault.azure.net');
       }
       return;
@@ -98,10 +95,18 @@ const schema = z
 export const SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(schema.shape));
 const NAMES = SETTING_NAMES;
 
-/** Parses the SIGNING_* and FULFILMENT_* settings once, at startup. Throws SettingsError naming the bad setting. */
-export function loadSigningSettings(source: SettingsSource): SigningSettings {
+/**
+ * Parses the SIGNING_* and FULFILMENT_* settings once, at startup. Throws SettingsError
+ * naming the bad setting. `host` is the composition root's; read from `source` when omitted.
+ */
+export function loadSigningSettings(source: SettingsSource, host: HostEnvironment = readHostEnvironment(source)): SigningSettings {
   const s = parseSettings(schema, source, NAMES);
-  const runningInAzure = s.WEBSITE_INSTANCE_ID !== undefined || s.WEBSITE_SITE_NAME !== undefined;
+  if (s.SIGNING_KEY_VAULT_URL === undefined && host.runningInAzure) {
+    throw new SettingsError(
+      'SIGNING_KEY_VAULT_URL',
+      `is required when running in Azure (${host.azureMarker} is set): the development signer keeps an in-memory key per instance and must not sign in a deployed app; set SIGNING_KEY_VAULT_URL and SIGNING_KEY_NAME`,
+    );
+  }
   const signer: SignerSettings =
     s.SIGNING_KEY_VAULT_URL === undefined
       ? { kind: 'development' }
@@ -111,7 +116,7 @@ export function loadSigningSettings(source: SettingsSource): SigningSettings {
           // Both are present: the schema refuses a vault URL without them.
           keyName: s.SIGNING_KEY_NAME ?? '',
           managedIdentityClientId: s.AZURE_CLIENT_ID,
-          runningInAzure,
+          runningInAzure: host.runningInAzure,
         };
   return deepFreeze<SigningSettings>({
     signer,

@@ -1,5 +1,6 @@
 import type { TableServiceClientOptions } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
+import { createAppCredential } from '../azure/managedIdentityCredential';
 import type { OrdersSettings } from '../config/ordersSettings';
 import type { OrderStore } from './orderStore';
 import { createStoreHealth, type StoreHealth } from './storeHealth';
@@ -48,17 +49,6 @@ function tableClient(settings: OrdersSettings, options: TableServiceClientOption
       ...(connection.insecureLoopback && { allowInsecureConnection: true }),
     });
   }
-  return new tables.TableClient(connection.tableServiceUri, tableName, credential ?? appIdentity(connection.clientId, settings.runningInAzure), options);
+  return new tables.TableClient(connection.tableServiceUri, tableName, credential ?? createAppCredential({ runningInAzure: settings.runningInAzure, clientId: connection.clientId }), options);
 }
 
-/**
- * The Functions convention for identity-based connections: in Azure the app's managed
- * identity (the user-assigned one when a client ID is set); elsewhere the developer's
- * own sign-in (Azure CLI, environment, ...) through DefaultAzureCredential.
- */
-function appIdentity(clientId: string | undefined, runningInAzure: boolean): TokenCredential {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- only the identity form needs it
-  const identity = require('@azure/identity') as typeof import('@azure/identity');
-  if (!runningInAzure) return new identity.DefaultAzureCredential(clientId === undefined ? {} : { managedIdentityClientId: clientId });
-  return clientId === undefined ? new identity.ManagedIdentityCredential() : new identity.ManagedIdentityCredential({ clientId });
-}

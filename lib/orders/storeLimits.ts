@@ -1,7 +1,6 @@
 import type { TableServiceClientOptions } from '@azure/data-tables';
-import { withSdkRetryLimits, type SdkRetryLimits } from '../net/sdkRetryLimits';
+import { withSdkRetryLimits, type SdkRetryLimits } from '../azure/sdkRetryLimits';
 import { StoreUnavailableError } from './orderErrors';
-import { MAX_STORE_RETRY_AFTER_SECONDS } from './storeFailure';
 
 /** How long a request may spend on the store: the SDK's default retry budget is far longer than a caller waits. */
 export interface StoreLimits extends SdkRetryLimits {
@@ -23,6 +22,6 @@ export const DEFAULT_STORE_LIMITS: StoreLimits = Object.freeze({
 /** Client options that keep store calls inside the limits; `extra` is what the environment adds (e.g. tlsOptions). */
 export function storeClientOptions(limits: StoreLimits, extra: TableServiceClientOptions = {}): TableServiceClientOptions {
   // A store asking for a longer pause than a caller waits: answer 503 now, with the store's own wait (capped).
-  const tooLongPause = (status: number, waitSeconds: number) => new StoreUnavailableError(status === 429 ? 'throttled' : 'server_error', status, Math.min(waitSeconds, MAX_STORE_RETRY_AFTER_SECONDS));
+  const tooLongPause = (status: number, waitSeconds: number) => new StoreUnavailableError(status === 429 ? 'throttled' : 'server_error', status, waitSeconds);
   return withSdkRetryLimits(limits, tooLongPause, extra);
 }

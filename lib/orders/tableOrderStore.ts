@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
+import { sdkServiceCodeOf, sdkStatusOf } from '../azure/sdkFailure';
 import { ORDER_ID, type Order, type OrderInput } from './order';
 import { PreconditionFailedError } from './orderErrors';
 import type { OrderPage, OrderStore, StoredOrder } from './orderStore';
-import { storeCodeOf, storeStatusOf, storeUnavailable } from './storeFailure';
+import { storeUnavailable } from './storeFailure';
 import type { StoreHealth } from './storeHealth';
 import { DEFAULT_STORE_LIMITS, type StoreLimits } from './storeLimits';
 
@@ -100,7 +101,7 @@ export class TableOrderStore implements OrderStore {
         return stored({ ...entity, etag: answer.etag ?? '' });
       } catch (error) {
         // A retried insert whose first attempt landed: the new ID is ours alone, so the stored entity is this write.
-        if (storeStatusOf(error) !== 409) throw error;
+        if (sdkStatusOf(error) !== 409) throw error;
         const existing = await this.read(table, call, tenantId, entity.rowKey);
         if (!existing || existing.order.createdAt !== at) throw error;
         return existing;
@@ -121,7 +122,7 @@ export class TableOrderStore implements OrderStore {
         return stored({ ...entity, etag: answer.etag ?? '' });
       } catch (error) {
         // Changed (412) or deleted (404) between the read and this write: the version the caller named is gone.
-        if (storeStatusOf(error) === 412 || (storeStatusOf(error) === 404 && storeCodeOf(error) !== 'TableNotFound')) {
+        if (sdkStatusOf(error) === 412 || (sdkStatusOf(error) === 404 && sdkServiceCodeOf(error) !== 'TableNotFound')) {
           throw new PreconditionFailedError({ cause: error });
         }
         throw error;
@@ -140,7 +141,7 @@ export class TableOrderStore implements OrderStore {
         return true;
       } catch (error) {
         if (isEntityMissing(error)) return false;
-        if (storeStatusOf(error) === 412) throw new PreconditionFailedError({ cause: error });
+        if (sdkStatusOf(error) === 412) throw new PreconditionFailedError({ cause: error });
         throw error;
       }
     });
@@ -198,7 +199,7 @@ interface CallOptions {
 
 /** A 404 for the entity, not for the table (which is a store fault: 503). */
 function isEntityMissing(error: unknown): boolean {
-  return storeStatusOf(error) === 404 && storeCodeOf(error) !== 'TableNotFound';
+  return sdkStatusOf(error) === 404 && sdkServiceCodeOf(error) !== 'TableNotFound';
 }
 
 /** An OData string literal. Keys are GUIDs validated before they get here; quotes are doubled all the same. */

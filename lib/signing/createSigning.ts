@@ -1,5 +1,6 @@
 import type { HttpHandler } from '@azure/functions';
 import type { TokenCredential } from '@azure/identity';
+import { createAppCredential } from '../azure/managedIdentityCredential';
 import type { SigningSettings } from '../config/signingSettings';
 import { DevelopmentKeySource } from './developmentKeySource';
 import { createAssertionIssuer, type AssertionIssuer } from './identityAssertion';
@@ -40,17 +41,16 @@ export function createSigning(settings: SigningSettings, dependencies: SigningDe
   const { signer } = settings;
   let keys: SigningKeySource;
   if (signer.kind === 'keyVault') {
-    // Required here, not imported: @azure/keyvault-keys and @azure/identity take tens of ms to load,
-    // and an app without a vault (local development) never needs them.
+    // Required here, not imported: @azure/keyvault-keys takes tens of ms to load (@azure/identity loads in createAppCredential),
+    // and an app without a vault (local development) never needs it.
     /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose, see above */
     const { KeyVaultKeySource } = require('./keyVault/keyVaultKeySource') as typeof import('./keyVault/keyVaultKeySource');
-    const { createSigningCredential } = require('./signingCredential') as typeof import('./signingCredential');
     /* eslint-enable @typescript-eslint/no-require-imports */
     keys = new KeyVaultKeySource({
       ...dependencies.keyVault,
       vaultUrl: signer.vaultUrl,
       keyName: signer.keyName,
-      credential: dependencies.credential ?? createSigningCredential(signer),
+      credential: dependencies.credential ?? createAppCredential({ runningInAzure: signer.runningInAzure, clientId: signer.managedIdentityClientId }),
       now,
       events,
       assertionLifetimeSeconds: settings.assertionLifetimeSeconds,

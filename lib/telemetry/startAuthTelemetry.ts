@@ -2,6 +2,7 @@ import type { AuthObserver, KeySetEvents } from 'azure-functions-entra-auth';
 import { createAuthTelemetry, loadTelemetrySettings, type AuthTelemetryOptions, type TelemetryDiagnostic } from 'azure-functions-entra-auth/app-insights';
 import type { SettingsSource } from 'azure-functions-entra-auth/settings';
 import type { SigningEvents } from '../signing/signingEvents';
+import { createManagedIdentityCredential } from '../azure/managedIdentityCredential';
 import { createSigningTelemetry } from './signingTelemetry';
 
 export interface StartAuthTelemetryOptions {
@@ -31,6 +32,8 @@ export function startAuthTelemetry(
   const settings = loadTelemetrySettings(source);
   const telemetry = createAuthTelemetry(settings, {
     onDiagnostic: options.onDiagnostic ?? logDiagnostic,
+    // The app's one managed-identity choice (lib/azure), for Authorization=AAD ingestion too.
+    ingestionCredential: createManagedIdentityCredential,
     ...(options.deferral && { deferral: options.deferral }),
   });
   if (settings.enabled) {

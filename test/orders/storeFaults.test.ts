@@ -106,7 +106,7 @@ describe('a missing table where the app must not create it (in Azure the Bicep d
 });
 
 /** A table service stand-in that misbehaves on purpose. */
-type Fault = { kind: 'hang' } | { kind: 'status'; status: number; retryAfter?: string } | { kind: 'reset' };
+type Fault = { kind: 'hang' } | { kind: 'status'; status: number; retryAfter?: string; retryAfterMs?: string } | { kind: 'reset' };
 
 interface FaultyServer {
   readonly url: string;
@@ -139,7 +139,11 @@ async function startFaultyServer(server: Server, scheme: 'http' | 'https'): Prom
       request.socket.destroy();
       return;
     }
-    response.writeHead(fault.status, { 'content-type': 'application/json', ...(fault.retryAfter !== undefined && { 'retry-after': fault.retryAfter }) });
+    response.writeHead(fault.status, {
+      'content-type': 'application/json',
+      ...(fault.retryAfter !== undefined && { 'retry-after': fault.retryAfter }),
+      ...(fault.retryAfterMs !== undefined && { 'retry-after-ms': fault.retryAfterMs }),
+    });
     response.end(JSON.stringify({ 'odata.error': { code: 'ServerBusy', message: { value: 'busy' } } }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -212,5 +216,13 @@ describe('a table service that hangs, fails or throttles', () => {
     const result = await list(viaIdentity.orders);
     expectStoreUnavailable(result, '60');
     expect(result.ms).toBeLessThan(3_000);
+  }, 30_000);
+
+  it('a store answering 503 with a short retry-after-ms: retried, then 503 passing that wait on in whole seconds, not the default', async () => {
+    https.fault = { kind: 'status', status: 503, retryAfterMs: '300' };
+    const before = https.requests;
+    expectStoreUnavailable(await list(viaIdentity.orders), '1');
+    // Short enough to wait out: the SDK retried after it, within the bounded retries.
+    expect(https.requests - before).toBeGreaterThan(1);
   }, 30_000);
 });

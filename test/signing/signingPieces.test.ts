@@ -1,7 +1,6 @@
 import type { KeyProperties } from '@azure/keyvault-keys';
 import { DEFAULT_FORWARDED_HEADERS, outgoingHeaders } from '../../lib/forwarding/outgoingHeaders';
 import { chooseSigningVersion, usableVersions } from '../../lib/signing/keyVault/keyVersions';
-import { parseRetryAfter } from '../../lib/net/retryAfter';
 import { classifyVaultError, VaultBusyError } from '../../lib/signing/keyVault/vaultFailure';
 
 const NOW = Date.parse('2030-01-01T12:00:00Z');
@@ -83,11 +82,5 @@ describe('vault failures', () => {
     ['no credential', Object.assign(new Error('no az login'), { name: 'CredentialUnavailableError' }), { code: 'credential_unavailable' }],
   ])('%s', (_name, error, expected) => {
     expect(classifyVaultError(error, NOW)).toMatchObject(expected);
-  });
-
-  it('read Retry-After as seconds or as an HTTP date', () => {
-    expect(parseRetryAfter('12', NOW)).toBe(12);
-    expect(parseRetryAfter(new Date(NOW + 30_000).toUTCString(), NOW)).toBe(30);
-    expect(parseRetryAfter('soon', NOW)).toBeUndefined();
   });
 });

@@ -1,10 +1,8 @@
-import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { SettingsError } from 'azure-functions-entra-auth';
-import { DEVELOPMENT_ISSUER, loadSigningSettings, type SignerSettings } from '../../lib/config/signingSettings';
+import { DEVELOPMENT_ISSUER, loadSigningSettings } from '../../lib/config/signingSettings';
 import { createSigning } from '../../lib/signing/createSigning';
 import { ASSERTION_TYPE } from '../../lib/signing/identityAssertion';
-import { createSigningCredential } from '../../lib/signing/signingCredential';
 import { invokeHttp } from '../../packages/azure-functions-entra-auth/test/support/invokeHttp';
 import { testPrincipal } from './support/principals';
 
@@ -93,25 +91,5 @@ describe('FULFILMENT_URL', () => {
   it('refuses plain http off loopback, and an audience without a URL', () => {
     expect(refusal({ FULFILMENT_URL: 'http://fulfil.contoso.com/api/fulfil' }).setting).toBe('FULFILMENT_URL');
     expect(refusal({ FULFILMENT_AUDIENCE: 'api://fulfilment' }).setting).toBe('FULFILMENT_AUDIENCE');
-  });
-});
-
-describe('the signing credential', () => {
-  const signer = (change: Partial<Extract<SignerSettings, { kind: 'keyVault' }>>): Extract<SignerSettings, { kind: 'keyVault' }> => ({
-    kind: 'keyVault',
-    vaultUrl: VAULT.SIGNING_KEY_VAULT_URL,
-    keyName: VAULT.SIGNING_KEY_NAME,
-    managedIdentityClientId: undefined,
-    runningInAzure: false,
-    ...change,
-  });
-
-  it('is the managed identity in Azure (user-assigned when AZURE_CLIENT_ID names one)', () => {
-    expect(createSigningCredential(signer({ runningInAzure: true }))).toBeInstanceOf(ManagedIdentityCredential);
-    expect(createSigningCredential(signer({ runningInAzure: true, managedIdentityClientId: '0f5a2f0e-7a56-4f0b-9a55-1f3c2b1e9d01' }))).toBeInstanceOf(ManagedIdentityCredential);
-  });
-
-  it('is DefaultAzureCredential elsewhere, so az login works', () => {
-    expect(createSigningCredential(signer({}))).toBeInstanceOf(DefaultAzureCredential);
   });
 });

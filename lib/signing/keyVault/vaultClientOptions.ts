@@ -1,5 +1,5 @@
 import type { KeyClientOptions } from '@azure/keyvault-keys';
-import { withSdkRetryLimits, type SdkRetryLimits } from '../../net/sdkRetryLimits';
+import { withSdkRetryLimits, type SdkRetryLimits } from '../../azure/sdkRetryLimits';
 import { VaultBusyError } from './vaultFailure';
 
 export type VaultPipelineLimits = SdkRetryLimits;

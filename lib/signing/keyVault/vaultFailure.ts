@@ -1,4 +1,4 @@
-import { parseRetryAfter } from '../../net/retryAfter';
+import { classifySdkFailure } from '../../azure/sdkFailure';
 import type { SigningFailureCode } from '../signingErrors';
 
 /** One failed call to the vault (or to the identity platform for its token), classified. */
@@ -34,44 +34,23 @@ export function classifyVaultError(error: unknown, now: number): VaultFailure {
   if (error instanceof VaultBusyError) {
     return { code: error.status === 429 ? 'vault_throttled' : 'vault_unavailable', status: error.status, retryAfterSeconds: error.retryAfterSeconds, message };
   }
-  const name = error instanceof Error ? error.name : '';
-  if (name === 'AbortError' || name === 'TimeoutError') {
-    return { code: 'vault_timeout', status: undefined, retryAfterSeconds: TRANSIENT_RETRY_SECONDS, message: 'the vault did not answer in time' };
+  const failure = classifySdkFailure(error, { now });
+  switch (failure.kind) {
+    case 'timeout':
+      return { code: 'vault_timeout', status: undefined, retryAfterSeconds: TRANSIENT_RETRY_SECONDS, message: 'the vault did not answer in time' };
+    case 'credential_unavailable':
+      return { code: 'credential_unavailable', status: undefined, retryAfterSeconds: TRANSIENT_RETRY_SECONDS, message };
+    case 'unreachable':
+      return { code: 'vault_unavailable', status: undefined, retryAfterSeconds: TRANSIENT_RETRY_SECONDS, message };
+    case 'not_sdk':
+      return { code: 'vault_error', status: undefined, retryAfterSeconds: TRANSIENT_RETRY_SECONDS, message };
+    case 'answered': {
+      const { status, retryAfterSeconds } = failure;
+      if (status === 429) return { code: 'vault_throttled', status, retryAfterSeconds: retryAfterSeconds ?? TRANSIENT_RETRY_SECONDS, message };
+      if (status >= 500) return { code: 'vault_unavailable', status, retryAfterSeconds: retryAfterSeconds ?? TRANSIENT_RETRY_SECONDS, message };
+      if (status === 401 || status === 403) return { code: 'vault_denied', status, retryAfterSeconds: CONFIGURATION_RETRY_SECONDS, message };
+      if (status === 404) return { code: 'key_not_found', status, retryAfterSeconds: CONFIGURATION_RETRY_SECONDS, message };
+      return { code: 'vault_error', status, retryAfterSeconds: CONFIGURATION_RETRY_SECONDS, message };
+    }
   }
-  // @azure/identity: no managed identity here, `az login` missing, or the token request failed.
-  if (name === 'CredentialUnavailableError' || name === 'AggregateAuthenticationError' || name === 'AuthenticationError') {
-    return { code: 'credential_unavailable', status: undefined, retryAfterSeconds: TRANSIENT_RETRY_SECONDS, message };
-  }
-  const status = statusOf(error);
-  const retryAfter = retryAfterSecondsOf(error, now);
-  if (status === undefined) {
-    // A RestError without a status never reached the vault: refused, reset, DNS, TLS.
-    const code = name === 'RestError' ? 'vault_unavailable' : 'vault_error';
-    return { code, status, retryAfterSeconds: TRANSIENT_RETRY_SECONDS, message };
-  }
-  if (status === 429) return { code: 'vault_throttled', status, retryAfterSeconds: retryAfter ?? TRANSIENT_RETRY_SECONDS, message };
-  if (status >= 500) return { code: 'vault_unavailable', status, retryAfterSeconds: retryAfter ?? TRANSIENT_RETRY_SECONDS, message };
-  if (status === 401 || status === 403) return { code: 'vault_denied', status, retryAfterSeconds: CONFIGURATION_RETRY_SECONDS, message };
-  if (status === 404) return { code: 'key_not_found', status, retryAfterSeconds: CONFIGURATION_RETRY_SECONDS, message };
-  return { code: 'vault_error', status, retryAfterSeconds: CONFIGURATION_RETRY_SECONDS, message };
-}
-
-
-function statusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const status = (error as { statusCode?: unknown }).statusCode;
-  return typeof status === 'number' ? status : undefined;
-}
-
-function retryAfterSecondsOf(error: unknown, now: number): number | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const headers = (error as { response?: { headers?: { get?: unknown } } }).response?.headers;
-  if (typeof headers?.get !== 'function') return undefined;
-  const get = (name: string): string | undefined => {
-    const value: unknown = (headers.get as (name: string) => unknown).call(headers, name);
-    return typeof value === 'string' ? value : undefined;
-  };
-  const ms = get('retry-after-ms') ?? get('x-ms-retry-after-ms');
-  if (ms !== undefined && /^\d+$/.test(ms.trim())) return Math.max(1, Math.ceil(Number(ms) / 1000));
-  return parseRetryAfter(get('retry-after'), now);
 }

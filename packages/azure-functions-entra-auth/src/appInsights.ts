@@ -17,5 +17,5 @@ export {
   pick,
 } from './appInsights/authTelemetryItems';
 export { DeferredSink, type DeferredSinkOptions } from './appInsights/deferredSink';
-export { loadAppInsightsSink } from './appInsights/appInsightsSink';
+export { loadAppInsightsSink, type IngestionCredential } from './appInsights/appInsightsSink';
 export { errorMessage, type TelemetryDiagnostic, type TelemetryEvent, type TelemetryMetric, type TelemetrySink } from './appInsights/telemetrySink';

@@ -10,6 +10,7 @@ import type { FetchLike } from './net/fetchJson';
 import { createNodeHttpFetch } from './net/nodeHttpFetch';
 import { resolveAuthSettings, type AuthOptions } from './settings/authOptions';
 import type { AuthSettings } from './settings/authSettings';
+import type { HostEnvironment } from './settings/hostEnvironment';
 import type { SettingsSource } from './settings/parseSettings';
 import { createAccessTokenVerifier } from './verify/createAccessTokenVerifier';
 import type { AccessTokenVerifier } from './verify/verifiedAccessToken';
@@ -31,6 +32,8 @@ export interface EntraAuthOptions extends AuthOptions {
   readonly now?: () => number;
   /** Relative AUTH_INSTANCE_CA_FILE paths resolve against this; default the working directory. */
   readonly baseDir?: string;
+  /** Whether the app runs in Azure, if the app decided it already; default: read from `env`. */
+  readonly host?: HostEnvironment;
 }
 
 /** What an app builds once, at startup, and passes to its function files. */
@@ -59,8 +62,8 @@ export interface EntraAuth {
  * policy that names an undeclared permission, so a misconfigured app fails at start.
  */
 export function createEntraAuth(options: EntraAuthOptions): EntraAuth {
-  const { env, permissions, observer, keySetEvents, fetch, now, baseDir, ...authOptions } = options;
-  const { settings, instanceCaPem } = resolveAuthSettings(authOptions, env, baseDir === undefined ? {} : { baseDir });
+  const { env, permissions, observer, keySetEvents, fetch, now, baseDir, host, ...authOptions } = options;
+  const { settings, instanceCaPem } = resolveAuthSettings(authOptions, env, { ...(baseDir !== undefined && { baseDir }), ...(host && { host }) });
   const verifier = createAccessTokenVerifier(settings, {
     fetch: fetch ?? createNodeHttpFetch(instanceCaPem === undefined ? {} : { ca: instanceCaPem }),
     ...(now && { now }),

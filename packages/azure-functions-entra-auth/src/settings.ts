@@ -4,6 +4,7 @@
  * (`Invalid setting NAME: reason`, once, at startup).
  */
 export { SettingsError } from './settings/settingsError';
+export { AZURE_MARKERS, readHostEnvironment, type HostEnvironment } from './settings/hostEnvironment';
 export { deepFreeze, parseSettings, type SettingsSource } from './settings/parseSettings';
-export { CANONICAL_GUID, GUID_PATTERN, addIssue, commaList, guid, httpsOrigin, httpsUrl, isLoopbackHost, refuse, wildcardOr } from './settings/fields';
+export { CANONICAL_GUID, GUID_PATTERN, addIssue, checkHttpsUrl, commaList, guid, httpsOrigin, httpsUrl, isLoopbackHost, refuse, wildcardOr } from './settings/fields';
 export { outOfRange, typeMismatch, unrecognizedKeys } from './settings/englishMessages';

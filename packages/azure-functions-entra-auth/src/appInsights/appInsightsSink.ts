@@ -19,12 +19,12 @@ import type { TelemetrySink } from './telemetrySink';
  *   `azureMonitorExporterOptions.credential`: each export then carries an Entra
  *   token for https://monitor.azure.com.
  */
-export function loadAppInsightsSink(settings: EnabledTelemetrySettings): TelemetrySink {
+export function loadAppInsightsSink(settings: EnabledTelemetrySettings, credential: IngestionCredential = managedIdentity): TelemetrySink {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy, see above
   const appInsights = require('applicationinsights') as typeof import('applicationinsights');
   const client = new appInsights.TelemetryClient(settings.connectionString, { useGlobalProviders: false });
-  const credential = ingestionCredential(settings.authentication);
-  if (credential) client.config.aadTokenCredential = credential;
+  const aad = ingestionCredential(settings.authentication, credential);
+  if (aad) client.config.aadTokenCredential = aad;
   client.initialize();
   return {
     trackEvent(event) {
@@ -37,14 +37,21 @@ export function loadAppInsightsSink(settings: EnabledTelemetrySettings): Telemet
   };
 }
 
+/** Builds the managed-identity credential ingestion is authenticated with (Authorization=AAD). */
+export type IngestionCredential = (clientId: string | undefined) => TokenCredential;
+
 /**
  * The documented meaning of APPLICATIONINSIGHTS_AUTHENTICATION_STRING (the same the
  * Functions host and the Azure Monitor distro give it): Authorization=AAD uses the
  * app's managed identity, the user-assigned one named by ClientId if given.
  */
-function ingestionCredential(authentication: IngestionAuthentication): TokenCredential | undefined {
-  if (authentication.kind !== 'managedIdentity') return undefined;
+function ingestionCredential(authentication: IngestionAuthentication, create: IngestionCredential): TokenCredential | undefined {
+  return authentication.kind === 'managedIdentity' ? create(authentication.clientId) : undefined;
+}
+
+/** The default: @azure/identity's ManagedIdentityCredential, loaded with the SDK, off the startup path. */
+const managedIdentity: IngestionCredential = (clientId) => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the SDK, off the startup path
   const identity = require('@azure/identity') as typeof import('@azure/identity');
-  return authentication.clientId ? new identity.ManagedIdentityCredential({ clientId: authentication.clientId }) : new identity.ManagedIdentityCredential();
-}
+  return clientId === undefined ? new identity.ManagedIdentityCredential() : new identity.ManagedIdentityCredential({ clientId });
+};

@@ -1,7 +1,7 @@
 import type { EnabledTelemetrySettings, TelemetrySettings } from './telemetrySettings';
 import type { KeySetEvents } from '../entra/entraKeyStore';
 import { invocationLogObserver, type AuthObserver } from '../functions/authEvents';
-import { loadAppInsightsSink } from './appInsightsSink';
+import { loadAppInsightsSink, type IngestionCredential } from './appInsightsSink';
 import { DeferredSink, type DeferredSinkOptions } from './deferredSink';
 import { createKeySetTelemetry, createTelemetryObserver } from './telemetryObserver';
 import { errorMessage, type TelemetryDiagnostic, type TelemetrySink } from './telemetrySink';
@@ -23,6 +23,8 @@ export interface AuthTelemetry {
 export interface AuthTelemetryOptions {
   /** Creates the real sink when the deferral ends; defaults to the Application Insights SDK. */
   readonly loadSink?: (settings: EnabledTelemetrySettings) => TelemetrySink;
+  /** The managed-identity credential for Authorization=AAD ingestion; default @azure/identity's ManagedIdentityCredential. */
+  readonly ingestionCredential?: IngestionCredential;
   /** Scheduling and buffer limits of the deferred SDK load. */
   readonly deferral?: Omit<DeferredSinkOptions, 'load' | 'report'>;
   readonly onDiagnostic?: (diagnostic: TelemetryDiagnostic) => void;
@@ -48,7 +50,7 @@ export function createAuthTelemetry(settings: TelemetrySettings, options: AuthTe
       // Diagnostics are best effort.
     }
   };
-  const loadSink = options.loadSink ?? loadAppInsightsSink;
+  const loadSink = options.loadSink ?? ((enabled: EnabledTelemetrySettings) => loadAppInsightsSink(enabled, options.ingestionCredential));
   const sink = new DeferredSink({ ...options.deferral, load: () => loadSink(settings), report });
   return {
     observer: createTelemetryObserver(sink, { report, ...(options.logFailuresToInvocation !== false && { also: invocationLogObserver }) }),

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { addIssue, GUID_PATTERN, refuse } from '../settings/fields';
+import { addIssue, checkHttpsUrl, GUID_PATTERN, refuse } from '../settings/fields';
 import { deepFreeze, parseSettings, type SettingsSource } from '../settings/parseSettings';
 
 /** How telemetry is authenticated at the ingestion endpoint. */
@@ -54,14 +54,8 @@ function keyValuePairs(raw: string, ctx: z.core.ParsePayload): Map<string, { rea
 
 /** An https origin with at most a "/" path, as the IngestionEndpoint of a connection string is. */
 function ingestionOrigin(raw: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return undefined;
-  }
-  const bare = url.protocol === 'https:' && !url.username && !url.password && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash;
-  return bare ? url.origin : undefined;
+  const checked = checkHttpsUrl(raw, { bareOrigin: true, loopbackHttp: false });
+  return 'url' in checked ? checked.url.origin : undefined;
 }
 
 interface ParsedConnectionString {

@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import * as z from 'zod/mini';
+import { KID_PATTERN } from '../jwt/checkJoseHeader';
 
 /**
  * A Node KeyObject, built once per key when the key set is read: node:crypto's
@@ -23,7 +24,7 @@ const rsaSigningKey = z.object({
   kty: z.literal('RSA'),
   use: z.optional(z.literal('sig')),
   alg: z.optional(z.literal('RS256')),
-  kid: z.string().check(z.regex(/^[A-Za-z0-9_.=+/-]{1,128}$/)),
+  kid: z.string().check(z.regex(KID_PATTERN)),
   n: z.string().check(z.regex(/^[A-Za-z0-9_-]+$/)),
   // Entra publishes e = 65537 only; e = 1 would make any "signature" valid.
   e: z.literal('AQAB'),

@@ -11,8 +11,8 @@ export const ALLOWED_ALGORITHMS: readonly string[] = Object.freeze(['RS256']);
  * Entra never sends them; keys come only from the tenant's set.
  */
 
-/** Key IDs are short opaque identifiers; anything else is refused before it reaches a lookup or a log. */
-const KID = /^[A-Za-z0-9_.=+/-]{1,128}$/;
+/** Key IDs are short opaque identifiers; anything else is refused before it reaches a lookup or a log (token headers and Entra's key set alike). */
+export const KID_PATTERN = /^[A-Za-z0-9_.=+/-]{1,128}$/;
 
 const ACCEPTED_TYP = new Set(['jwt', 'at+jwt', 'application/at+jwt']);
 
@@ -42,6 +42,6 @@ export function checkJoseHeader(header: Readonly<Record<string, unknown>>, facts
     throw new TokenMalformedError('typ must be JWT', 'header.typ', options);
   }
   if (kid === undefined) throw new TokenMalformedError('kid is required', 'header.kid', options);
-  if (typeof kid !== 'string' || !KID.test(kid)) throw new TokenMalformedError('kid is not a plain key identifier', 'header.kid', options);
+  if (typeof kid !== 'string' || !KID_PATTERN.test(kid)) throw new TokenMalformedError('kid is not a plain key identifier', 'header.kid', options);
   return { alg, kid };
 }

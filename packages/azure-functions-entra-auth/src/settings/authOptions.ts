@@ -1,5 +1,6 @@
 import { INSTANCE_CA_SETTING, loadInstanceTrustSettings } from './instanceTrustSettings';
 import { SETTING_NAMES, loadAuthSettings, type AuthSettings, type TokenVersion } from './authSettings';
+import type { HostEnvironment } from './hostEnvironment';
 import type { SettingsSource } from './parseSettings';
 import { SettingsError } from './settingsError';
 
@@ -57,6 +58,8 @@ export interface ResolvedAuthSettings {
 export interface ResolveOptions {
   /** Relative AUTH_INSTANCE_CA_FILE paths resolve against this; default the working directory. */
   readonly baseDir?: string;
+  /** Whether the app runs in Azure; default: read from `env` (readHostEnvironment). */
+  readonly host?: HostEnvironment;
 }
 
 /**
@@ -73,7 +76,11 @@ export function resolveAuthSettings(options: AuthOptions = {}, env: SettingsSour
   }
   try {
     const settings = loadAuthSettings(source);
-    const { caPem } = loadInstanceTrustSettings(source, { instance: settings.instance, ...(resolve.baseDir !== undefined && { baseDir: resolve.baseDir }) });
+    const { caPem } = loadInstanceTrustSettings(source, {
+      instance: settings.instance,
+      ...(resolve.baseDir !== undefined && { baseDir: resolve.baseDir }),
+      ...(resolve.host && { host: resolve.host }),
+    });
     return { settings, instanceCaPem: caPem };
   } catch (error) {
     const option = error instanceof SettingsError ? optionFor(error.setting, options) : undefined;

@@ -57,35 +57,56 @@ export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname);
 }
 
+export interface HttpsUrlRules {
+  /** Also refuse a path (beyond "/"); the caller then uses the origin. */
+  readonly bareOrigin?: boolean;
+  /** Allow plain http to 127.0.0.1, localhost and [::1], for local stand-ins (default); off for settings no stand-in takes. */
+  readonly loopbackHttp?: boolean;
+  /** Shown when the value is not a URL at all. */
+  readonly example?: string;
+}
+
 /**
- * An https URL setting (http only for loopback hosts, for local stand-ins), without
- * credentials, query or fragment. `bareOrigin` also refuses a path and yields the
- * origin; otherwise the URL comes back without a trailing slash.
+ * The one https URL rule for settings: absolute, https (http only for loopback hosts when
+ * allowed), without credentials, query or fragment, and without a path for a bare origin.
+ * Gives the URL, or what is wrong with it as a phrase that starts with "must".
+ */
+export function checkHttpsUrl(raw: string, rules: HttpsUrlRules = {}): { readonly url: URL } | { readonly problem: string } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { problem: `must be an absolute URL${rules.example === undefined ? '' : ` such as ${rules.example}`}` };
+  }
+  const loopbackHttp = rules.loopbackHttp ?? true;
+  const problem =
+    url.protocol !== 'https:' && !(loopbackHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname))
+      ? loopbackHttp
+        ? 'must use https (http is allowed only for 127.0.0.1, localhost and [::1])'
+        : 'must use https'
+      : url.username || url.password
+        ? 'must not carry credentials'
+        : rules.bareOrigin && url.pathname !== '/'
+          ? 'must be a bare origin with no path, query or fragment'
+          : url.search || url.hash
+            ? rules.bareOrigin
+              ? 'must be a bare origin with no path, query or fragment'
+              : 'must not have a query or fragment'
+            : undefined;
+  return problem ? { problem } : { url };
+}
+
+/**
+ * An https URL setting (see checkHttpsUrl). `bareOrigin` yields the origin; otherwise
+ * the URL comes back without a trailing slash.
  */
 export const httpsUrl = (example: string, options: { bareOrigin?: boolean } = {}) =>
   z.pipe(
     z.string({ error: typeMismatch }),
     z.transform((raw: string, ctx) => {
-      let url: URL;
-      try {
-        url = new URL(raw);
-      } catch {
-        return refuse(ctx, `must be an absolute URL such as ${example}`);
-      }
-      const problem =
-        url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))
-          ? 'must use https (http is allowed only for 127.0.0.1, localhost and [::1])'
-          : url.username || url.password
-            ? 'must not carry credentials'
-            : options.bareOrigin && url.pathname !== '/'
-              ? 'must be a bare origin with no path, query or fragment'
-              : url.search || url.hash
-                ? options.bareOrigin
-                  ? 'must be a bare origin with no path, query or fragment'
-                  : 'must not have a query or fragment'
-                : undefined;
-      if (problem) return refuse(ctx, problem);
-      return options.bareOrigin ? url.origin : url.href.replace(/\/+$/, '');
+      const checked = checkHttpsUrl(raw, { ...options, example });
+      if ('problem' in checked) return refuse(ctx, checked.problem);
+      return options.bareOrigin ? checked.url.origin : checked.url.href.replace(/\/+$/, '');
     }),
   );
 

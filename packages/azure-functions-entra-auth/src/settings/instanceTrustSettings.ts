@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod/mini';
+import { readHostEnvironment, type HostEnvironment } from './hostEnvironment';
 import { isLoopbackHost } from './fields';
 import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
 import { SettingsError } from './settingsError';
@@ -20,23 +21,9 @@ export interface InstanceTrustSettings {
 
 export const INSTANCE_CA_SETTING = 'AUTH_INSTANCE_CA_FILE';
 
-const schema = z
-  .object({
-    [INSTANCE_CA_SETTING]: z.optional(z.string()),
-    WEBSITE_INSTANCE_ID: z.optional(z.string()),
-    WEBSITE_SITE_NAME: z.optional(z.string()),
-  })
-  .check(z.superRefine((s, ctx) => {
-    if (s[INSTANCE_CA_SETTING] === undefined) return;
-    const marker = s.WEBSITE_INSTANCE_ID !== undefined ? 'WEBSITE_INSTANCE_ID' : s.WEBSITE_SITE_NAME !== undefined ? 'WEBSITE_SITE_NAME' : undefined;
-    if (marker) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [INSTANCE_CA_SETTING],
-        message: `is for local development with a local Entra stand-in and is refused in Azure (${marker} is set): remove it from the app settings`,
-      });
-    }
-  }));
+const schema = z.object({
+  [INSTANCE_CA_SETTING]: z.optional(z.string()),
+});
 
 const NAMES = Object.keys(schema.shape);
 
@@ -46,6 +33,8 @@ export interface InstanceTrustOptions {
   /** Relative file names are resolved against this (the app root under func start); default: the working directory. */
   readonly baseDir?: string;
   readonly readFile?: (file: string) => string;
+  /** The composition root's; read from the source when omitted. */
+  readonly host?: HostEnvironment;
 }
 
 /** Parses AUTH_INSTANCE_CA_FILE once, at startup, reading the certificate. Throws SettingsError naming the setting. */
@@ -53,6 +42,10 @@ export function loadInstanceTrustSettings(source: SettingsSource, options: Insta
   const s = parseSettings(schema, source, NAMES);
   const file = s[INSTANCE_CA_SETTING];
   if (file === undefined) return deepFreeze({ caPem: undefined });
+  const host = options.host ?? readHostEnvironment(source);
+  if (host.runningInAzure) {
+    throw new SettingsError(INSTANCE_CA_SETTING, `is for local development with a local Entra stand-in and is refused in Azure (${host.azureMarker} is set): remove it from the app settings`);
+  }
   const instance = new URL(options.instance);
   if (instance.protocol !== 'https:' || !isLoopbackHost(instance.hostname)) {
     throw new SettingsError(INSTANCE_CA_SETTING, `applies only to an https loopback AUTH_INSTANCE (a local Entra stand-in), not ${instance.origin}: remove it`);

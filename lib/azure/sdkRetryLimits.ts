@@ -1,5 +1,5 @@
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { parseRetryAfter } from './retryAfter';
+import { requestedWaitMs, retryAfterSeconds } from './retryAfter';
 
 /**
  * How long an Azure SDK client may keep a request waiting: few retries with small
@@ -25,7 +25,8 @@ export interface SdkPipelineOptions {
 /**
  * `extra` (what the environment adds, e.g. tlsOptions with a test CA) with the limits
  * applied. `tooLongPause` builds the client's own typed error for a 429/503 whose
- * requested wait exceeds maxThrottleWaitMs, given the status and the wait in whole seconds.
+ * requested wait exceeds maxThrottleWaitMs, given the status and the wait in whole
+ * seconds (capped at MAX_RETRY_AFTER_SECONDS).
  */
 export function withSdkRetryLimits<O extends SdkPipelineOptions>(limits: SdkRetryLimits, tooLongPause: (status: number, waitSeconds: number) => Error, extra: O): O {
   return {
@@ -41,11 +42,8 @@ function failFastOnLongPause(maxWaitMs: number, tooLongPause: (status: number, w
     async sendRequest(request, next) {
       const response = await next(request);
       if (response.status !== 429 && response.status !== 503) return response;
-      const header = (name: string) => response.headers.get(name);
-      // Azure services may state the wait in milliseconds; Retry-After is seconds or an HTTP date.
-      const ms = header('retry-after-ms') ?? header('x-ms-retry-after-ms');
-      const waitMs = ms !== undefined && /^\d+$/.test(ms) ? Number(ms) : (parseRetryAfter(header('retry-after'), Date.now()) ?? 0) * 1000;
-      if (waitMs > maxWaitMs) throw tooLongPause(response.status, Math.max(1, Math.ceil(waitMs / 1000)));
+      const waitMs = requestedWaitMs(response.headers, Date.now()) ?? 0;
+      if (waitMs > maxWaitMs) throw tooLongPause(response.status, retryAfterSeconds(waitMs));
       return response;
     },
   };
