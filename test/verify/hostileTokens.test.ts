@@ -518,6 +518,26 @@ const LIFETIME: HostileCase[] = [
     t.entra(t.claims({ iat: NOW_S + SKEW + 1, nbf: NOW_S, exp: NOW_S + 3600 })),
   ),
   hostile('iat negative', 'claim_invalid', 'claims.iat', (t) => t.entra(t.claims({ iat: -5 }))),
+  // Each timestamp alone is within now ± skew; together the token is never valid (IDX10224).
+  hostile('nbf after exp, both within the skew', 'token_malformed', 'claims.lifetime', (t) =>
+    t.entra(t.claims({ nbf: NOW_S + 60, iat: NOW_S - 60, exp: NOW_S + 30 })), /nbf is after exp/,
+  ),
+  hostile('iat after exp, both within the skew', 'token_malformed', 'claims.lifetime', (t) =>
+    t.entra(t.claims({ iat: NOW_S + 60, nbf: NOW_S - 60, exp: NOW_S + 30 })), /iat is after exp/,
+  ),
+  hostile('nbf after an exp already past the skew', 'token_malformed', 'claims.lifetime', (t) =>
+    t.entra(t.claims({ nbf: NOW_S - SKEW - 10, iat: NOW_S - SKEW - 10, exp: NOW_S - SKEW - 20 })),
+  ),
+  hostile('iat 0, nbf 0 and exp ten years out', 'token_malformed', 'claims.lifetime', (t) =>
+    t.entra(t.claims({ iat: 0, nbf: 0, exp: NOW_S + 10 * 365 * 86_400 })), /exceeds AUTH_MAX_TOKEN_LIFETIME_SECONDS/,
+  ),
+  hostile('exp 1e300', 'token_malformed', 'claims.lifetime', (t) => t.entra(t.claims({ exp: 1e300 }))),
+  hostile('no nbf, iat a day and a half before a current exp', 'token_malformed', 'claims.lifetime', (t) =>
+    t.entra(t.claims({ nbf: undefined, iat: NOW_S - 129_600, exp: NOW_S + 60 })), /from iat/,
+  ),
+  hostile('neither nbf nor iat, exp 29 hours from now', 'token_malformed', 'claims.lifetime', (t) =>
+    t.entra(t.claims({ nbf: undefined, iat: undefined, exp: NOW_S + 29 * 3600 })), /from now/,
+  ),
 ].map(genuine);
 
 /** Audience confusion: RFC 8725 §3.9 (use and validate audience), RFC 7519 §4.1.3. All Entra-signed. */
@@ -761,6 +781,8 @@ describe('hostile access tokens', () => {
     ['nbf exactly at now + skew', { nbf: NOW_S + SKEW, iat: NOW_S, exp: NOW_S + 3600 }],
     ['nbf in the future within the skew (now + 60)', { nbf: NOW_S + 60, iat: NOW_S, exp: NOW_S + 3600 }],
     ['iat exactly at now + skew', { iat: NOW_S + SKEW, nbf: NOW_S, exp: NOW_S + 3600 }],
+    ['nbf and iat equal to exp', { iat: NOW_S + 30, nbf: NOW_S + 30, exp: NOW_S + 30 }],
+    ['a 28-hour CAE lifetime, exactly the default bound', { iat: NOW_S - 3600, nbf: NOW_S - 3600, exp: NOW_S - 3600 + 100_800 }],
   ])('accepts the boundary case: %s', async (_name, times) => {
     expect(await outcome(h.verifier, t.entra(t.claims(times)))).toBe('ok');
   });
