@@ -9,6 +9,7 @@ import type { AuthFailureEvent, AuthObserver } from './authEvents';
 import { extractBearerToken } from './bearerToken';
 import { NO_APP_ROLE_DETAIL } from './clientDetails';
 import { answerFailure, requestSite } from './failureAnswer';
+import { serialiseJsonBody } from './serialiseJsonBody';
 
 /** A handler that runs only for an authorized caller, and receives who that caller is. */
 export type AuthenticatedHandler = (
@@ -69,7 +70,7 @@ export function createWithAuth(options: WithAuthOptions): WithAuth {
         // Telemetry must never fail a request.
       }
       try {
-        return await handler(request, context, principal);
+        return serialiseJsonBody(await handler(request, context, principal));
       } catch (error) {
         context.error(`Unhandled error in ${context.functionName}: ${error instanceof Error ? error.message : 'unknown error'}`);
         // A fault of the handler, not an authorization failure: answered the same way, not reported as one.

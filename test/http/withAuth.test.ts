@@ -215,6 +215,38 @@ describe('the principal handed to the handler', () => {
   });
 });
 
+describe("serialising the handler's jsonBody", () => {
+  const answering = (jsonBody: unknown, headers?: Record<string, string>) =>
+    f.withAuth(() => ({ status: 200, ...(headers && { headers }), jsonBody }), policy);
+
+  it.each([
+    ['nests arrays 5,500 deep (the stack overflows)', () => JSON.parse(`${'['.repeat(5500)}${']'.repeat(5500)}`) as unknown],
+    ['holds a BigInt', () => ({ big: 1n })],
+    ['refers to itself', () => {
+      const cycle: Record<string, unknown> = {};
+      cycle.self = cycle;
+      return cycle;
+    }],
+  ])('answers the logged 500 internal_error problem when the body %s', async (_name, value) => {
+    const response = await invokeHttp(answering(value()), { headers: { authorization: `Bearer ${await f.token()}` } });
+    expect(response.status).toBe(500);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.body).toMatchObject({ code: 'internal_error', invocationId: response.invocationId });
+    expect(response.logs.some((line) => line.startsWith('error: Unhandled error in orders'))).toBe(true);
+  });
+
+  it('sends a serialisable body as application/json, keeping the content type a handler chose', async () => {
+    const plain = await invokeHttp(answering({ ok: true }), { headers: { authorization: `Bearer ${await f.token()}` } });
+    expect(plain).toMatchObject({ status: 200, body: { ok: true } });
+    expect(plain.headers.get('content-type')).toBe('application/json');
+    const chosen = await invokeHttp(answering({ ok: true }, { 'Content-Type': 'application/vnd.orders+json', 'cache-control': 'no-store' }), {
+      headers: { authorization: `Bearer ${await f.token()}` },
+    });
+    expect(chosen.headers.get('content-type')).toBe('application/vnd.orders+json');
+    expect(chosen.headers.get('cache-control')).toBe('no-store');
+  });
+});
+
 describe('the handler never runs when auth fails', () => {
   const failing: [string, () => Promise<InvokeOptions>][] = [
     ['no credentials', () => Promise.resolve({})],

@@ -492,9 +492,13 @@ const SIZE: HostileCase[] = [
   hostile('exactly at the cap with a huge claim, forged: handled all the way to the signature', 'signature_invalid', 'signature', (t) =>
     hugeClaimToken(t, TOKEN_CAP, 'attacker'),
   ),
-  hostile('a claim nested 4 000 arrays deep, forged: handled all the way to the signature', 'signature_invalid', 'signature', (t) =>
+  hostile('a claim nested 4 000 arrays deep, forged: refused before any key work', 'token_malformed', 'payload.json', (t) =>
     t.attacker(jsonWithLeadingMembers(t.claims(), `"xms_deep":${'['.repeat(4000)}${']'.repeat(4000)}`)),
   ),
+  // Entra-signed, so only the depth bound stands between it and a handler that serialises it (a stack overflow, a 500).
+  genuine(hostile('a claim nested 5 500 arrays deep, Entra-signed', 'token_malformed', 'payload.json', (t) =>
+    t.entra(jsonWithLeadingMembers(t.claims(), `"xms_deep":${'['.repeat(5500)}${']'.repeat(5500)}`)), /nested at most 32 deep/,
+  )),
 ];
 
 /** Time claims: RFC 7519 §4.1.4–4.1.6 with the configured 300 s skew. All Entra-signed. */
