@@ -15,6 +15,18 @@ export function parseJsonObject(text: string, maxDepth: number = MAX_JSON_DEPTH)
 }
 
 /**
+ * Any JSON value (a request body, say), with the same checks as parseJsonObject: no
+ * duplicate member names at any depth, nesting at most `maxDepth`.
+ */
+export function parseStrictJson(text: string, maxDepth: number = MAX_JSON_DEPTH): unknown {
+  const value: unknown = JSON.parse(text);
+  if (value !== null && typeof value === 'object' && countMembers(value) !== countMemberNames(text, maxDepth)) {
+    throw new SyntaxError('duplicate member name');
+  }
+  return value;
+}
+
+/**
  * How deep objects and arrays may nest (the top-level object is depth 1). Entra's
  * claims nest two or three deep; without a bound, a signed payload of 5,500 nested
  * arrays passes and then overflows the stack wherever it is serialised (a 500).
