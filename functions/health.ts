@@ -14,7 +14,7 @@ app.http(ROUTES.health.name, {
     const state = (loaded: boolean) => (loaded ? 'loaded' : 'not_loaded');
     return {
       status: 200,
-      headers: { 'cache-control': 'no-store' },
+      headers: { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' },
       jsonBody: { status: 'ok', tokenSigningKeys: state(verifier.keysLoaded()), assertionSigningKeys: state(signing.keys.isLoaded()), ordersStore: ordersHealth.state() },
     };
   },

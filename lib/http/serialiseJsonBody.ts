@@ -20,6 +20,8 @@ export function serialiseJsonBody(answer: HttpResponseInit | HttpResponse): Http
   const body: unknown = JSON.stringify(answer.jsonBody);
   const headers = new Headers(answer.headers);
   if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+  // A browser must not sniff a JSON answer into HTML or script, whichever handler wrote it.
+  if (!headers.has('x-content-type-options')) headers.set('x-content-type-options', 'nosniff');
   return typeof body === 'string' ? { ...rest, headers, body } : { ...rest, headers };
 }
 

@@ -143,6 +143,7 @@ describe('the anonymous health endpoint', () => {
     expect((await call(fresh, 'GET', 'orders', token('identity reader v2'))).status).toBe(200);
     const after = await fetch(`${fresh}/api/health`);
     expect(after.headers.get('cache-control')).toBe('no-store');
+    expect(after.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await after.json()).toEqual({ status: 'ok', tokenSigningKeys: 'loaded', assertionSigningKeys: 'loaded', ordersStore: 'answering' });
   });
 });

@@ -158,6 +158,7 @@ describe('answerFailure, for every failure code', () => {
     expect(headers).toEqual({
       'content-type': 'application/problem+json',
       'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
       ...(row.challenge !== null && { 'www-authenticate': row.challenge }),
       ...row.headers,
     });

@@ -231,6 +231,7 @@ describe("serialising the handler's jsonBody", () => {
     const response = await invokeHttp(answering(value()), { headers: { authorization: `Bearer ${await f.token()}` } });
     expect(response.status).toBe(500);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.body).toMatchObject({ code: 'internal_error', invocationId: response.invocationId });
     expect(response.logs.some((line) => line.startsWith('error: Unhandled error in orders'))).toBe(true);
   });
@@ -239,6 +240,7 @@ describe("serialising the handler's jsonBody", () => {
     const plain = await invokeHttp(answering({ ok: true }), { headers: { authorization: `Bearer ${await f.token()}` } });
     expect(plain).toMatchObject({ status: 200, body: { ok: true } });
     expect(plain.headers.get('content-type')).toBe('application/json');
+    expect(plain.headers.get('x-content-type-options')).toBe('nosniff');
     const chosen = await invokeHttp(answering({ ok: true }, { 'Content-Type': 'application/vnd.orders+json', 'cache-control': 'no-store' }), {
       headers: { authorization: `Bearer ${await f.token()}` },
     });
