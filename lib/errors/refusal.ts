@@ -11,7 +11,7 @@ import { FAILURE_HTTP, type FailureCode, type FailureHttp, type TokenFailureCode
 export type Failure = AuthError | Refusal;
 
 export interface RefusalOptions {
-  /** IDs of the caller, when a verified (or at least decoded) token named them. */
+  /** IDs of the caller from a verified token (telemetry reports them as verified); never from a refused one. */
   readonly facts?: TokenFacts;
   /**
    * Fixed, client-safe text that says exactly what to fix; it becomes the problem's

@@ -176,7 +176,12 @@ describe('answerFailure, for every failure code', () => {
       check: failure.check,
       status: row.status,
       ...SITE,
-      ...(row.facts && { tenantId: FACTS.tenantId, clientAppId: FACTS.clientAppId, tokenVersion: FACTS.version, kid: FACTS.kid }),
+      // A refused token's IDs are claims only; a Refusal's come from a verified token.
+      ...(row.facts &&
+        (failure instanceof Refusal
+          ? { tenantId: FACTS.tenantId, clientAppId: FACTS.clientAppId }
+          : { unverifiedTenantId: FACTS.tenantId, unverifiedClientAppId: FACTS.clientAppId })),
+      ...(row.facts && { tokenVersion: FACTS.version, kid: FACTS.kid }),
       message: failure.message,
     });
   });

@@ -153,9 +153,25 @@ describe('the failure sink', () => {
     for (const part of token.split('.')) expect(recorded).not.toContain(part);
   });
 
-  it('carries the tenant read from a refused token', async () => {
+  it('carries the tenant and app a refused token claims only as unverified, never as the verified tenantId and clientAppId', async () => {
     await call({ headers: { authorization: `Bearer ${await f.token({ tenant: OTHER_TENANT })}` } });
-    expect(f.observer.failures[0]).toMatchObject({ code: 'tenant_not_allowed', check: 'claims.tid', tenantId: OTHER_TENANT, tokenVersion: '2.0' });
+    expect(f.observer.failures[0]).toMatchObject({
+      code: 'tenant_not_allowed',
+      check: 'claims.tid',
+      unverifiedTenantId: OTHER_TENANT,
+      unverifiedClientAppId: CALLER_APP,
+      tokenVersion: '2.0',
+    });
+    expect(f.observer.failures[0]).not.toHaveProperty('tenantId');
+    expect(f.observer.failures[0]).not.toHaveProperty('clientAppId');
+  });
+
+  it('keeps a forged token (unknown signer) from naming a tenant or app in the verified dimensions', async () => {
+    const [header, payload] = (await f.token({ tenant: OTHER_TENANT })).split('.');
+    await call({ headers: { authorization: `Bearer ${header}.${payload}.${'A'.repeat(342)}` } });
+    expect(f.observer.failures[0]).toMatchObject({ status: 401, unverifiedTenantId: OTHER_TENANT });
+    expect(Object.keys(f.observer.failures[0] ?? {})).not.toEqual(expect.arrayContaining(['tenantId']));
+    expect(Object.keys(f.observer.failures[0] ?? {})).not.toEqual(expect.arrayContaining(['clientAppId']));
   });
 
   it('keeps answering when the sink throws', async () => {

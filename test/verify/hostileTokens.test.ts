@@ -177,6 +177,9 @@ const ALG_SPELLINGS: HostileCase[] = [
   hostile('alg as an array ["RS256"]', 'alg_not_allowed', 'header.alg', (t) => t.entra(t.claims(), t.header({ alg: ['RS256'] }))),
   hostile('alg "rs256" (lowercase)', 'alg_not_allowed', 'header.alg', (t) => t.entra(t.claims(), t.header({ alg: 'rs256' }))),
   hostile('alg "RS256 " (trailing space)', 'alg_not_allowed', 'header.alg', (t) => t.entra(t.claims(), t.header({ alg: 'RS256 ' }))),
+  // The refusal's message is logged: an attacker's alg appears only when it is a plain identifier.
+  hostile('alg with terminal escapes and a header injection', 'alg_not_allowed', 'header.alg', (t) => t.entra(t.claims(), t.header({ alg: '\u001b[31mEVIL\r\nX: y<' })), /^alg \(not a plain identifier\) is not allowed/),
+  hostile('alg "HS256", named in the message', 'alg_not_allowed', 'header.alg', (t) => t.entra(t.claims(), t.header({ alg: 'HS256' })), /^alg "HS256" is not allowed/),
   hostile('alg "RS256\\u0000" (NUL suffix)', 'alg_not_allowed', 'header.alg', (t) => t.entra(t.claims(), t.header({ alg: 'RS256\u0000' }))),
 ];
 
@@ -773,6 +776,9 @@ describe('hostile access tokens', () => {
     expect(error).toMatchObject({ code, check });
     if (!(error instanceof AuthError)) return;
     if (message) expect(error.message).toMatch(message);
+    // Messages are logged: no control character from the token reaches a log line.
+    // eslint-disable-next-line no-control-regex -- the point is to find control characters
+    expect(error.message).not.toMatch(/[\u0000-\u001f\u007f]/);
     // Whatever reaches logs from an unverified token is a short plain identifier.
     for (const value of Object.values(error.facts)) expect(safeLogValue(value)).toBe(value);
     expect(h.fetches).toHaveLength(fetchesAfterWarmUp);
