@@ -13,7 +13,7 @@ export function registerHealth({ routes, auth, signing, ordersHealth }: AppRunti
       const state = (loaded: boolean) => (loaded ? 'loaded' : 'not_loaded');
       return {
         status: 200,
-        headers: { 'cache-control': 'no-store' },
+        headers: { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' },
         jsonBody: {
           status: 'ok',
           tokenSigningKeys: state(auth.verifier.keysLoaded()),

@@ -65,7 +65,7 @@ export const verifiedCacheMemory: Benchmark = {
         }
         return heapUsed() - before;
       };
-      const digestKeyed = new VerifiedTokenCache({ maxEntries: count, maxBytes: Number.MAX_SAFE_INTEGER, clockSkewSeconds: settings.clockSkewSeconds, now: () => now });
+      const digestKeyed = new VerifiedTokenCache({ maxEntries: count, maxBytes: Number.MAX_SAFE_INTEGER, clockSkewSeconds: settings.clockSkewSeconds, maxLifetimeSeconds: settings.maxTokenLifetimeSeconds, now: () => now });
       const ours = measure((token, verified) => { digestKeyed.set(digestKeyed.digest(token), verified, token.length); });
       if (digestKeyed.size !== count) throw new Error(`expected ${count} entries, the cache holds ${digestKeyed.size}`);
       const charged = digestKeyed.bytes;
@@ -77,14 +77,14 @@ export const verifiedCacheMemory: Benchmark = {
       print(`${formatNumber(count).padStart(15)} | ${mib(ours)} (${formatNumber(ours / count)} B each) | ${mib(reference)} (${formatNumber(reference / count)} B each) | ${mib(charged)}`);
     }
 
-    const bounded = new VerifiedTokenCache({ maxEntries: DEFAULT_CACHE_SIZE, maxBytes: DEFAULT_CACHE_BYTES, clockSkewSeconds: settings.clockSkewSeconds, now: () => now });
+    const bounded = new VerifiedTokenCache({ maxEntries: DEFAULT_CACHE_SIZE, maxBytes: DEFAULT_CACHE_BYTES, clockSkewSeconds: settings.clockSkewSeconds, maxLifetimeSeconds: settings.maxTokenLifetimeSeconds, now: () => now });
     for (let i = 0; i < SCALES[1]; i++) {
       const token = distinctToken(template, i);
       bounded.set(bounded.digest(token), verifiedFrom(token), token.length);
     }
     print(`with the defaults (${formatNumber(DEFAULT_CACHE_SIZE)} entries, ${DEFAULT_CACHE_BYTES / MiB} MiB charged), ${formatNumber(SCALES[1])} distinct tokens leave ${formatNumber(bounded.size)} entries charged ${mib(bounded.bytes)}`);
     const padded = paddedToken(template, 15 * 1024);
-    const large = new VerifiedTokenCache({ maxEntries: DEFAULT_CACHE_SIZE, maxBytes: DEFAULT_CACHE_BYTES, clockSkewSeconds: settings.clockSkewSeconds, now: () => now });
+    const large = new VerifiedTokenCache({ maxEntries: DEFAULT_CACHE_SIZE, maxBytes: DEFAULT_CACHE_BYTES, clockSkewSeconds: settings.clockSkewSeconds, maxLifetimeSeconds: settings.maxTokenLifetimeSeconds, now: () => now });
     const before = heapUsed();
     for (let i = 0; i < DEFAULT_CACHE_SIZE; i++) {
       const token = distinctToken(padded, i);

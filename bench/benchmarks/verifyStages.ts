@@ -54,7 +54,7 @@ function stageCases(fixture: VerifyFixture): MeasuredCase[] {
   const { tokens, settings, keyStore, issuer } = fixture;
   const payloadSegments = tokens.map((token) => token.split('.')[1] ?? '');
   const payloadTexts = payloadSegments.map((segment) => Buffer.from(segment, 'base64url').toString('utf8'));
-  const cache = new VerifiedTokenCache({ maxEntries: 1, maxBytes: 1, clockSkewSeconds: settings.clockSkewSeconds, now: Date.now });
+  const cache = new VerifiedTokenCache({ maxEntries: 1, maxBytes: 1, clockSkewSeconds: settings.clockSkewSeconds, maxLifetimeSeconds: settings.maxTokenLifetimeSeconds, now: Date.now });
   const decoded = tokens.map((token) => decodeCompactJwt(token));
   const nowSeconds = Date.now() / 1000;
   const sync = (op: (i: number) => void): Op => (i) => {

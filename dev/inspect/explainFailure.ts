@@ -20,7 +20,7 @@ export function fixFor(error: AuthError, context: ExplainContext): string {
   const scope = `scope=${settings.appIdUri ?? settings.clientId}/.default`;
   switch (error.code) {
     case 'token_malformed':
-      return malformedFix(error.check);
+      return error.check === 'claims.lifetime' ? lifetimeFix(payload, settings) : malformedFix(error.check);
     case 'alg_not_allowed':
       return `signed with ${shown(header.alg)}: Entra signs access tokens with RS256 only, so this token is not from Entra (or was altered)`;
     case 'header_not_allowed':
@@ -70,6 +70,15 @@ function malformedFix(check: string): string {
   if (check === 'header.kid') return 'kid is missing or not a plain key ID: Entra always names its signing key';
   if (check === 'signature') return 'the signature bytes are not an RS256 signature: the token was altered';
   return 'the token is not a well-formed signed JWT';
+}
+
+/** `claims.lifetime`: the timestamps contradict each other, or span more than any Entra token lives. */
+function lifetimeFix(payload: Readonly<Record<string, unknown>>, settings: AuthSettings): string {
+  const { exp, nbf, iat } = payload;
+  if (typeof exp === 'number' && ((typeof nbf === 'number' && nbf > exp) || (typeof iat === 'number' && iat > exp))) {
+    return `${typeof nbf === 'number' && nbf > exp ? 'nbf' : 'iat'} is after exp, so the token is never valid, whatever the clock: Entra never issues one; this token was forged or altered`;
+  }
+  return `the token lives longer than AUTH_MAX_TOKEN_LIFETIME_SECONDS=${settings.maxTokenLifetimeSeconds} (${duration(settings.maxTokenLifetimeSeconds)}), measured from nbf (or iat) to exp: Entra issues nothing longer than 28 h; this token was not issued by Entra`;
 }
 
 /** Whether the audience is Microsoft Graph is the audience rule's call (its message says so); this only words the fix. */

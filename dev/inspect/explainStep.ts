@@ -49,7 +49,7 @@ export function expectedFound(kind: TracedStepName, context: ExplainContext, tok
     }
     case 'lifetime':
       return {
-        expected: `exp after now - ${skew} s, nbf and iat before now + ${skew} s (now ${isoTime(nowSeconds)})`,
+        expected: `nbf and iat not after exp; exp after now - ${skew} s, nbf and iat before now + ${skew} s (now ${isoTime(nowSeconds)}); nbf (or iat) to exp at most ${duration(settings.maxTokenLifetimeSeconds)} (AUTH_MAX_TOKEN_LIFETIME_SECONDS)`,
         found: ['exp', 'nbf', 'iat'].map((claim) => `${claim} ${relativeTime(payload[claim], nowSeconds)}`).join(', '),
       };
     case 'tenant': {

@@ -6,6 +6,7 @@ import { loadOrdersSettings } from '../../lib/config/ordersSettings';
 import { loadSigningSettings } from '../../lib/config/signingSettings';
 import { loadTelemetrySettings } from 'azure-functions-entra-auth/app-insights';
 import { environmentWithSettingsFile } from '../host/localSettings';
+import { looksLikeToken } from './argumentScrub';
 import { CliUsageError } from './cliOptions';
 import type { InstanceTrust } from './keyFetch';
 
@@ -27,14 +28,16 @@ export interface InspectSettings {
  */
 export function loadInspectSettings(options: { appRoot: string; cwd: string; settingsFile: string | undefined; env: NodeJS.ProcessEnv }): InspectSettings {
   const file = options.settingsFile === undefined ? path.join(options.appRoot, 'local.settings.json') : path.resolve(options.cwd, options.settingsFile);
-  if (options.settingsFile !== undefined && !existsSync(file)) throw new CliUsageError(`--settings ${file}: no such file`);
+  // A token passed to --settings by mistake (a missing `-`) is named as such, never echoed.
+  const shown = options.settingsFile !== undefined && looksLikeToken(options.settingsFile) ? 'a value that looks like a token, not a file name (not shown)' : file;
+  if (options.settingsFile !== undefined && !existsSync(file)) throw new CliUsageError(`--settings ${shown}: no such file`);
   let environment: NodeJS.ProcessEnv;
   try {
     environment = environmentWithSettingsFile(file, options.env);
   } catch (error) {
     // Never the parser's message: it quotes the file, which may hold connection strings.
     const why = error instanceof SyntaxError ? 'is not valid JSON' : `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
-    throw new CliUsageError(`${file} ${why}`);
+    throw new CliUsageError(`${shown} ${why}`);
   }
   // Every loader the app runs at startup, in its order (startApp: telemetry, then
   // createAppRuntime: auth, instance trust, signing, orders): a setting that would stop the app stops this too.

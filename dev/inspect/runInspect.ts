@@ -1,5 +1,5 @@
-import { SettingsError } from 'azure-functions-entra-auth';
-import type { FetchLike } from 'azure-functions-entra-auth';
+import { SettingsError, type FetchLike } from 'azure-functions-entra-auth';
+import { scrubbingWriter, tokenLikeArguments } from './argumentScrub';
 import { CliUsageError, INSPECT_USAGE, parseInspectOptions } from './cliOptions';
 import { loadInspectSettings } from './inspectSettings';
 import { exitCodeOf, type Inspection } from './inspection';
@@ -29,6 +29,9 @@ export interface InspectIo {
  * 2 bad usage or a bad setting. Never throws for bad input.
  */
 export async function runInspect(io: InspectIo): Promise<0 | 1 | 2> {
+  // Every token this run knows of: scrubbed from stderr as from stdout, whatever a message quotes.
+  const tokens: string[] = tokenLikeArguments(io.argv);
+  const stderr = scrubbingWriter(io.stderr, tokens);
   let options;
   let loaded;
   try {
@@ -40,12 +43,12 @@ export async function runInspect(io: InspectIo): Promise<0 | 1 | 2> {
     loaded = loadInspectSettings({ appRoot: io.appRoot, cwd: io.cwd, settingsFile: options.settingsFile, env: io.env });
   } catch (error) {
     if (error instanceof CliUsageError) {
-      io.stderr.write(`inspect: ${error.message}\n${INSPECT_USAGE}\n`);
+      stderr.write(`inspect: ${error.message}\n${INSPECT_USAGE}\n`);
       return 2;
     }
     if (error instanceof SettingsError) {
       // As at app startup: the setting named, the value never echoed.
-      io.stderr.write(`inspect: ${error.message}\n`);
+      stderr.write(`inspect: ${error.message}\n`);
       return 2;
     }
     throw error;
@@ -53,6 +56,8 @@ export async function runInspect(io: InspectIo): Promise<0 | 1 | 2> {
 
   const intake = options.source.kind === 'stdin' ? await readBounded(io.stdin).then(({ bytes, truncated }) => intakeBytes(bytes, truncated)) : intakeText(options.source.token);
   const token = intake.ok ? intake.token : undefined;
+  if (options.source.kind === 'argument') tokens.push(options.source.token);
+  if (token !== undefined) tokens.push(token);
   let inspection: Inspection;
   if (intake.ok) {
     inspection = await inspectToken(intake.token, {
@@ -68,7 +73,7 @@ export async function runInspect(io: InspectIo): Promise<0 | 1 | 2> {
     inspection = refusedAtIntake(intake, loaded.origin);
   }
   if (options.source.kind === 'argument' && !options.json) {
-    io.stderr.write('inspect: tip: pipe the token in with `-` instead, to keep it out of your shell history\n');
+    stderr.write('inspect: tip: pipe the token in with `-` instead, to keep it out of your shell history\n');
   }
   io.stdout.write(scrubToken(options.json ? inspectionJson(inspection) : inspectionText(inspection), token ?? rawArgument(options.source)));
   return exitCodeOf(inspection);

@@ -1,5 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
 import * as z from 'zod/mini';
+import { BodyTooLargeError, MAX_JSON_DEPTH, parseStrictJson, readCappedBody } from 'azure-functions-entra-auth/toolkit';
 import type { AppFailureCode } from '../failures/appFailures';
 
 export type BodyFailureCode = Extract<AppFailureCode, 'unsupported_media_type' | 'body_too_large' | 'invalid_json' | 'invalid_body'>;
@@ -19,15 +20,26 @@ export async function readJsonBody<S extends z.ZodMiniType>(request: HttpRequest
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     return { ok: false, status: 415, code: 'unsupported_media_type', detail: 'Send the body as application/json.' };
   }
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) return tooLarge(maxBytes);
-  const bytes = Buffer.from(await request.arrayBuffer());
-  if (bytes.length > maxBytes) return tooLarge(maxBytes);
+  let bytes: Buffer;
+  try {
+    // Streamed and counted, so a chunked body without Content-Length is not buffered whole before the limit applies.
+    bytes = await readCappedBody(request, maxBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return tooLarge(maxBytes);
+    throw error;
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { ok: false, status: 400, code: 'invalid_json', detail: 'The body is not UTF-8.' };
+  }
   let json: unknown;
   try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return { ok: false, status: 400, code: 'invalid_json', detail: 'The body is not valid JSON.' };
+    // The token's strict checks: {"quantity":99999,"quantity":1} means different things to different parsers.
+    json = parseStrictJson(text);
+  } catch (error) {
+    return { ok: false, status: 400, code: 'invalid_json', detail: jsonDetail(error) };
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, value: parsed.data };
@@ -45,6 +57,16 @@ export async function readJsonBody<S extends z.ZodMiniType>(request: HttpRequest
   return field === undefined
     ? { ok: false, status: 400, code: 'invalid_body', detail: `The body is invalid: ${reason}.` }
     : { ok: false, status: 400, code: 'invalid_body', field, detail: `Field ${field}: ${reason}.` };
+}
+
+/** Refuses invalid UTF-8 rather than replacing it with U+FFFD; a BOM stays, so JSON.parse refuses it as before. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function jsonDetail(error: unknown): string {
+  const reason = error instanceof SyntaxError ? error.message : '';
+  if (reason === 'duplicate member name') return 'The body is not valid JSON: a member name appears more than once.';
+  if (reason.startsWith('nested deeper than')) return `The body is not valid JSON: it nests deeper than ${MAX_JSON_DEPTH} levels.`;
+  return 'The body is not valid JSON.';
 }
 
 function tooLarge(maxBytes: number): BodyResult<never> {

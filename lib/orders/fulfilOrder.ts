@@ -48,7 +48,7 @@ export function createFulfilOrderHandler(store: OrderStore, fulfilment: BackendC
       const refusal = new Refusal(APP_FAILURES.backend_error, 'fulfilment.answer', `backend answered HTTP ${answer.status}`, { problem: { backendStatus: answer.status } });
       return answerHandlerRefusal(refusal, request, context);
     }
-    return { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, jsonBody: { orderId: order.id, fulfilment: answer.body ?? null } };
+    return { status: 200, headers: { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' }, jsonBody: { orderId: order.id, fulfilment: answer.body ?? null } };
   };
 }
 

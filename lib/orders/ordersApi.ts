@@ -85,7 +85,7 @@ export function createOrdersApi(store: OrderStore): OrdersApi {
 }
 
 function ok(status: number, body: Order | { value: readonly Order[]; nextLink?: string }, etag?: string, headers: Record<string, string> = {}): HttpResponseInit {
-  return { status, jsonBody: body, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...(etag && { etag }), ...headers } };
+  return { status, jsonBody: body, headers: { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', ...(etag && { etag }), ...headers } };
 }
 
 /** `?top=` and `?continuation=` of a list request, or the 400 answer naming the field. */

@@ -20,7 +20,7 @@ export function createJwksHandler(source: SigningKeySource, options: JwksHandler
       const keys = await source.publishedKeys();
       return {
         status: 200,
-        headers: { 'content-type': 'application/json', 'cache-control': `public, max-age=${options.maxAgeSeconds}` },
+        headers: { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'cache-control': `public, max-age=${options.maxAgeSeconds}` },
         jsonBody: { keys: keys.map((key) => key.jwk) },
       };
     } catch (error) {

@@ -84,7 +84,13 @@ async function call(host: string, method: string, route: string, bearer: string,
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> | undefined };
+  return {
+    status: response.status,
+    challenge: response.headers.get('www-authenticate'),
+    contentType: response.headers.get('content-type'),
+    noSniff: response.headers.get('x-content-type-options'),
+    body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> | undefined,
+  };
 }
 
 async function clientCredentialsToken(clientName: string, scope: string): Promise<string> {
@@ -143,6 +149,7 @@ describe('the anonymous health endpoint', () => {
     expect((await call(fresh, 'GET', 'orders', token('identity reader v2'))).status).toBe(200);
     const after = await fetch(`${fresh}/api/health`);
     expect(after.headers.get('cache-control')).toBe('no-store');
+    expect(after.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await after.json()).toEqual({ status: 'ok', tokenSigningKeys: 'loaded', assertionSigningKeys: 'loaded', ordersStore: 'answering' });
   });
 });
@@ -180,8 +187,9 @@ describe('a v2 API called with @azure/identity tokens', () => {
 describe('a v1 API called with @azure/msal-node tokens', () => {
   it('gets v1 tokens and applies the same roles', async () => {
     const me = await call(v1Host, 'GET', 'me', token('msal reader v1'));
-    expect(me).toMatchObject({ status: 200, body: { tokenVersion: '1.0', isAppOnly: true, roles: ['Orders.Read'] } });
-    expect((await call(v1Host, 'POST', 'orders', token('msal reader v1'), { item: 'x', quantity: 1 })).status).toBe(403);
+    expect(me).toMatchObject({ status: 200, contentType: 'application/json', noSniff: 'nosniff', body: { tokenVersion: '1.0', isAppOnly: true, roles: ['Orders.Read'] } });
+    const refused = await call(v1Host, 'POST', 'orders', token('msal reader v1'), { item: 'x', quantity: 1 });
+    expect(refused).toMatchObject({ status: 403, contentType: 'application/problem+json', noSniff: 'nosniff' });
     expect((await call(v1Host, 'POST', 'orders', token('msal writer v1'), { item: 'x', quantity: 1 })).status).toBe(201);
   });
 });

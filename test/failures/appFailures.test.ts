@@ -62,7 +62,7 @@ describe('answerFailure, for every app failure code', () => {
     expect(failure.code).toBe(code);
     const { response, event } = answerFailure(failure, SITE);
     expect(response.status).toBe(row.status);
-    expect(response.headers).toEqual({ 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...row.headers });
+    expect(response.headers).toEqual({ 'content-type': 'application/problem+json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...row.headers });
     expect(response.jsonBody).toEqual({ type: 'about:blank', title: row.title, status: row.status, code, detail: row.detail, invocationId: SITE.invocationId, ...row.extra });
     expect(event).toEqual({ code, check: failure.check, status: row.status, ...SITE, ...FACTS, message: failure.message });
   });

@@ -6,7 +6,7 @@ import { filesUnder, INFRA_DIR, loadInfra, REPO_ROOT, type Infra } from './suppo
 
 /** Telemetry the app emits (the names the queries and the alert rely on). */
 const AUTH_FAILURE_EVENT = 'AuthFailure';
-const AUTH_FAILURE_PROPERTIES = ['code', 'check', 'method', 'route', 'functionName', 'invocationId', 'tenantId', 'clientAppId', 'tokenVersion', 'kid'];
+const AUTH_FAILURE_PROPERTIES = ['code', 'check', 'method', 'route', 'functionName', 'invocationId', 'tenantId', 'clientAppId', 'unverifiedTenantId', 'unverifiedClientAppId', 'tokenVersion', 'kid'];
 const AUTH_SUCCESS_METRIC = 'AuthSuccess';
 const AUTH_SUCCESS_DIMENSIONS = ['functionName', 'tenantId', 'result'];
 
@@ -136,5 +136,15 @@ describe('the KQL queries in infra/kql', () => {
     expect(byName('failures-by-code.kql')).toMatch(/by code\b/);
     expect(byName('successful-authorizations-by-tenant.kql')).toMatch(/by tenantId\b/);
     expect(byName('auth-failure-rate-per-hour.kql')).toMatch(/bin\(timestamp, 1h\)/);
+  });
+
+  it('names callers only by verified IDs: a refused token\'s claims are read only as unverified* and never renamed to clientAppId or tenantId', () => {
+    for (const { name, text } of queries.filter((q) => !q.name.startsWith('key-vault-'))) {
+      const code = withoutComments(text);
+      // e.g. `clientAppId = tostring(customDimensions.unverifiedClientAppId)` would put a forged claim in the caller column.
+      expect({ name, laundered: /\b(clientAppId|tenantId)\s*=\s*tostring\(customDimensions\.unverified/i.test(code) }).toEqual({ name, laundered: false });
+      expect({ name, coalesced: /coalesce\([^)]*unverified/i.test(code) }).toEqual({ name, coalesced: false });
+    }
+    expect(withoutComments(queries.find((q) => q.name === 'top-failing-callers.kql')?.text ?? '')).toMatch(/clientAppId = tostring\(customDimensions\.clientAppId\)/);
   });
 });

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { looksLikeToken } from '../../dev/inspect/argumentScrub';
 import { CliUsageError, parseInspectOptions } from '../../dev/inspect/cliOptions';
 import { runInspect } from '../../dev/inspect/runInspect';
 import { MAX_INPUT_BYTES, intakeBytes, intakeText, readBounded } from '../../dev/inspect/tokenIntake';
@@ -28,6 +29,62 @@ describe('inspect command line', () => {
       expect((error as Error).message).not.toContain('eyJ');
     }
     expect.assertions(1);
+  });
+});
+
+describe('standard error never carries a token', () => {
+  // Shaped like an access token (a real signature is no different to the scan), long enough to be one.
+  const TOKEN = `eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.${Buffer.from(JSON.stringify({ aud: 'api://orders-api', tid: 'x'.repeat(40) })).toString('base64url')}.${'S'.repeat(342)}`;
+
+  async function run(argv: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runInspect({
+      argv,
+      env: {},
+      cwd: '/nonexistent',
+      appRoot: '/nonexistent',
+      stdin: Readable.from([Buffer.from(stdin)]),
+      stdout: { write: (text: string) => out.push(text) },
+      stderr: { write: (text: string) => err.push(text) },
+    });
+    return { code, out: out.join(''), err: err.join('') };
+  }
+
+  function leaks(text: string): string[] {
+    return [TOKEN, ...TOKEN.split('.')].filter((piece) => text.includes(piece));
+  }
+
+  it.each([
+    ['a token given to --settings', ['--settings', TOKEN, '-']],
+    ['a token given as --settings=<token>', [`--settings=${TOKEN}`, '-']],
+    ['a token written as an option', [`--${TOKEN}`, '-']],
+    ['a token with a second positional', [TOKEN, 'extra']],
+  ])('%s: exit 2, and neither stream holds the token or a segment of it', async (_name, argv) => {
+    const result = await run(argv);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('inspect: ');
+    expect(leaks(result.err)).toEqual([]);
+    expect(leaks(result.out)).toEqual([]);
+  });
+
+  it('says that a --settings value looks like a token instead of quoting it', async () => {
+    expect((await run(['--settings', TOKEN, '-'])).err).toContain('--settings a value that looks like a token, not a file name (not shown): no such file');
+  });
+
+  it('still names a settings file that is missing', async () => {
+    expect((await run(['--settings', '/nonexistent/local.settings.json', '-'])).err).toContain('--settings /nonexistent/local.settings.json: no such file');
+  });
+
+  it.each([
+    ['a compact JWS', `${'e'.repeat(20)}.${'p'.repeat(20)}.${'s'.repeat(20)}`, true],
+    ['a JWE', `${'e'.repeat(20)}.a.b.c.${'d'.repeat(20)}`, true],
+    ['a lone long segment', 'A'.repeat(120), true],
+    ['a settings file name', 'local.settings.json', false],
+    ['a relative path', './config/local.settings.json', false],
+    ['a short dotted name', 'my-settings.staging.json', false],
+  ])('judges %s as token-like: %s', (_name, value, expected) => {
+    expect(looksLikeToken(value)).toBe(expected);
   });
 });
 

@@ -145,6 +145,20 @@ describe('bad usage and bad settings: exit 2', () => {
     expect(run.code).toBe(2);
     expect(run.stderr.toString()).toContain('Usage:');
     expectNoStackTrace(run);
+    expectNoLeak(run, appOnly);
+  });
+
+  it.each([
+    ['the token given to --settings (a forgotten -)', () => ['--settings', appOnly, '-']],
+    ['the token as --settings=<token>', () => [`--settings=${appOnly}`, '-']],
+    ['the token written as an option', () => [`--${appOnly}`, '-']],
+    ['the token and a second argument', () => [appOnly, 'extra']],
+  ])('%s: exit 2, and the byte scan of stdout and stderr finds no byte of the token', async (_name, args) => {
+    const run = await inspectChild(args(), { env: env(), stdin: appOnly });
+    expect(run.code).toBe(2);
+    expect(run.stderr.toString()).toMatch(/^inspect: /);
+    expectNoLeak(run, appOnly);
+    expectNoStackTrace(run);
   });
 });
 

@@ -59,6 +59,8 @@ const CASES: [string, () => string][] = [
   ['a token for another API', () => entra(claims({ aud: 'api://other-api' }))],
   ['an expired token', () => entra(claims({ exp: NOW_S - 900, iat: NOW_S - 4000, nbf: NOW_S - 4000 }))],
   ['a token not valid for another hour', () => entra(claims({ nbf: NOW_S + 3600 }))],
+  ['nbf after exp, both within the skew', () => entra(claims({ nbf: NOW_S + 60, exp: NOW_S + 30 }))],
+  ['a ten-year lifetime from the epoch', () => entra(claims({ iat: 0, nbf: 0, exp: NOW_S + 10 * 365 * 86_400 }))],
   ['a token from another tenant', () => entra(accessTokenClaims({ now: NOW_S, instance: INSTANCE, tenant: OTHER_TENANT }))],
   ['an access token without a caller (azp)', () => entra(claims({ azp: undefined }))],
   ['the wrong issuer', () => entra(claims({ iss: 'https://login.microsoftonline.us/' + TENANT + '/v2.0' }))],
@@ -154,6 +156,17 @@ describe("withAuth's own header parsing comes first", () => {
   });
 });
 
+describe('the lifetime rule', () => {
+  it('names claims.lifetime for nbf after exp, offline and online, in the rendered text too', async () => {
+    const token = entra(claims({ nbf: NOW_S + 60, exp: NOW_S + 30 }));
+    for (const offline of [true, false]) {
+      const inspection = await inspect(token, offline);
+      expect(inspection.checks.find((row) => row.status === 'fail')).toMatchObject({ name: 'lifetime', code: 'token_malformed', check: 'claims.lifetime' });
+      expect(inspectionText(inspection)).toContain('claims.lifetime');
+    }
+  });
+});
+
 describe('one-line fixes', () => {
   const fixOf = async (token: string) => (await inspect(token, false)).checks.find((row) => row.status === 'fail')?.fix;
 
@@ -162,6 +175,8 @@ describe('one-line fixes', () => {
     ['a token for another API', () => entra(claims({ aud: 'api://other-api' })), 'the token was issued for another API: request scope=api://orders-api/.default'],
     ['a token expired 15 minutes ago', () => entra(claims({ exp: NOW_S - 900, iat: NOW_S - 4000, nbf: NOW_S - 4000 })), 'clock skew: expired 15 min ago (beyond the 300 s allowed)'],
     ['a token from another tenant', () => entra(accessTokenClaims({ now: NOW_S, instance: INSTANCE, tenant: OTHER_TENANT })), `token from tenant ${OTHER_TENANT}, but AUTH_TENANT_ID=${TENANT}`],
+    ['nbf after exp', () => entra(claims({ nbf: NOW_S + 60, exp: NOW_S + 30 })), 'nbf is after exp, so the token is never valid, whatever the clock'],
+    ['exp 1e300', () => entra(claims({ exp: 1e300 })), 'the token lives longer than AUTH_MAX_TOKEN_LIFETIME_SECONDS=100800 (28 h 0 min)'],
     ['an alg none token', () => entra(claims(), header({ alg: 'none' })), 'signed with none: Entra signs access tokens with RS256 only'],
     ['a forged signature', () => compact(header(), claims(), signers.rs256(attacker.privateKey)), 'the signature does not verify with the published key'],
   ])('%s', async (_name, build, fix) => {

@@ -20,6 +20,7 @@ describe('create, read, replace, delete with ETags', () => {
     const created = await create(TENANT, { item: 'widget', quantity: 2, note: 'fragile' });
     expect(created.status).toBe(201);
     expect(created.headers.get('location')).toBe(`/api/orders/${idOf(created)}`);
+    expect(created.headers.get('x-content-type-options')).toBe('nosniff');
     expect(created.body).toMatchObject({ tenantId: TENANT, item: 'widget', quantity: 2, note: 'fragile', createdBy: { clientAppId: expect.any(String) } });
     const etag = created.headers.get('etag');
     // A strong ETag, so If-Match compares it as RFC 9110 says.
@@ -204,6 +205,13 @@ describe('request validation', () => {
 
   it('answers a body that is not JSON with 400 invalid_json', async () => {
     expect(await raw({ 'content-type': 'application/json' }, '{"item":')).toMatchObject({ status: 400, body: { code: 'invalid_json' } });
+  });
+
+  it('refuses a duplicate member with 400 invalid_json and stores nothing', async () => {
+    const response = await raw({ 'content-type': 'application/json' }, '{"item":"dup-probe","quantity":99999,"quantity":1}');
+    expect(response).toMatchObject({ status: 400, body: { code: 'invalid_json' } });
+    const list = await s.call(s.orders, { tenant: TENANT, query: { top: '100' } });
+    expect(JSON.stringify(list.body)).not.toContain('dup-probe');
   });
 
   it('answers another content type with 415', async () => {

@@ -63,7 +63,7 @@ async function startWorld(key: KeySpec): Promise<World> {
   };
 }
 
-async function fulfil(world: World, token: TokenOptions | string, options: { client?: BackendClient | undefined; orderId?: string } = {}) {
+async function fulfil(world: World, token: TokenOptions | string, options: { client?: BackendClient | undefined; orderId?: string; trace?: Record<string, string> } = {}) {
   const callerToken = typeof token === 'string' ? token : await world.auth.token(token);
   const handler = world.auth.withAuth(createFulfilOrderHandler(world.store, 'client' in options ? options.client : world.client), canWrite);
   const id = options.orderId ?? world.orderId;
@@ -73,7 +73,7 @@ async function fulfil(world: World, token: TokenOptions | string, options: { cli
     params: { id },
     route: 'orders/{id}/fulfil',
     functionName: 'fulfilOrder',
-    headers: { authorization: `Bearer ${callerToken}`, traceparent: TRACEPARENT },
+    headers: { authorization: `Bearer ${callerToken}`, ...(options.trace ?? { traceparent: TRACEPARENT }) },
   });
   return { ...result, callerToken };
 }
@@ -130,6 +130,18 @@ describe('the fulfilment path in detail (ES256)', () => {
     world = await startWorld({ kty: 'EC', crv: 'P-256' });
   });
   afterAll(() => world.stop());
+
+  it.each([
+    ['a valid traceparent and tracestate', { traceparent: TRACEPARENT, tracestate: 'congo=t61rcWkgMzE' }, { traceparent: TRACEPARENT, tracestate: 'congo=t61rcWkgMzE' }],
+    ['an upper-case traceparent and a valid tracestate', { traceparent: TRACEPARENT.toUpperCase(), tracestate: 'congo=t61rcWkgMzE' }, {}],
+    ['a valid traceparent and a 600-character tracestate', { traceparent: TRACEPARENT, tracestate: `a=${'v'.repeat(598)}` }, { traceparent: TRACEPARENT }],
+    ['an all-zero trace-id', { traceparent: `00-${'0'.repeat(32)}-b7ad6b7169203331-01` }, {}],
+  ])('forwards trace context to the backend only when well-formed: %s', async (_name, trace, expected) => {
+    const result = await fulfil(world, { kind: 'app', roles: ['Orders.ReadWrite'] }, { trace });
+    expect(result.status).toBe(200);
+    const received = world.backend.calls.at(-1)!.headers;
+    expect({ traceparent: received.traceparent, tracestate: received.tracestate }).toEqual({ traceparent: undefined, tracestate: undefined, ...expected });
+  });
 
   it('carries a signed-in user with their delegated scopes', async () => {
     const result = await fulfil(world, { kind: 'delegated', scp: 'User.Read Orders.ReadWrite' });

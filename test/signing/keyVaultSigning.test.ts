@@ -54,6 +54,7 @@ describe.each<[string, KeySpec, number]>([
     const { status, headers, jwks } = await keySet(signing);
     expect(status).toBe(200);
     expect(headers.get('cache-control')).toBe('public, max-age=300');
+    expect(headers.get('x-content-type-options')).toBe('nosniff');
     expect(jwks.keys).toEqual([expect.objectContaining({ kid: version, alg, use: 'sig', kty: key.kty })]);
     expect(JSON.stringify(jwks)).not.toMatch(/"d"|"p"|"q"/);
 

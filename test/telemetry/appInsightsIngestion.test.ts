@@ -69,18 +69,20 @@ it('answers every request as it would without telemetry', () => {
 
 it('sends one AuthFailure event per refused request, with exactly the documented properties', () => {
   const kid = scene.key.kid;
+  // A 403 names the verified caller; a 401's token was refused, so its IDs are sent as unverified claims only.
   const caller = { tenantId: TENANT, clientAppId: CALLER_APP, tokenVersion: '2.0', kid };
+  const claimed = { unverifiedTenantId: TENANT, unverifiedClientAppId: CALLER_APP, tokenVersion: '2.0', kid };
   const request = (name: string, route: string) => ({ method: 'GET', route, functionName: route, invocationId: responses[name]?.body.invocationId });
   expect(failureFor('missing')).toEqual({ code: 'token_missing', check: 'header.authorization', status: '401', ...request('missing', 'me') });
-  expect(failureFor('expired')).toEqual({ code: 'token_expired', check: 'claims.exp', status: '401', ...request('expired', 'me'), ...caller });
+  expect(failureFor('expired')).toEqual({ code: 'token_expired', check: 'claims.exp', status: '401', ...request('expired', 'me'), ...claimed });
   expect(failureFor('noRole')).toEqual({ code: 'insufficient_scope', check: 'claims.roles', status: '403', ...request('noRole', 'orders'), ...caller });
   expect(failureFor('otherTenant')).toEqual({
     code: 'tenant_not_allowed',
     check: 'claims.tid',
     status: '401',
     ...request('otherTenant', 'me'),
-    ...caller,
-    tenantId: OTHER_TENANT,
+    ...claimed,
+    unverifiedTenantId: OTHER_TENANT,
   });
   expect(failureFor('delegated')).toEqual({ code: 'insufficient_scope', check: 'claims.scp', status: '403', ...request('delegated', 'orders'), ...caller });
   expect(events('AuthFailure')).toHaveLength(5);

@@ -50,8 +50,9 @@ it('reports keys_unavailable as an AuthFailure event with exactly the documented
       route: 'me',
       functionName: 'me',
       invocationId: refused.body.invocationId,
-      tenantId: TENANT,
-      clientAppId: CALLER_APP,
+      // keys_unavailable: the token could not be verified, so its IDs are claims only.
+      unverifiedTenantId: TENANT,
+      unverifiedClientAppId: CALLER_APP,
       tokenVersion: '2.0',
       kid: scene.key.kid,
     },

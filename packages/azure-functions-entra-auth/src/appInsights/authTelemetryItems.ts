@@ -22,6 +22,8 @@ export const AUTH_FAILURE_PROPERTIES = [
   'invocationId',
   'tenantId',
   'clientAppId',
+  'unverifiedTenantId',
+  'unverifiedClientAppId',
   'tokenVersion',
   'kid',
 ] as const satisfies readonly (keyof AuthFailureEvent)[];

@@ -24,6 +24,8 @@ export type TokenCheck =
   | `${'header' | 'payload'}.json`
   | `header.${(typeof CHECKED_HEADERS)[number]}`
   | `claims.${ClaimName}`
+  /** exp, nbf and iat together: nbf or iat after exp, or a lifetime no Entra token has. */
+  | 'claims.lifetime'
   | 'key.issuer'
   | 'signature';
 
@@ -38,6 +40,7 @@ export const TOKEN_CHECKS: readonly TokenCheck[] = Object.freeze([
   'payload.json',
   ...CHECKED_HEADERS.map((header) => `header.${header}` as const),
   ...CLAIM_NAMES.map((claim) => `claims.${claim}` as const),
+  'claims.lifetime',
   'key.issuer',
   'signature',
 ]);

@@ -13,7 +13,7 @@ export type Failure = AuthError | Refusal;
 export type RequiredPermissions = { readonly anyOf: readonly string[] } | { readonly allOf: readonly string[] };
 
 export interface RefusalOptions {
-  /** IDs of the caller, when a verified token named them. */
+  /** IDs of the caller from a verified token (telemetry reports them as verified); never from a refused one. */
   readonly facts?: TokenFacts;
   /**
    * Fixed, client-safe text that says exactly what to fix, instead of the code's own

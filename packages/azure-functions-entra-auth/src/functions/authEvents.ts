@@ -12,9 +12,16 @@ export interface AuthFailureEvent {
   readonly route: string;
   readonly functionName: string;
   readonly invocationId: string;
-  /** From the token when it could be read (unverified for 401s). */
+  /**
+   * The caller's tenant and app, only from a token that passed verification (a 403
+   * after it): an unauthenticated caller cannot pin failures on any tenant or app.
+   */
   readonly tenantId?: string;
   readonly clientAppId?: string;
+  /** What a refused token (a 401) claimed as its tenant and app: attacker-chosen, kept apart from the verified IDs. */
+  readonly unverifiedTenantId?: string;
+  readonly unverifiedClientAppId?: string;
+  /** From the token when it could be read: verified on a 403, unverified (claimed) on a 401. */
   readonly tokenVersion?: string;
   readonly kid?: string;
   /** For logs: what went wrong, in words. Contains no token material. */

@@ -53,13 +53,15 @@ export function answerFailure(failure: Failure, site: RequestSite, realm?: strin
   const response = problemResponse(status, failure.code, detail, site.invocationId, { headers, ...(Object.keys(extra).length > 0 && { extra }) });
 
   const { tenantId, clientAppId, version, kid } = failure.facts;
+  // An AuthError's facts come from a token the verifier refused, so they are only claims; a Refusal's from a verified one.
+  const verified = failure instanceof Refusal;
   const event: AuthFailureEvent = {
     code: failure.code,
     check: failure.check,
     status,
     ...site,
-    ...(tenantId !== undefined && { tenantId }),
-    ...(clientAppId !== undefined && { clientAppId }),
+    ...(tenantId !== undefined && (verified ? { tenantId } : { unverifiedTenantId: tenantId })),
+    ...(clientAppId !== undefined && (verified ? { clientAppId } : { unverifiedClientAppId: clientAppId })),
     ...(version !== undefined && { tokenVersion: version }),
     ...(kid !== undefined && { kid }),
     message: failure.message,

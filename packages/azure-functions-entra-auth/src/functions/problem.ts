@@ -14,7 +14,8 @@ export function problemResponse(
 ): HttpResponseInit {
   return {
     status,
-    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...options.headers },
+    // nosniff: a browser must not read a JSON answer as anything else (HTML, script).
+    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...options.headers },
     jsonBody: { type: 'about:blank', title: STATUS_TITLES[status] ?? 'Error', status, code, detail, invocationId, ...options.extra },
   };
 }

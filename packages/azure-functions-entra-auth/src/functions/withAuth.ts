@@ -9,6 +9,7 @@ import type { AccessTokenVerifier } from '../verify/verifiedAccessToken';
 import type { AuthFailureEvent, AuthObserver } from './authEvents';
 import { extractBearerToken } from './bearerToken';
 import { answerFailure, requestSite } from './failureAnswer';
+import { serialiseJsonBody } from './serialiseJsonBody';
 
 /** A handler that runs only for an authorized caller, and receives who that caller is. */
 export type AuthenticatedHandler = (
@@ -76,7 +77,7 @@ export function createGuard(options: GuardOptions): (methods: ProtectedMethods) 
         // Telemetry must never fail a request.
       }
       try {
-        return await (entry as ProtectedMethod).handler(request, context, principal);
+        return serialiseJsonBody(await (entry as ProtectedMethod).handler(request, context, principal));
       } catch (error) {
         context.error(`Unhandled error in ${context.functionName}: ${error instanceof Error ? error.message : 'unknown error'}`);
         // A fault of the handler, not an authorization failure: answered the same way, not reported as one.

@@ -1,4 +1,4 @@
-import { AlgorithmNotAllowedError, HeaderNotAllowedError, TokenMalformedError, type AuthErrorOptions, type TokenFacts } from '../errors/authErrors';
+import { AlgorithmNotAllowedError, HeaderNotAllowedError, TokenMalformedError, safeLogValue, type AuthErrorOptions, type TokenFacts } from '../errors/authErrors';
 import { FORBIDDEN_HEADERS } from '../errors/checkNames';
 
 /** Entra signs access tokens with RS256 only; an explicit allow-list defeats `none` and HS/RS confusion. */
@@ -27,7 +27,7 @@ export function checkJoseHeader(header: Readonly<Record<string, unknown>>, facts
   const { alg, kid, typ, cty } = header;
   if (typeof alg !== 'string' || !ALLOWED_ALGORITHMS.includes(alg)) {
     throw new AlgorithmNotAllowedError(
-      `alg ${typeof alg === 'string' ? JSON.stringify(alg.slice(0, 16)) : 'missing'} is not allowed; accepted: ${ALLOWED_ALGORITHMS.join(', ')}`,
+      `alg ${algForLog(alg)} is not allowed; accepted: ${ALLOWED_ALGORITHMS.join(', ')}`,
       'header.alg',
       options,
     );
@@ -44,4 +44,11 @@ export function checkJoseHeader(header: Readonly<Record<string, unknown>>, facts
   if (kid === undefined) throw new TokenMalformedError('kid is required', 'header.kid', options);
   if (typeof kid !== 'string' || !KID_PATTERN.test(kid)) throw new TokenMalformedError('kid is not a plain key identifier', 'header.kid', options);
   return { alg, kid };
+}
+
+/** The refused alg as a log may show it: a plain identifier quoted, anything else only described (it is attacker-chosen). */
+function algForLog(alg: unknown): string {
+  if (alg === undefined) return 'missing';
+  const safe = safeLogValue(alg);
+  return safe !== undefined ? `"${safe}"` : typeof alg === 'string' ? '(not a plain identifier)' : `(a ${alg === null ? 'null' : typeof alg}, not a string)`;
 }

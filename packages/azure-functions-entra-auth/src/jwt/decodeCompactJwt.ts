@@ -1,6 +1,6 @@
 import { TokenMalformedError } from '../errors/authErrors';
 import { RecentHeaders } from './recentHeaders';
-import { parseJsonObject } from './strictJson';
+import { MAX_JSON_DEPTH, parseJsonObject } from './strictJson';
 
 /** Entra access tokens are 1–4 KB; anything near this is not one. Checked before any decoding. */
 export const MAX_TOKEN_LENGTH = 16 * 1024;
@@ -16,7 +16,7 @@ export interface DecodedJwt {
 /**
  * Decodes a JWS in compact serialization without verifying it. Strict on form:
  * exactly three non-empty segments of unpadded base64url in canonical encoding,
- * UTF-8 JSON objects with no duplicate member names.
+ * UTF-8 JSON objects with no duplicate member names, nested at most MAX_JSON_DEPTH deep.
  */
 export function decodeCompactJwt(token: string): DecodedJwt {
   if (token.length > MAX_TOKEN_LENGTH) {
@@ -81,6 +81,6 @@ function decodeJsonSegment(segment: string, name: 'header' | 'payload'): Record<
   try {
     return parseJsonObject(text);
   } catch (cause) {
-    throw new TokenMalformedError(`${name} is not a JSON object without duplicate members`, `${name}.json`, { cause });
+    throw new TokenMalformedError(`${name} is not a JSON object without duplicate members, nested at most ${MAX_JSON_DEPTH} deep`, `${name}.json`, { cause });
   }
 }

@@ -13,11 +13,11 @@ export class BodyTooLargeError extends Error {
 }
 
 /**
- * Reads a response body, counting bytes as they stream in whatever Content-Length
+ * Reads a response (or request) body, counting bytes as they stream in whatever Content-Length
  * says, and cancels the stream past `maxBytes` so a hostile or broken peer cannot make
  * us buffer without bound. Stream errors (timeouts, resets) propagate as they are.
  */
-export async function readCappedBody(response: FetchedResponse, maxBytes: number): Promise<Buffer> {
+export async function readCappedBody(response: Pick<FetchedResponse, 'headers' | 'body'>, maxBytes: number): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) {
     await response.body?.cancel();

@@ -35,6 +35,8 @@ export interface AuthSettings {
   readonly allowTokensWithoutPermissions: boolean;
   readonly tokenVersions: readonly TokenVersion[];
   readonly clockSkewSeconds: number;
+  /** Longest lifetime (nbf, or iat, to exp) a token may have; also caps how long a verified token stays cached. */
+  readonly maxTokenLifetimeSeconds: number;
 }
 
 const MULTI_TENANT = ['organizations', 'common'] as const;
@@ -66,6 +68,18 @@ const schema = z
         z.number({ error: typeMismatch }).check(z.maximum(600, { error: 'must be at most 600 seconds' })),
       ),
       300,
+    ),
+    // Entra's access tokens live 60-90 min by default, at most 1 day under a token lifetime policy, and 20-28 h in
+    // CAE sessions: 28 h (100800 s) admits every one of them and nothing that lives for years.
+    AUTH_MAX_TOKEN_LIFETIME_SECONDS: z._default(
+      z.pipe(
+        z.pipe(z.string().check(z.regex(/^\d+$/, { error: 'must be a whole number of seconds' })), z.transform(Number)),
+        z.number({ error: typeMismatch }).check(
+          z.minimum(600, { error: 'must be at least 600 seconds (Entra access tokens live at least 10 minutes)' }),
+          z.maximum(604_800, { error: 'must be at most 604800 seconds (7 days)' }),
+        ),
+      ),
+      100_800,
     ),
   })
   .check(z.superRefine((s, ctx) => {
@@ -117,5 +131,6 @@ export function loadAuthSettings(source: SettingsSource): AuthSettings {
     allowTokensWithoutPermissions: s.AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS,
     tokenVersions: s.AUTH_TOKEN_VERSIONS,
     clockSkewSeconds: s.AUTH_CLOCK_SKEW_SECONDS,
+    maxTokenLifetimeSeconds: s.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
   });
 }

@@ -37,7 +37,7 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
   const cacheSize = dependencies.cacheSize ?? 10_000;
   const cache =
     cacheSize > 0
-      ? new VerifiedTokenCache({ maxEntries: cacheSize, maxBytes: dependencies.cacheBytes ?? 32 * 1024 * 1024, clockSkewSeconds: settings.clockSkewSeconds, now })
+      ? new VerifiedTokenCache({ maxEntries: cacheSize, maxBytes: dependencies.cacheBytes ?? 32 * 1024 * 1024, clockSkewSeconds: settings.clockSkewSeconds, maxLifetimeSeconds: settings.maxTokenLifetimeSeconds, now })
       : undefined;
 
   const network = { keyStore, verifySignature };

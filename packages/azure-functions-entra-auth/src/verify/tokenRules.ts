@@ -10,6 +10,7 @@ import {
   NotAccessTokenError,
   TenantNotAllowedError,
   TokenExpiredError,
+  TokenMalformedError,
   TokenNotYetValidError,
   TokenVersionNotAllowedError,
   type AuthErrorOptions,
@@ -64,12 +65,28 @@ export function checkAudience(
 
 export function checkLifetime(claims: EntraAccessTokenClaims, nowSeconds: number, skewSeconds: number, facts?: TokenFacts): void {
   const options: AuthErrorOptions = { facts };
+  // Checked before the clock, so no skew can admit it: each timestamp alone may be within now ± skew (IDX10224 in Microsoft.IdentityModel).
+  if (claims.nbf !== undefined && claims.nbf > claims.exp) throw new TokenMalformedError('nbf is after exp: the token is never valid', 'claims.lifetime', options);
+  if (claims.iat !== undefined && claims.iat > claims.exp) throw new TokenMalformedError('iat is after exp: the token was issued already expired', 'claims.lifetime', options);
   if (nowSeconds - skewSeconds >= claims.exp) throw new TokenExpiredError('token has expired', 'claims.exp', options);
   if (claims.nbf !== undefined && claims.nbf > nowSeconds + skewSeconds) {
     throw new TokenNotYetValidError('token is not valid yet (nbf)', 'claims.nbf', options);
   }
   if (claims.iat !== undefined && claims.iat > nowSeconds + skewSeconds) {
     throw new TokenNotYetValidError('token was issued in the future (iat)', 'claims.iat', options);
+  }
+}
+
+/**
+ * The token's lifetime, from `nbf` (or `iat`; or, with neither, from now) to `exp`,
+ * may not exceed `maxLifetimeSeconds`: Entra issues nothing longer, and a signed
+ * token with a ten-year (or 1e300) `exp` would otherwise be accepted and cached
+ * until then.
+ */
+export function checkLifetimeBound(claims: EntraAccessTokenClaims, nowSeconds: number, maxLifetimeSeconds: number, facts?: TokenFacts): void {
+  const start = claims.nbf ?? claims.iat ?? nowSeconds;
+  if (!(claims.exp - start <= maxLifetimeSeconds)) {
+    throw new TokenMalformedError(`lifetime from ${claims.nbf !== undefined ? 'nbf' : claims.iat !== undefined ? 'iat' : 'now'} to exp exceeds AUTH_MAX_TOKEN_LIFETIME_SECONDS`, 'claims.lifetime', { facts });
   }
 }
 

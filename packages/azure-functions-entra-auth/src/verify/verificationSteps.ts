@@ -7,7 +7,7 @@ import type { SigningKey } from '../entra/signingKeys';
 import { AuthError, safeLogValue, type TokenFacts } from '../errors/authErrors';
 import { checkJoseHeader } from '../jwt/checkJoseHeader';
 import { decodeCompactJwt } from '../jwt/decodeCompactJwt';
-import { checkAccessToken, checkAudience, checkClientApp, checkIssuer, checkLifetime, checkTenant, checkTokenVersion, isAppOnly } from './tokenRules';
+import { checkAccessToken, checkAudience, checkClientApp, checkIssuer, checkLifetime, checkLifetimeBound, checkTenant, checkTokenVersion, isAppOnly } from './tokenRules';
 import type { VerifiedAccessToken } from './verifiedAccessToken';
 
 /**
@@ -115,8 +115,10 @@ export const VERIFICATION_STEPS: readonly VerificationStep[] = Object.freeze([
   step('audience', false, 'aud is one string naming this API; no Graph nonce header', (c) => {
     checkAudience(c.payload, c.header, c.settings, c.facts);
   }),
-  step('lifetime', false, 'exp, nbf and iat against the clock, with AUTH_CLOCK_SKEW_SECONDS of skew', (c) => {
-    checkLifetime(need(c, 'claims'), c.nowSeconds, c.settings.clockSkewSeconds, c.facts);
+  step('lifetime', false, 'nbf and iat not after exp; exp, nbf and iat against the clock, with AUTH_CLOCK_SKEW_SECONDS of skew; nbf (or iat) to exp at most AUTH_MAX_TOKEN_LIFETIME_SECONDS', (c) => {
+    const claims = need(c, 'claims');
+    checkLifetime(claims, c.nowSeconds, c.settings.clockSkewSeconds, c.facts);
+    checkLifetimeBound(claims, c.nowSeconds, c.settings.maxTokenLifetimeSeconds, c.facts);
   }),
   step('tenant', false, 'tid is a canonical lower-case tenant GUID that this API serves', (c) => {
     c.established.tenantId = checkTenant(need(c, 'claims'), c.settings, c.facts);

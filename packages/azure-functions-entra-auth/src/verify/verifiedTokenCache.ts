@@ -10,6 +10,8 @@ export interface VerifiedTokenCacheOptions {
   readonly maxBytes: number;
   /** An entry lives until its token's `exp` plus this skew, the moment the verifier would refuse it. */
   readonly clockSkewSeconds: number;
+  /** No entry lives longer than this (AUTH_MAX_TOKEN_LIFETIME_SECONDS), whatever its token's `exp`. */
+  readonly maxLifetimeSeconds: number;
   /** Milliseconds since the epoch: the verifier's clock, so expiry agrees with its lifetime check. */
   readonly now: () => number;
 }
@@ -51,6 +53,7 @@ export class VerifiedTokenCache {
 
   constructor(private readonly options: VerifiedTokenCacheOptions) {
     if (!(options.maxEntries >= 1) || !(options.maxBytes >= 1)) throw new TypeError('VerifiedTokenCache needs maxEntries and maxBytes of at least 1');
+    if (!(options.maxLifetimeSeconds >= 1)) throw new TypeError('VerifiedTokenCache needs maxLifetimeSeconds of at least 1');
     this.admission = new SecondSightAdmission(options.maxEntries);
   }
 
@@ -73,10 +76,11 @@ export class VerifiedTokenCache {
     this.admission.record(token);
   }
 
-  /** Remembers `verified` until its `exp` plus skew; a token already past that is not stored. */
+  /** Remembers `verified` until its `exp` plus skew, and never longer than maxLifetimeSeconds; a token already past that is not stored. */
   set(digest: TokenDigest, verified: VerifiedAccessToken, tokenLength: number): void {
     // lru-cache counts an entry stale once more than `ttl` ms have passed, so this is stale from exactly (exp + skew).
-    const ttl = (verified.claims.exp + this.options.clockSkewSeconds) * 1000 - this.options.now() - 1;
+    // The cap keeps a far-future exp (should one ever pass the verifier) from living in the cache for years.
+    const ttl = Math.min((verified.claims.exp + this.options.clockSkewSeconds) * 1000 - this.options.now() - 1, this.options.maxLifetimeSeconds * 1000);
     if (ttl < 1) return;
     this.entries ??= this.createEntries();
     this.entries.set(digest, verified, { ttl, size: entryBytes(tokenLength) });

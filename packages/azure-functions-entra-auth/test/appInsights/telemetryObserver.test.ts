@@ -72,6 +72,17 @@ describe('AuthFailure events', () => {
     ]);
   });
 
+  it("send a refused token's claimed tenant and app under their own unverified names, not as tenantId and clientAppId", () => {
+    const rest: AuthFailureEvent = { ...failure };
+    delete (rest as { tenantId?: string }).tenantId;
+    delete (rest as { clientAppId?: string }).clientAppId;
+    observer.onFailure({ ...rest, code: 'signature_invalid', check: 'signature', status: 401, unverifiedTenantId: TENANT, unverifiedClientAppId: CALLER_APP }, context());
+    const properties = sink.events[0]?.properties ?? {};
+    expect(properties).toMatchObject({ code: 'signature_invalid', unverifiedTenantId: TENANT, unverifiedClientAppId: CALLER_APP });
+    expect(properties).not.toHaveProperty('tenantId');
+    expect(properties).not.toHaveProperty('clientAppId');
+  });
+
   it('leave out caller facts that could not be read', () => {
     const bare: AuthFailureEvent = {
       code: 'token_missing',

@@ -131,6 +131,7 @@ describe('answerFailure, for every failure code', () => {
     expect(headers).toEqual({
       'content-type': 'application/problem+json',
       'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
       ...(row.challenge !== null && { 'www-authenticate': row.challenge }),
       ...row.headers,
     });
@@ -148,7 +149,12 @@ describe('answerFailure, for every failure code', () => {
       check: failure.check,
       status: row.status,
       ...SITE,
-      ...(row.facts && { tenantId: FACTS.tenantId, clientAppId: FACTS.clientAppId, tokenVersion: FACTS.version, kid: FACTS.kid }),
+      // A refused token's IDs are claims only; a Refusal's come from a verified token.
+      ...(row.facts &&
+        (failure instanceof Refusal
+          ? { tenantId: FACTS.tenantId, clientAppId: FACTS.clientAppId }
+          : { unverifiedTenantId: FACTS.tenantId, unverifiedClientAppId: FACTS.clientAppId })),
+      ...(row.facts && { tokenVersion: FACTS.version, kid: FACTS.kid }),
       message: failure.message,
     });
   });

@@ -153,9 +153,25 @@ describe('the failure sink', () => {
     for (const part of token.split('.')) expect(recorded).not.toContain(part);
   });
 
-  it('carries the tenant read from a refused token', async () => {
+  it('carries the tenant and app a refused token claims only as unverified, never as the verified tenantId and clientAppId', async () => {
     await call({ headers: { authorization: `Bearer ${await f.token({ tenant: OTHER_TENANT })}` } });
-    expect(f.observer.failures[0]).toMatchObject({ code: 'tenant_not_allowed', check: 'claims.tid', tenantId: OTHER_TENANT, tokenVersion: '2.0' });
+    expect(f.observer.failures[0]).toMatchObject({
+      code: 'tenant_not_allowed',
+      check: 'claims.tid',
+      unverifiedTenantId: OTHER_TENANT,
+      unverifiedClientAppId: CALLER_APP,
+      tokenVersion: '2.0',
+    });
+    expect(f.observer.failures[0]).not.toHaveProperty('tenantId');
+    expect(f.observer.failures[0]).not.toHaveProperty('clientAppId');
+  });
+
+  it('keeps a forged token (unknown signer) from naming a tenant or app in the verified dimensions', async () => {
+    const [header, payload] = (await f.token({ tenant: OTHER_TENANT })).split('.');
+    await call({ headers: { authorization: `Bearer ${header}.${payload}.${'A'.repeat(342)}` } });
+    expect(f.observer.failures[0]).toMatchObject({ status: 401, unverifiedTenantId: OTHER_TENANT });
+    expect(Object.keys(f.observer.failures[0] ?? {})).not.toEqual(expect.arrayContaining(['tenantId']));
+    expect(Object.keys(f.observer.failures[0] ?? {})).not.toEqual(expect.arrayContaining(['clientAppId']));
   });
 
   it('keeps answering when the sink throws', async () => {
@@ -212,6 +228,40 @@ describe('the principal handed to the handler', () => {
     expect(response.status).toBe(500);
     expect(JSON.stringify(response.body)).not.toMatch(/hunter2|at .*\.ts/);
     expect(response.body).toMatchObject({ code: 'internal_error', invocationId: response.invocationId });
+  });
+});
+
+describe("serialising the handler's jsonBody", () => {
+  const answering = (jsonBody: unknown, headers?: Record<string, string>) =>
+    f.withAuth(() => ({ status: 200, ...(headers && { headers }), jsonBody }), policy);
+
+  it.each([
+    ['nests arrays 5,500 deep (the stack overflows)', () => JSON.parse(`${'['.repeat(5500)}${']'.repeat(5500)}`) as unknown],
+    ['holds a BigInt', () => ({ big: 1n })],
+    ['refers to itself', () => {
+      const cycle: Record<string, unknown> = {};
+      cycle.self = cycle;
+      return cycle;
+    }],
+  ])('answers the logged 500 internal_error problem when the body %s', async (_name, value) => {
+    const response = await invokeHttp(answering(value()), { headers: { authorization: `Bearer ${await f.token()}` } });
+    expect(response.status).toBe(500);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.body).toMatchObject({ code: 'internal_error', invocationId: response.invocationId });
+    expect(response.logs.some((line) => line.startsWith('error: Unhandled error in orders'))).toBe(true);
+  });
+
+  it('sends a serialisable body as application/json, keeping the content type a handler chose', async () => {
+    const plain = await invokeHttp(answering({ ok: true }), { headers: { authorization: `Bearer ${await f.token()}` } });
+    expect(plain).toMatchObject({ status: 200, body: { ok: true } });
+    expect(plain.headers.get('content-type')).toBe('application/json');
+    expect(plain.headers.get('x-content-type-options')).toBe('nosniff');
+    const chosen = await invokeHttp(answering({ ok: true }, { 'Content-Type': 'application/vnd.orders+json', 'cache-control': 'no-store' }), {
+      headers: { authorization: `Bearer ${await f.token()}` },
+    });
+    expect(chosen.headers.get('content-type')).toBe('application/vnd.orders+json');
+    expect(chosen.headers.get('cache-control')).toBe('no-store');
   });
 });
 

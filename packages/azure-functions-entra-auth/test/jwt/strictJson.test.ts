@@ -1,4 +1,4 @@
-import { parseJsonObject } from '../../src/jwt/strictJson';
+import { MAX_JSON_DEPTH, parseJsonObject } from '../../src/jwt/strictJson';
 
 describe('parseJsonObject', () => {
   it.each([
@@ -26,6 +26,24 @@ describe('parseJsonObject', () => {
 
   it.each([['an array', '[{}]'], ['a string', '"{}"'], ['null', 'null'], ['a number', '1']])('refuses %s at the top', (_name, text) => {
     expect(() => parseJsonObject(text)).toThrow(new SyntaxError('not a JSON object'));
+  });
+
+  it('accepts nesting exactly at the bound, brackets inside strings not counted', () => {
+    const atBound = `{"a":${'['.repeat(MAX_JSON_DEPTH - 1)}"[[[{{{"${']'.repeat(MAX_JSON_DEPTH - 1)}}`;
+    expect(parseJsonObject(atBound)).toEqual(JSON.parse(atBound));
+  });
+
+  it.each([
+    ['arrays one level past the bound', `{"a":${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}}`],
+    ['objects one level past the bound', `${'{"a":'.repeat(MAX_JSON_DEPTH)}{}${'}'.repeat(MAX_JSON_DEPTH)}`],
+    ['arrays 5,500 deep', `{"a":${'['.repeat(5500)}${']'.repeat(5500)}}`],
+  ])('refuses %s', (_name, text) => {
+    expect(() => parseJsonObject(text)).toThrow(new SyntaxError(`nested deeper than ${MAX_JSON_DEPTH}`));
+  });
+
+  it('takes a tighter bound when asked', () => {
+    expect(() => parseJsonObject('{"a":[[1]]}', 2)).toThrow(new SyntaxError('nested deeper than 2'));
+    expect(parseJsonObject('{"a":[1]}', 2)).toEqual({ a: [1] });
   });
 
   it('is not fooled by a member Object.prototype inherits', () => {

@@ -44,6 +44,7 @@ describe('loadAuthSettings: required settings', () => {
       allowTokensWithoutPermissions: false,
       tokenVersions: ['1.0', '2.0'],
       clockSkewSeconds: 300,
+      maxTokenLifetimeSeconds: 100_800,
     });
   });
 
@@ -218,6 +219,26 @@ describe('loadAuthSettings: AUTH_CLOCK_SKEW_SECONDS', () => {
     ['1e2', /must be a whole number of seconds/],
   ])('refuses %s', (value, reason) => {
     expectRefused({ AUTH_TENANT_ID: TENANT, AUTH_CLIENT_ID: CLIENT_ID, AUTH_CLOCK_SKEW_SECONDS: value }, 'AUTH_CLOCK_SKEW_SECONDS', reason);
+  });
+});
+
+describe('loadAuthSettings: AUTH_MAX_TOKEN_LIFETIME_SECONDS', () => {
+  it.each([
+    ['600', 600],
+    ['86400', 86_400],
+    ['604800', 604_800],
+  ])('reads %s as %d seconds', (value, seconds) => {
+    expect(load({ AUTH_MAX_TOKEN_LIFETIME_SECONDS: value }).maxTokenLifetimeSeconds).toBe(seconds);
+  });
+
+  it.each([
+    ['599', /must be at least 600 seconds/],
+    ['604801', /must be at most 604800 seconds/],
+    ['1'.repeat(400), /expected number, received Infinity/],
+    ['-1', /must be a whole number of seconds/],
+    ['1e9', /must be a whole number of seconds/],
+  ])('refuses %s', (value, reason) => {
+    expectRefused({ AUTH_TENANT_ID: TENANT, AUTH_CLIENT_ID: CLIENT_ID, AUTH_MAX_TOKEN_LIFETIME_SECONDS: value }, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', reason);
   });
 });
 

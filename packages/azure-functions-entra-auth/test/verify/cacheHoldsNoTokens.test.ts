@@ -17,7 +17,7 @@ const { getHeapSnapshot } = require('node:v8');
 const { randomBytes } = require('node:crypto');
 const { VerifiedTokenCache } = require(process.argv[1]);
 const rawKeyed = process.argv[2] === 'raw';
-const cache = new VerifiedTokenCache({ maxEntries: 100, maxBytes: 1 << 20, clockSkewSeconds: 300, now: Date.now });
+const cache = new VerifiedTokenCache({ maxEntries: 100, maxBytes: 1 << 20, clockSkewSeconds: 300, maxLifetimeSeconds: 100_800, now: Date.now });
 const map = new Map();
 const needles = [];
 // In a function, so no stack slot of the caller still holds the last token when the snapshot is taken.

@@ -54,7 +54,7 @@ describe.each([
     expect(await outcome(f.harness.verifier, token)).toBe('claim_invalid');
     const response = await invokeHttp(handler, { headers: { authorization: `Bearer ${token}` } });
     expect(response.status).toBe(401);
-    // Telemetry counts it against the tenant's one ID, whatever the spelling it was refused for.
-    expect(f.observer.failures.at(-1)).toMatchObject({ code: 'claim_invalid', check: 'claims.tid', tenantId: TENANT });
+    // Telemetry reports the tenant's one ID (unverified: the token was refused), whatever the spelling it was refused for.
+    expect(f.observer.failures.at(-1)).toMatchObject({ code: 'claim_invalid', check: 'claims.tid', unverifiedTenantId: TENANT });
   });
 });

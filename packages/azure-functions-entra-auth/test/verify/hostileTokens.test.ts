@@ -177,6 +177,9 @@ const ALG_SPELLINGS: HostileCase[] = [
   hostile('alg as an array ["RS256"]', 'alg_not_allowed', 'header.alg', (t) => t.entra(t.claims(), t.header({ alg: ['RS256'] }))),
   hostile('alg "rs256" (lowercase)', 'alg_not_allowed', 'header.alg', (t) => t.entra(t.claims(), t.header({ alg: 'rs256' }))),
   hostile('alg "RS256 " (trailing space)', 'alg_not_allowed', 'header.alg', (t) => t.entra(t.claims(), t.header({ alg: 'RS256 ' }))),
+  // The refusal's message is logged: an attacker's alg appears only when it is a plain identifier.
+  hostile('alg with terminal escapes and a header injection', 'alg_not_allowed', 'header.alg', (t) => t.entra(t.claims(), t.header({ alg: '\u001b[31mEVIL\r\nX: y<' })), /^alg \(not a plain identifier\) is not allowed/),
+  hostile('alg "HS256", named in the message', 'alg_not_allowed', 'header.alg', (t) => t.entra(t.claims(), t.header({ alg: 'HS256' })), /^alg "HS256" is not allowed/),
   hostile('alg "RS256\\u0000" (NUL suffix)', 'alg_not_allowed', 'header.alg', (t) => t.entra(t.claims(), t.header({ alg: 'RS256\u0000' }))),
 ];
 
@@ -492,9 +495,13 @@ const SIZE: HostileCase[] = [
   hostile('exactly at the cap with a huge claim, forged: handled all the way to the signature', 'signature_invalid', 'signature', (t) =>
     hugeClaimToken(t, TOKEN_CAP, 'attacker'),
   ),
-  hostile('a claim nested 4 000 arrays deep, forged: handled all the way to the signature', 'signature_invalid', 'signature', (t) =>
+  hostile('a claim nested 4 000 arrays deep, forged: refused before any key work', 'token_malformed', 'payload.json', (t) =>
     t.attacker(jsonWithLeadingMembers(t.claims(), `"xms_deep":${'['.repeat(4000)}${']'.repeat(4000)}`)),
   ),
+  // Entra-signed, so only the depth bound stands between it and a handler that serialises it (a stack overflow, a 500).
+  genuine(hostile('a claim nested 5 500 arrays deep, Entra-signed', 'token_malformed', 'payload.json', (t) =>
+    t.entra(jsonWithLeadingMembers(t.claims(), `"xms_deep":${'['.repeat(5500)}${']'.repeat(5500)}`)), /nested at most 32 deep/,
+  )),
 ];
 
 /** Time claims: RFC 7519 §4.1.4–4.1.6 with the configured 300 s skew. All Entra-signed. */
@@ -518,6 +525,26 @@ const LIFETIME: HostileCase[] = [
     t.entra(t.claims({ iat: NOW_S + SKEW + 1, nbf: NOW_S, exp: NOW_S + 3600 })),
   ),
   hostile('iat negative', 'claim_invalid', 'claims.iat', (t) => t.entra(t.claims({ iat: -5 }))),
+  // Each timestamp alone is within now ± skew; together the token is never valid (IDX10224).
+  hostile('nbf after exp, both within the skew', 'token_malformed', 'claims.lifetime', (t) =>
+    t.entra(t.claims({ nbf: NOW_S + 60, iat: NOW_S - 60, exp: NOW_S + 30 })), /nbf is after exp/,
+  ),
+  hostile('iat after exp, both within the skew', 'token_malformed', 'claims.lifetime', (t) =>
+    t.entra(t.claims({ iat: NOW_S + 60, nbf: NOW_S - 60, exp: NOW_S + 30 })), /iat is after exp/,
+  ),
+  hostile('nbf after an exp already past the skew', 'token_malformed', 'claims.lifetime', (t) =>
+    t.entra(t.claims({ nbf: NOW_S - SKEW - 10, iat: NOW_S - SKEW - 10, exp: NOW_S - SKEW - 20 })),
+  ),
+  hostile('iat 0, nbf 0 and exp ten years out', 'token_malformed', 'claims.lifetime', (t) =>
+    t.entra(t.claims({ iat: 0, nbf: 0, exp: NOW_S + 10 * 365 * 86_400 })), /exceeds AUTH_MAX_TOKEN_LIFETIME_SECONDS/,
+  ),
+  hostile('exp 1e300', 'token_malformed', 'claims.lifetime', (t) => t.entra(t.claims({ exp: 1e300 }))),
+  hostile('no nbf, iat a day and a half before a current exp', 'token_malformed', 'claims.lifetime', (t) =>
+    t.entra(t.claims({ nbf: undefined, iat: NOW_S - 129_600, exp: NOW_S + 60 })), /from iat/,
+  ),
+  hostile('neither nbf nor iat, exp 29 hours from now', 'token_malformed', 'claims.lifetime', (t) =>
+    t.entra(t.claims({ nbf: undefined, iat: undefined, exp: NOW_S + 29 * 3600 })), /from now/,
+  ),
 ].map(genuine);
 
 /** Audience confusion: RFC 8725 §3.9 (use and validate audience), RFC 7519 §4.1.3. All Entra-signed. */
@@ -749,6 +776,9 @@ describe('hostile access tokens', () => {
     expect(error).toMatchObject({ code, check });
     if (!(error instanceof AuthError)) return;
     if (message) expect(error.message).toMatch(message);
+    // Messages are logged: no control character from the token reaches a log line.
+    // eslint-disable-next-line no-control-regex -- the point is to find control characters
+    expect(error.message).not.toMatch(/[\u0000-\u001f\u007f]/);
     // Whatever reaches logs from an unverified token is a short plain identifier.
     for (const value of Object.values(error.facts)) expect(safeLogValue(value)).toBe(value);
     expect(h.fetches).toHaveLength(fetchesAfterWarmUp);
@@ -761,6 +791,8 @@ describe('hostile access tokens', () => {
     ['nbf exactly at now + skew', { nbf: NOW_S + SKEW, iat: NOW_S, exp: NOW_S + 3600 }],
     ['nbf in the future within the skew (now + 60)', { nbf: NOW_S + 60, iat: NOW_S, exp: NOW_S + 3600 }],
     ['iat exactly at now + skew', { iat: NOW_S + SKEW, nbf: NOW_S, exp: NOW_S + 3600 }],
+    ['nbf and iat equal to exp', { iat: NOW_S + 30, nbf: NOW_S + 30, exp: NOW_S + 30 }],
+    ['a 28-hour CAE lifetime, exactly the default bound', { iat: NOW_S - 3600, nbf: NOW_S - 3600, exp: NOW_S - 3600 + 100_800 }],
   ])('accepts the boundary case: %s', async (_name, times) => {
     expect(await outcome(h.verifier, t.entra(t.claims(times)))).toBe('ok');
   });

@@ -54,7 +54,14 @@ async function startRig(options: { cacheSize?: number; timeoutMs?: number } = {}
   running.push(server);
   server.setKeys([publishedKey.publicJwk]);
   server.slowMs = 3_000;
-  const settings = loadAuthSettings({ AUTH_TENANT_ID: TENANT, AUTH_CLIENT_ID: API_CLIENT_ID, AUTH_APP_ID_URI: APP_ID_URI, AUTH_INSTANCE: server.url });
+  // The three-day test tokens (below) need a lifetime bound past the 28 h default.
+  const settings = loadAuthSettings({
+    AUTH_TENANT_ID: TENANT,
+    AUTH_CLIENT_ID: API_CLIENT_ID,
+    AUTH_APP_ID_URI: APP_ID_URI,
+    AUTH_INSTANCE: server.url,
+    AUTH_MAX_TOKEN_LIFETIME_SECONDS: String(4 * 24 * 3600),
+  });
   const fetches: string[] = [];
   const fetchLogged: FetchLike = (input, init) => {
     fetches.push(input);

@@ -235,7 +235,7 @@ describe('the verified-token cache', () => {
 
   it('answers a cached token from memory alone, even with the key endpoints down and the key set a day old', async () => {
     const rig = await startRig();
-    const token = await rig.token(key, 2 * 24 * 3600);
+    const token = await rig.token(key, 27 * 3600);
     const verified = await admit(rig.verifier, token);
     const fetched = rig.fetches.length;
     rig.server.discoveryFault = 'down';
@@ -276,12 +276,13 @@ describe('VerifiedTokenCache', () => {
     scopes: [],
     facts: { tenantId: TENANT, clientAppId: CALLER_APP, version: '2.0', kid },
   });
-  const newCache = (options: { maxEntries?: number; maxBytes?: number; skew?: number } = {}) => {
+  const newCache = (options: { maxEntries?: number; maxBytes?: number; skew?: number; maxLifetime?: number } = {}) => {
     const clock = { now: NOW_MS };
     const cache = new VerifiedTokenCache({
       maxEntries: options.maxEntries ?? 10,
       maxBytes: options.maxBytes ?? 1024 * 1024,
       clockSkewSeconds: options.skew ?? 300,
+      maxLifetimeSeconds: options.maxLifetime ?? 100_800,
       now: () => clock.now,
     });
     const put = (token: string, value = entry(token)) => {
@@ -341,6 +342,20 @@ describe('VerifiedTokenCache', () => {
     clock.now = (EXP + skew) * 1000;
     expect(read('token-a')).toBeUndefined();
     expect(cache.size).toBe(0);
+  });
+
+  it('drops an entry after maxLifetimeSeconds even when its exp is years away', () => {
+    const { cache, clock, put, read } = newCache({ maxLifetime: 600 });
+    put('token-far', entry('far', NOW_MS / 1000 + 10 * 365 * 86_400));
+    clock.now = NOW_MS + 600_000 - 1;
+    expect(read('token-far')?.kid).toBe('far');
+    clock.now = NOW_MS + 600_000 + 1;
+    expect(read('token-far')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('refuses to be built without a positive maxLifetimeSeconds', () => {
+    expect(() => new VerifiedTokenCache({ maxEntries: 1, maxBytes: 1, clockSkewSeconds: 0, maxLifetimeSeconds: 0, now: Date.now })).toThrow(/maxLifetimeSeconds/);
   });
 
   it('does not store a token already past exp + skew', () => {
