@@ -40,8 +40,9 @@ export interface Comparison {
   readonly difference?: DeliberateDifference;
 }
 
+/** `*` in a pattern stands for any run of characters. */
 const matchesTag = (pattern: string, tag: string) =>
-  pattern.endsWith('*') ? tag.startsWith(pattern.slice(0, -1)) : pattern === tag;
+  new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(tag);
 
 /** The entry of the table that explains our refusal of a token Microsoft.IdentityModel accepts, if any. */
 export function explain(testCase: Case, configuration: Configuration, ours: OurVerdict, table: readonly DeliberateDifference[] = DELIBERATE_DIFFERENCES): DeliberateDifference | undefined {

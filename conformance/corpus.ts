@@ -251,18 +251,21 @@ function baseDraft(base: BaseName, uti: string): Draft {
   return { base, version, header: { typ: 'JWT', alg: 'RS256', x5t: 'main-key-2026', kid: 'main-key-2026' }, payload, key: 'main', signWith: 'RS256' };
 }
 
+/** Sets a JSON member; `undefined` removes it. */
+function setMember(record: Record<string, unknown>, key: string, value: unknown): void {
+  if (value === undefined) Reflect.deleteProperty(record, key);
+  else record[key] = value;
+}
 const variant = (family: Family, name: string, apply: (draft: Draft) => void): Variant => ({ family, name, apply });
 /** Sets a payload claim; `undefined` removes it. */
 const claim = (family: Family, name: string, key: string, value: unknown) =>
   variant(family, name, (draft) => {
     const resolved = typeof value === 'function' ? (value as (draft: Draft) => unknown)(draft) : value;
-    if (resolved === undefined) delete draft.payload[key];
-    else draft.payload[key] = resolved;
+    setMember(draft.payload, key, resolved);
   });
 const headerMember = (family: Family, name: string, key: string, value: unknown) =>
   variant(family, name, (draft) => {
-    if (value === undefined) delete draft.header[key];
-    else draft.header[key] = value;
+    setMember(draft.header, key, value);
   });
 /** Signs with another key, naming it in kid (and x5t). */
 const signedBy = (family: Family, name: string, key: KeyName, kid: string) =>
