@@ -133,7 +133,13 @@ export interface Configuration {
 
 const AUDIENCES = [CLIENT_ID, APP_ID_URI, `${APP_ID_URI}/`];
 
-function configuration(name: string, description: string, env: Record<string, string>, authorityTenant: string, acl = false): Configuration {
+function configuration(
+  name: string,
+  description: string,
+  env: Record<string, string>,
+  authorityTenant: string,
+  { acl = false, issuerValidation = 'aad' }: { acl?: boolean; issuerValidation?: 'aad' | 'validIssuers' } = {},
+): Configuration {
   return {
     name,
     description,
@@ -146,17 +152,20 @@ function configuration(name: string, description: string, env: Record<string, st
       clockSkewSeconds: SKEW_SECONDS,
       nowUnixSeconds: NOW,
       allowWebApiToBeAuthorizedByAcl: acl,
-      issuerValidation: 'aad',
+      issuerValidation,
     },
   };
 }
 
 export const CONFIGURATIONS: readonly Configuration[] = [
+  // Microsoft.Identity.Web registers AadIssuerValidator whenever ValidateIssuer is on, single tenant included.
   configuration('single', 'single tenant, v1 and v2 tokens', {}, TENANT),
+  // The same API with the tenant's two issuers as plain ValidIssuers instead (JwtBearer without Microsoft.Identity.Web's issuer validator).
+  configuration('single-valid-issuers', 'single tenant, issuers as ValidIssuers', {}, TENANT, { issuerValidation: 'validIssuers' }),
   configuration('single-acl', 'single tenant, allowed client apps, tokens without permissions allowed (MIW AllowWebApiToBeAuthorizedByACL)', {
     AUTH_ALLOWED_CLIENT_APPS: CALLER_APP,
     AUTH_ALLOW_TOKENS_WITHOUT_PERMISSIONS: 'true',
-  }, TENANT, true),
+  }, TENANT, { acl: true }),
   configuration('single-v2', 'single tenant, v2 tokens only', { AUTH_TOKEN_VERSIONS: '2.0' }, TENANT),
   configuration('multi-list', 'multi-tenant (organizations), allow-list of two tenants', { AUTH_ALLOWED_TENANTS: `${TENANT},${OTHER_TENANT}` }, 'organizations'),
   configuration('multi-any', 'multi-tenant (common), any tenant', { AUTH_ALLOWED_TENANTS: '*' }, 'common'),

@@ -27,11 +27,10 @@ import { buildJudge, dotnetUnavailable, runJudge } from './identityModelJudge';
  *   --markdown       print the table of deliberate differences as Markdown and exit
  *   --no-dotnet      skip the Microsoft.IdentityModel step (jose only)
  *   --keep DIR       write the corpus (tokens, configurations, documents) to DIR
- *   --all            list every differing token, not only the first 40 of each kind
+ *   --all            list every differing token, not only one line per variant combination
  */
 
 const REPO_ROOT = resolve(__dirname, '..', __dirname.includes('dist-conformance') ? '..' : '.');
-const LISTED = 40;
 
 function print(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -56,6 +55,24 @@ function describe(comparison: Comparison): string {
   const ours = comparison.ours.accepted ? 'accept' : `refuse ${comparison.ours.code} (${comparison.ours.check})`;
   const theirs = comparison.theirs.accepted ? 'accept' : `refuse ${comparison.theirs.code} ${comparison.theirs.exception}`;
   return `  [${comparison.configuration.name}] ${comparison.testCase.id}: ours ${ours}; Microsoft.IdentityModel ${theirs}`;
+}
+
+/** One line per variant combination: how many pairs, in which configurations, and what each judge said. */
+function groupedFailures(list: readonly Comparison[]): string[] {
+  const groups = new Map<string, Comparison[]>();
+  for (const comparison of list) {
+    const key = comparison.testCase.tags.join(' + ') || 'as-issued';
+    groups.set(key, [...(groups.get(key) ?? []), comparison]);
+  }
+  return [...groups.entries()]
+    .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
+    .map(([tags, members]) => {
+      const first = members[0] as Comparison;
+      const configurations = [...new Set(members.map((m) => m.configuration.name))].join(',');
+      const ours = first.ours.accepted ? 'accept' : `${first.ours.code} (${first.ours.check})`;
+      const theirs = first.theirs.accepted ? 'accept' : `${first.theirs.code} ${first.theirs.exception}`;
+      return `  ${tags} ×${members.length} [${configurations}]: ours ${ours}; Microsoft.IdentityModel ${theirs}`;
+    });
 }
 
 async function main(): Promise<number> {
@@ -143,9 +160,10 @@ async function main(): Promise<number> {
       ] as const) {
         if (list.length === 0) continue;
         print();
-        print(`${title} (${list.length}; by variant: ${countBy(list, (c) => (c.testCase.tags.join(' + ') || 'as-issued')).slice(0, 12).map(([tags, n]) => `${tags} ×${n}`).join(', ')}):`);
-        for (const comparison of values.all ? list : list.slice(0, LISTED)) print(describe(comparison));
-        if (!values.all && list.length > LISTED) print(`  … and ${list.length - LISTED} more (--all lists them)`);
+        print(`${title}: ${list.length} token × configuration pairs, by variant:`);
+        for (const line of groupedFailures(list)) print(line);
+        if (values.all) for (const comparison of list) print(describe(comparison));
+        else print('  (--all lists every token)');
       }
       if (comparisons.some(isFailure)) failed = true;
     } finally {
