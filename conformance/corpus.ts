@@ -236,7 +236,8 @@ const v2Issuer = (tenant: string) => `${INSTANCE}/${tenant}/v2.0`;
 const v1Issuer = (tenant: string) => `https://sts.windows.net/${tenant}/`;
 const issuerFor = (draft: Draft, tenant: string) => (draft.version === '2.0' ? v2Issuer(tenant) : v1Issuer(tenant));
 
-function baseDraft(base: BaseName, uti: string): Draft {
+/** A token as Entra issues it for `base`, before any variant; `uti` makes it distinct. */
+export function baseDraftFor(base: BaseName, uti: string): Draft {
   const version = base.startsWith('v2') ? '2.0' : '1.0';
   const app = base.endsWith('app');
   const payload: Record<string, unknown> = {
@@ -684,7 +685,7 @@ export function createCorpus(keys: Keys = createKeys()): Corpus {
     }
   }
   const cases = plans.map((plan, index) => {
-    const draft = baseDraft(plan.base, `conformance${String(index).padStart(6, '0')}`);
+    const draft = baseDraftFor(plan.base, `conformance${String(index).padStart(6, '0')}`);
     for (const applied of plan.applied) applied.apply(draft);
     const tags = plan.applied.map((v) => `${v.family}:${v.name}`);
     return {

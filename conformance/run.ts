@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,9 +14,10 @@ import {
   type Comparison,
   type TheirVerdict,
 } from './check';
-import { FAMILIES, createCorpus, type Corpus } from './corpus';
+import { FAMILIES, createCorpus } from './corpus';
 import { DELIBERATE_DIFFERENCES } from './deliberateDifferences';
 import { buildJudge, dotnetUnavailable, runJudge } from './identityModelJudge';
+import { writeCorpus } from './writeCorpus';
 
 /**
  * `npm run conformance`: generates the corpus, judges every token with our verifier,
@@ -34,21 +35,6 @@ const REPO_ROOT = resolve(__dirname, '..', __dirname.includes('dist-conformance'
 
 function print(line = ''): void {
   process.stdout.write(`${line}\n`);
-}
-
-/** Writes what the .NET judge reads: the documents and one config file per configuration. */
-export function writeCorpus(corpus: Corpus, dir: string): Map<string, string> {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'documents.json'), JSON.stringify(Object.fromEntries(corpus.documents), null, 1));
-  writeFileSync(join(dir, 'tokens.txt'), corpus.cases.map((c) => `${c.token}\n`).join(''));
-  writeFileSync(join(dir, 'cases.json'), JSON.stringify(corpus.cases.map(({ id, tags }) => ({ id, tags })), null, 1));
-  const paths = new Map<string, string>();
-  for (const configuration of corpus.configurations) {
-    const path = join(dir, `config-${configuration.name}.json`);
-    writeFileSync(path, JSON.stringify({ ...configuration.judge, documents: 'documents.json', env: configuration.env }, null, 1));
-    paths.set(configuration.name, path);
-  }
-  return paths;
 }
 
 function describe(comparison: Comparison): string {
