@@ -83,7 +83,7 @@ export const DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
     ourChecks: ['header.json', 'payload.json'],
     tags: ['encoding:duplicate-*', 'encoding:trailing-garbage'],
     reason: 'Duplicate member names and data after the JSON object are refused; Microsoft.IdentityModel takes one of the duplicates and ignores trailing bytes.',
-    basis: 'RFC 7515 §5.2 and RFC 7519 §7.2 (duplicate names: reject or take the last); RFC 8259; parser-differential attacks (first-wins vs last-wins)',
+    basis: 'RFC 7515 §4 and RFC 7519 §4 (duplicate names: reject, or take the lexically last); RFC 8259; parser-differential attacks (first-wins vs last-wins)',
   },
   {
     rule: 'canonical base64url',
@@ -104,7 +104,7 @@ export const DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
     ourChecks: ['size'],
     tags: ['encoding:oversize-*'],
     reason: 'Entra access tokens are 1–4 KB; we refuse anything over 16 KiB before decoding. Microsoft.IdentityModel allows 250 KB.',
-    basis: 'Resource exhaustion (RFC 8725 §2.x on denial of service; OWASP API4:2023)',
+    basis: 'Resource exhaustion before any check (OWASP API4:2023, unrestricted resource consumption)',
   },
   {
     rule: 'expired at exp - skew',

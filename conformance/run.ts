@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +11,7 @@ import {
   judgeOurs,
   markdownTable,
   parseTheirVerdict,
+  withTable,
   type Comparison,
   type TheirVerdict,
 } from './check';
@@ -26,6 +27,7 @@ import { writeCorpus } from './writeCorpus';
  * Microsoft.IdentityModel accepts unless conformance/deliberateDifferences.ts explains it.
  *
  *   --markdown       print the table of deliberate differences as Markdown and exit
+ *   --update-readme  rewrite that table in conformance/README.md (a test keeps them equal)
  *   --no-dotnet      skip the Microsoft.IdentityModel step (jose only)
  *   --keep DIR       write the corpus (tokens, configurations, documents) to DIR
  *   --all            list every differing token, not only one line per variant combination
@@ -63,10 +65,16 @@ function groupedFailures(list: readonly Comparison[]): string[] {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { markdown: { type: 'boolean' }, 'no-dotnet': { type: 'boolean' }, keep: { type: 'string' }, all: { type: 'boolean' } },
+    options: { markdown: { type: 'boolean' }, 'update-readme': { type: 'boolean' }, 'no-dotnet': { type: 'boolean' }, keep: { type: 'string' }, all: { type: 'boolean' } },
   });
   if (values.markdown) {
     print(markdownTable());
+    return 0;
+  }
+  if (values['update-readme']) {
+    const readme = join(REPO_ROOT, 'conformance', 'README.md');
+    writeFileSync(readme, withTable(readFileSync(readme, 'utf8'), markdownTable()));
+    print(`${readme}: table of deliberate differences regenerated (${DELIBERATE_DIFFERENCES.length} rules)`);
     return 0;
   }
   const started = performance.now();

@@ -1,4 +1,6 @@
-import { compare, explain, isJoseFailure, joseDifferential, judgeOurs, markdownTable, type TheirVerdict } from '../../conformance/check';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { compare, explain, isJoseFailure, joseDifferential, judgeOurs, markdownTable, withTable, type TheirVerdict } from '../../conformance/check';
 import { FAMILIES, createCorpus, type Corpus } from '../../conformance/corpus';
 import { DELIBERATE_DIFFERENCES } from '../../conformance/deliberateDifferences';
 import { dotnetUnavailable } from '../../conformance/identityModelJudge';
@@ -95,5 +97,12 @@ describe('the comparison', () => {
   it('renders the table of deliberate differences as Markdown, one row per entry', () => {
     const rows = markdownTable().split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| Rule') && !line.startsWith('| ---'));
     expect(rows).toHaveLength(DELIBERATE_DIFFERENCES.length);
+  });
+});
+
+describe('conformance/README.md', () => {
+  it('holds the table of deliberate differences as generated from the committed table', () => {
+    const readme = readFileSync(path.join(__dirname, '..', '..', 'conformance', 'README.md'), 'utf8');
+    expect(withTable(readme, markdownTable())).toBe(readme);
   });
 });
