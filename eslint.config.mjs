@@ -16,7 +16,7 @@ export default tseslint.config(
   },
   {
     // The composition root and the tooling are where the environment is read.
-    files: ['functions/index.ts', 'test/**', 'dev/**', 'bench/**'],
+    files: ['functions/index.ts', 'test/**', 'dev/**', 'bench/**', 'conformance/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -13,9 +13,12 @@ export function judgeDll(repoRoot: string): string {
   return join(judgeProjectDir(repoRoot), 'bin', 'Release', 'net10.0', 'IdentityModelJudge.dll');
 }
 
+/** No banner, no telemetry upload (there is no network to send it to). */
+const DOTNET_ENV = { ...process.env, DOTNET_NOLOGO: '1', DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_SKIP_FIRST_TIME_EXPERIENCE: '1' };
+
 /** Why the .NET judge cannot run here, or undefined when `dotnet` answers. */
 export function dotnetUnavailable(): string | undefined {
-  const probe = spawnSync('dotnet', ['--version'], { encoding: 'utf8', timeout: 30_000 });
+  const probe = spawnSync('dotnet', ['--version'], { encoding: 'utf8', timeout: 30_000, env: DOTNET_ENV });
   if (probe.error) return `no dotnet on PATH (${(probe.error as NodeJS.ErrnoException).code ?? probe.error.message})`;
   if (probe.status !== 0) return `dotnet --version exited ${String(probe.status)}`;
   return undefined;
@@ -25,6 +28,7 @@ export function dotnetUnavailable(): string | undefined {
 export function buildJudge(repoRoot: string): void {
   const result = spawnSync('dotnet', ['build', '-c', 'Release', '--nologo', '-v', 'q', '-clp:ErrorsOnly'], {
     cwd: judgeProjectDir(repoRoot),
+    env: DOTNET_ENV,
     encoding: 'utf8',
     timeout: 300_000,
   });
@@ -36,7 +40,7 @@ export function buildJudge(repoRoot: string): void {
 /** Runs the judge once over `tokens`, returning its stdout lines (one per token, or the bench line). */
 export function runJudge(repoRoot: string, configPath: string, tokens: readonly string[], extraArgs: readonly string[] = []): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn('dotnet', [judgeDll(repoRoot), '--config', configPath, ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('dotnet', [judgeDll(repoRoot), '--config', configPath, ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'], env: DOTNET_ENV });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
