@@ -3,14 +3,15 @@
  * Microsoft.Identity.Web web API configures it) accepts them. The conformance check
  * explains a "we refuse, it accepts" outcome only by an entry here: our refusal named
  * one of `ourChecks`, and the token carries one of `tags` (`family:name` of the
- * generator's variants, `*` as a wildcard) or the configuration is one of `configurations`.
+ * generator's variants, `*` as a wildcard, `a & b` for a token carrying both) or the
+ * configuration is one of `configurations`.
  * The other direction (we accept, it refuses) is never explained: it fails the run.
  */
 export interface DeliberateDifference {
   readonly rule: string;
   /** Our refusal's `check` (lib/errors/checkNames.ts). */
   readonly ourChecks: readonly string[];
-  /** Generator variants (`family:name`, `*` wildcard) this rule is about. */
+  /** Generator variants (`family:name`, `*` wildcard, `a & b`: both) this rule is about. */
   readonly tags?: readonly string[];
   /** Configurations this rule is about (conformance/corpus.ts CONFIGURATIONS). */
   readonly configurations?: readonly string[];
@@ -129,8 +130,8 @@ export const DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
   },
   {
     rule: 'iat not after exp',
-    ourChecks: ['claims.iat'],
-    tags: ['exp:*'],
+    ourChecks: ['claims.iat', 'claims.exp'],
+    tags: ['exp:* & iat:*'],
     reason: 'A token issued after it expired is incoherent and refused (once the verifier checks it); Microsoft.IdentityModel does not look at iat.',
     basis: 'RFC 7519 §4.1.4/§4.1.6; Entra never issues one: such a token is forged or mangled',
   },
