@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-dev/', 'dist-bench/', 'coverage/', 'node_modules/', '.dev-state/', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['dist/', 'dist-dev/', 'dist-bench/', 'dist-conformance/', 'conformance/IdentityModelJudge/', 'coverage/', 'node_modules/', '.dev-state/', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
