@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import { packageBoundary } from './eslint/packageBoundary.cjs';
 
 export default tseslint.config(
-  { ignores: ['**/dist/', 'dist-dev/', 'dist-bench/', 'dist-package/', 'dist-infra/', 'coverage/', '**/node_modules/', '.dev-state/', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['**/dist/', 'dist-dev/', 'dist-bench/', 'dist-package/', 'dist-infra/', 'dist-conformance/', 'conformance/IdentityModelJudge/', 'coverage/', '**/node_modules/', '.dev-state/', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     // The composition root and the tooling are where the environment is read.
-    files: ['functions/index.ts', 'test/**', 'packages/*/test/**', 'dev/**', 'bench/**'],
+    files: ['functions/index.ts', 'test/**', 'packages/*/test/**', 'dev/**', 'bench/**', 'conformance/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
