@@ -61,6 +61,7 @@ interface RpcTypedData {
   readonly http?: RpcHttpData;
   readonly bytes?: Uint8Array;
   readonly string?: string;
+  readonly json?: string;
 }
 
 interface RpcHttpCookie {
@@ -89,7 +90,7 @@ interface RpcHttpData {
 interface CoreInvocationContext {
   readonly invocationId: string;
   readonly metadata: FunctionMetadata;
-  readonly request: { readonly inputData: readonly { readonly name: string; readonly data: RpcTypedData }[]; readonly triggerMetadata: Record<string, never> };
+  readonly request: { readonly inputData: readonly { readonly name: string; readonly data: RpcTypedData }[]; readonly triggerMetadata: Readonly<Record<string, RpcTypedData>> };
   readonly state: undefined;
   readonly log: (level: string, category: string, message: string) => void;
 }
@@ -102,6 +103,19 @@ interface InvocationModel {
 
 interface ProgrammingModel {
   getInvocationModel(context: CoreInvocationContext): InvocationModel;
+  /** Asked once at worker start: with `app.setup({ enableHttpStream: true })` it answers the HttpUri of its own HTTP proxy. */
+  getCapabilities?(capabilities: Record<string, string>): Promise<Record<string, string>>;
+}
+
+/** The registrations, and the start-up handshake the worker does before the first invocation. */
+export interface FunctionsCore {
+  readonly registrations: HttpFunctionRegistration[];
+  /**
+   * Asks the programming model for its capabilities, as the worker does at init: an app
+   * that enabled HTTP streaming answers with its proxy's URI, and every invocation then
+   * forwards the request there (as the Functions host does) instead of passing it as RPC data.
+   */
+  negotiate(): Promise<void>;
 }
 
 /** appTerminate hooks the app registered (app.hook.appTerminate), run by the worker before it exits, as the real worker does. */
@@ -109,9 +123,10 @@ export type TerminateHook = (context: { hookData: Record<string, unknown> }) => 
 /** appStart hooks (app.hook.appStart), run and awaited by the worker once the entry files are loaded, before it serves. */
 export type StartHook = TerminateHook;
 
-export function installFunctionsCore(terminateHooks: TerminateHook[] = [], startHooks: StartHook[] = []): HttpFunctionRegistration[] {
+export function installFunctionsCore(terminateHooks: TerminateHook[] = [], startHooks: StartHook[] = []): FunctionsCore {
   const registrations: HttpFunctionRegistration[] = [];
   let programmingModel: ProgrammingModel | undefined;
+  let streamUri: string | undefined;
   const core = {
     version: 'dev-host',
     hostVersion: 'dev-host',
@@ -136,18 +151,37 @@ export function installFunctionsCore(terminateHooks: TerminateHook[] = [], start
         authLevel: trigger.authLevel ?? 'function',
         invoke: async (request, log) => {
           if (!programmingModel) throw new Error('dev host: the app registered a function but no programming model (@azure/functions sets one)');
+          const invocationId = randomUUID();
           const model = programmingModel.getInvocationModel({
-            invocationId: randomUUID(),
+            invocationId,
             metadata,
-            request: { inputData: [{ name: triggerName, data: { http: rpcRequest(request) } }], triggerMetadata: {} },
+            request: {
+              inputData: [{ name: triggerName, data: { http: rpcRequest(request) } }],
+              triggerMetadata: streamUri === undefined ? {} : streamTriggerMetadata(request),
+            },
             state: undefined,
             log: (level, category, message) => {
               if (category !== 'system' || level !== 'debug') log(level, message);
             },
           });
-          const { context, inputs } = await model.getArguments();
-          const result = await model.invokeFunction(context, inputs, callback);
-          return devResponse((await model.getResponse(context, result)).returnValue?.http);
+          if (streamUri === undefined) {
+            const { context, inputs } = await model.getArguments();
+            const result = await model.invokeFunction(context, inputs, callback);
+            return devResponse((await model.getResponse(context, result)).returnValue?.http);
+          }
+          // Streaming: the request reaches the app through its own proxy, and the answer comes back the same way.
+          const proxy = new AbortController();
+          const answered = forwardToProxy(streamUri, invocationId, request, proxy.signal);
+          try {
+            const { context, inputs } = await model.getArguments();
+            const result = await model.invokeFunction(context, inputs, callback);
+            await model.getResponse(context, result);
+          } catch (error) {
+            proxy.abort();
+            answered.catch(() => undefined);
+            throw error;
+          }
+          return answered;
         },
       });
       return { dispose: () => undefined };
@@ -159,7 +193,42 @@ export function installFunctionsCore(terminateHooks: TerminateHook[] = [], start
   loader._load = function load(this: unknown, request: string, ...rest: unknown[]) {
     return request === '@azure/functions-core' ? core : original.call(this, request, ...rest);
   };
-  return registrations;
+  return {
+    registrations,
+    async negotiate() {
+      const capabilities = (await programmingModel?.getCapabilities?.({})) ?? {};
+      streamUri = capabilities.HttpUri;
+    },
+  };
+}
+
+/** What the host passes with a streamed invocation: the headers and route parameters as trigger metadata. */
+function streamTriggerMetadata(request: DevHttpRequest): Record<string, RpcTypedData> {
+  const metadata: Record<string, RpcTypedData> = { Headers: { json: JSON.stringify(request.headers) } };
+  for (const [name, value] of Object.entries(request.params)) metadata[name] = { string: value };
+  return metadata;
+}
+
+/** Sends the request to the app's HTTP proxy as the Functions host does (invocation ID, forwarded host and scheme) and reads the answer. */
+async function forwardToProxy(streamUri: string, invocationId: string, request: DevHttpRequest, signal: AbortSignal): Promise<DevHttpResponse> {
+  const original = new URL(request.url);
+  const headers = new Headers(request.headers);
+  headers.set('x-ms-invocation-id', invocationId);
+  headers.set('x-forwarded-host', original.host);
+  headers.set('x-forwarded-proto', original.protocol.replace(/:$/, ''));
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && request.body !== undefined;
+  const response = await fetch(new URL(`${original.pathname}${original.search}`, streamUri), {
+    method: request.method,
+    headers,
+    ...(hasBody && { body: request.body }),
+    redirect: 'manual',
+    signal,
+  });
+  const answerHeaders: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie' && name !== 'x-ms-invocation-id' && name !== 'content-length' && name !== 'date' && name !== 'connection' && name !== 'keep-alive') answerHeaders[name] = value;
+  });
+  return { status: response.status, headers: answerHeaders, cookies: response.headers.getSetCookie(), body: new Uint8Array(await response.arrayBuffer()) };
 }
 
 function rpcRequest(request: DevHttpRequest): RpcHttpData {

@@ -11,7 +11,7 @@ import { createNodeHttpFetch } from './net/nodeHttpFetch';
 import { resolveAuthSettings, type AuthOptions } from './settings/authOptions';
 import type { AuthSettings } from './settings/authSettings';
 import type { HostEnvironment } from './settings/hostEnvironment';
-import type { SettingsSource } from './settings/parseSettings';
+import type { SettingsSource } from './settings/settingsSource';
 import { createAccessTokenVerifier } from './verify/createAccessTokenVerifier';
 import type { AccessTokenVerifier } from './verify/verifiedAccessToken';
 

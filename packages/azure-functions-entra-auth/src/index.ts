@@ -56,7 +56,7 @@ export type { FetchLike, FetchedResponse } from './net/fetchJson';
 export { loadAuthSettings, TOKEN_VERSIONS, type AuthSettings, type TenantMode, type TokenVersion } from './settings/authSettings';
 export { AUTH_SETTING_NAMES, resolveAuthSettings, type AuthOptions, type ResolvedAuthSettings } from './settings/authOptions';
 export { SettingsError } from './settings/settingsError';
-export type { SettingsSource } from './settings/parseSettings';
+export type { SettingsSource } from './settings/settingsSource';
 
 // Failures (also at azure-functions-entra-auth/errors)
 export * from './errors';

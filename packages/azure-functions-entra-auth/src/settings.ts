@@ -5,6 +5,7 @@
  */
 export { SettingsError } from './settings/settingsError';
 export { AZURE_MARKERS, readHostEnvironment, type HostEnvironment } from './settings/hostEnvironment';
-export { deepFreeze, parseSettings, type SettingsSource } from './settings/parseSettings';
+export { deepFreeze, parseSettings } from './settings/parseSettings';
+export type { SettingsSource } from './settings/settingsSource';
 export { CANONICAL_GUID, GUID_PATTERN, addIssue, checkHttpsUrl, commaList, guid, httpsOrigin, httpsUrl, isLoopbackHost, refuse, wildcardOr } from './settings/fields';
 export { outOfRange, typeMismatch, unrecognizedKeys } from './settings/englishMessages';

@@ -34,12 +34,12 @@ export interface StandinHarness {
   stop(): Promise<void>;
 }
 
-/** The stand-in on port 0 with a temporary state dir and the shipped registry. */
+/** The stand-in on port 0 with a temporary state dir and the shipped registry (or the one given). */
 export async function startStandinHarness(options: Partial<EntraStandinOptions> = {}): Promise<StandinHarness> {
   const workDir = await mkdtemp(join(tmpdir(), 'entra-standin-test-'));
   const stateDir = join(workDir, 'state');
-  const registry = await Registry.load(defaultRegistryPath());
-  const standin = await startEntraStandin({ stateDir, registry, port: 0, ...options }).catch(async (error: unknown) => {
+  const registry = options.registry ?? (await Registry.load(defaultRegistryPath()));
+  const standin = await startEntraStandin({ stateDir, port: 0, ...options, registry }).catch(async (error: unknown) => {
     await rm(workDir, { recursive: true, force: true });
     throw error;
   });

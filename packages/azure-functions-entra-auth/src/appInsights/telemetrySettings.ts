@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { addIssue, checkHttpsUrl, GUID_PATTERN, refuse } from '../settings/fields';
-import { deepFreeze, parseSettings, type SettingsSource } from '../settings/parseSettings';
+import { deepFreeze, parseSettings } from '../settings/parseSettings';
+import type { SettingsSource } from '../settings/settingsSource';
 
 /** How telemetry is authenticated at the ingestion endpoint. */
 export type IngestionAuthentication =

@@ -1,7 +1,7 @@
 import { INSTANCE_CA_SETTING, loadInstanceTrustSettings } from './instanceTrustSettings';
 import { SETTING_NAMES, loadAuthSettings, type AuthSettings, type TokenVersion } from './authSettings';
 import type { HostEnvironment } from './hostEnvironment';
-import type { SettingsSource } from './parseSettings';
+import type { SettingsSource } from './settingsSource';
 import { SettingsError } from './settingsError';
 
 /**

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import { typeMismatch } from './englishMessages';
 import { commaList, guid, httpsOrigin, wildcardOr } from './fields';
-import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
+import { deepFreeze, parseSettings } from './parseSettings';
+import type { SettingsSource } from './settingsSource';
 
 export const TOKEN_VERSIONS = ['1.0', '2.0'] as const;
 export type TokenVersion = (typeof TOKEN_VERSIONS)[number];

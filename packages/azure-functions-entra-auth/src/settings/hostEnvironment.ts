@@ -1,4 +1,4 @@
-import type { SettingsSource } from './parseSettings';
+import type { SettingsSource } from './settingsSource';
 
 /** Where the app runs, decided once at startup from the settings source and passed to whatever depends on it. */
 export type HostEnvironment =

@@ -4,7 +4,8 @@ import path from 'node:path';
 import * as z from 'zod/mini';
 import { readHostEnvironment, type HostEnvironment } from './hostEnvironment';
 import { isLoopbackHost } from './fields';
-import { deepFreeze, parseSettings, type SettingsSource } from './parseSettings';
+import { deepFreeze, parseSettings } from './parseSettings';
+import type { SettingsSource } from './settingsSource';
 import { SettingsError } from './settingsError';
 
 /**

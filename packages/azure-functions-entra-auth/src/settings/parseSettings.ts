@@ -1,8 +1,7 @@
 import type * as z from 'zod/mini';
 import { SettingsError } from './settingsError';
+import type { SettingsSource } from './settingsSource';
 
-/** What the settings loaders read: `process.env` or the Values of local.settings.json. */
-export type SettingsSource = Readonly<Record<string, string | undefined>>;
 
 /**
  * Validates `source` against a schema whose keys are setting names, and turns the

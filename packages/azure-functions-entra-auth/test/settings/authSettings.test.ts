@@ -1,5 +1,5 @@
 import { loadAuthSettings, type AuthSettings } from '../../src/settings/authSettings';
-import type { SettingsSource } from '../../src/settings/parseSettings';
+import type { SettingsSource } from '../../src/settings/settingsSource';
 import { SettingsError } from '../../src/settings/settingsError';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';

@@ -1,0 +1,194 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { Registry } from '../../dev/entra-standin/registry';
+import { startStandinHarness, type StandinHarness } from '../dev/support/standinHarness';
+import { INVOICES_FUNCTION, build, install, repositoryVersions, scaffold, shareInstall, type ScratchApp } from './scratchApp';
+
+/**
+ * The auth package as an outside app uses it: `npm pack` makes the tarball, publint and
+ * are-the-types-wrong judge it, fresh Functions apps laid out as `func init` lays them
+ * out install it, protect GET /api/invoices in a few lines, compile under strict
+ * TypeScript as CommonJS and as ES modules, load as the Functions worker loads them (the
+ * dev host: package.json `main`, the app's own @azure/functions) and answer over HTTP
+ * to tokens from the local Entra stand-in, with the app's own registration.
+ */
+
+const REPO = path.join(__dirname, '..', '..');
+const PACKAGE_DIR = path.join(REPO, 'packages', 'azure-functions-entra-auth');
+const WORKER = path.join(REPO, 'dist-dev', 'dev', 'host', 'worker.js');
+const NODE_MODULES_BIN = path.join(REPO, 'node_modules', '.bin');
+
+/** The outside app's own registrations: an invoices API and two daemons, one granted its role. */
+const REGISTRY = {
+  tenant: { id: 'de700000-0000-4000-8000-000000000001', domain: 'invoices-dev.onmicrosoft.com', displayName: 'Invoices (dev)' },
+  apis: [
+    {
+      name: 'invoices-api',
+      clientId: 'de700000-0000-4000-8000-0000000a0101',
+      servicePrincipalId: 'de700000-0000-4000-8000-0000000b0101',
+      appIdUri: 'api://invoices-api',
+      requestedAccessTokenVersion: 2,
+      appRoles: [{ id: 'de700000-0000-4000-8000-0000000e0101', value: 'Invoices.Read', description: 'Read invoices' }],
+      scopes: [{ id: 'de700000-0000-4000-8000-0000000f0101', value: 'Invoices.Read', description: 'Read invoices as the signed-in user' }],
+    },
+    {
+      name: 'other-api',
+      clientId: 'de700000-0000-4000-8000-0000000a0102',
+      servicePrincipalId: 'de700000-0000-4000-8000-0000000b0102',
+      appIdUri: 'api://other-api',
+      requestedAccessTokenVersion: 2,
+      appRoles: [{ id: 'de700000-0000-4000-8000-0000000e0102', value: 'Other.Read', description: 'Read other things' }],
+      scopes: [],
+    },
+  ],
+  clients: [
+    {
+      name: 'accounting',
+      clientId: 'de700000-0000-4000-8000-0000000c0101',
+      servicePrincipalId: 'de700000-0000-4000-8000-0000000d0101',
+      secret: 'dev-only~accounting~not-a-real-secret',
+      roles: { 'invoices-api': ['Invoices.Read'], 'other-api': ['Other.Read'] },
+    },
+    {
+      name: 'stranger',
+      clientId: 'de700000-0000-4000-8000-0000000c0102',
+      servicePrincipalId: 'de700000-0000-4000-8000-0000000d0102',
+      secret: 'dev-only~stranger~not-a-real-secret',
+      roles: {},
+    },
+  ],
+};
+
+interface RunningApp {
+  readonly url: string;
+  readonly child: ChildProcess;
+  readonly output: string[];
+}
+
+let work: string;
+let tarball: string;
+let standin: StandinHarness;
+const apps: Record<string, ScratchApp> = {};
+const running: RunningApp[] = [];
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(tmpdir(), 'outside-app-'));
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--pack-destination', work, '--json', '--loglevel=error'], { cwd: PACKAGE_DIR, encoding: 'utf8' })) as [{ filename: string }];
+  tarball = path.join(work, packed[0].filename);
+  const versions = repositoryVersions(REPO);
+  apps.commonjs = scaffold(path.join(work, 'invoices-cjs'), 'commonjs', tarball, versions);
+  apps.esm = scaffold(path.join(work, 'invoices-esm'), 'esm', tarball, versions);
+  install(apps.commonjs);
+  shareInstall(apps.commonjs, apps.esm);
+  standin = await startStandinHarness({ registry: Registry.parse(REGISTRY, 'outside app registry') });
+}, 180_000);
+
+afterAll(async () => {
+  for (const app of running) app.child.kill('SIGTERM');
+  await (standin as StandinHarness | undefined)?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the packed package', () => {
+  it('passes publint', () => {
+    const out = execFileSync(path.join(NODE_MODULES_BIN, 'publint'), ['run', tarball, '--strict'], { encoding: 'utf8' });
+    expect(out).toContain('All good!');
+  });
+
+  it('passes are-the-types-wrong for every entry point, under node10, node16 (CJS and ESM) and bundler resolution', () => {
+    const out = execFileSync(path.join(NODE_MODULES_BIN, 'attw'), [tarball, '--format', 'json'], { encoding: 'utf8' });
+    const report = JSON.parse(out) as { analysis: { problems: unknown[]; entrypoints: Record<string, unknown> } };
+    expect(report.analysis.problems).toEqual([]);
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(['.', './app-insights', './errors', './package.json', './settings', './toolkit']);
+  });
+
+  it('holds the built package, its sources for source maps, README and CHANGELOG, and nothing of the app or its tests', () => {
+    const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    expect(files).toEqual(expect.arrayContaining(['package/dist/index.js', 'package/dist/index.d.ts', 'package/README.md', 'package/CHANGELOG.md', 'package/src/index.ts']));
+    expect(files.filter((file) => /^package\/(test|node_modules)\/|tsconfig|jest\.config/.test(file))).toEqual([]);
+  });
+});
+
+describe.each(['commonjs', 'esm'] as const)('a fresh func-init app (%s) protecting GET /api/invoices', (kind) => {
+  let app: RunningApp;
+
+  beforeAll(async () => {
+    build(apps[kind]!);
+    app = await serve(apps[kind]!);
+  }, 60_000);
+
+  it('protects its route in at most 15 lines of its own', () => {
+    expect(INVOICES_FUNCTION.trimEnd().split('\n').length).toBeLessThanOrEqual(15);
+    expect(readFileSync(path.join(apps[kind]!.root, 'src', 'functions', 'invoices.ts'), 'utf8')).toBe(INVOICES_FUNCTION);
+  });
+
+  it('answers 200 to a daemon holding the app role', async () => {
+    const response = await fetch(`${app.url}/api/invoices`, { headers: { authorization: `Bearer ${await standin.token('accounting', 'invoices-api')}` } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ tenant: REGISTRY.tenant.id, invoices: [] });
+  });
+
+  it('answers 401 with a bare Bearer challenge when no token is sent', async () => {
+    const response = await fetch(`${app.url}/api/invoices`);
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="api://invoices-api"');
+    expect(await response.json()).toMatchObject({ code: 'token_missing', status: 401 });
+  });
+
+  it('answers 401 invalid_token to a token for another API', async () => {
+    const response = await fetch(`${app.url}/api/invoices`, { headers: { authorization: `Bearer ${await standin.token('accounting', 'other-api')}` } });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="api:\/\/invoices-api", error="invalid_token", error_description="[^"]+"$/);
+    expect(await response.json()).toMatchObject({ code: 'audience_mismatch' });
+  });
+
+  it('answers 403 insufficient_scope, naming the role, to a daemon without it', async () => {
+    const response = await fetch(`${app.url}/api/invoices`, { headers: { authorization: `Bearer ${await standin.token('stranger', 'invoices-api')}` } });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="api:\/\/invoices-api", error="insufficient_scope", error_description="[^"]+", scope="Invoices\.Read"$/);
+    expect(await response.json()).toMatchObject({ code: 'insufficient_scope', required: { anyOf: ['Invoices.Read'] } });
+  });
+
+  it('registers only the methods its policy names: the host itself turns DELETE away', async () => {
+    const response = await fetch(`${app.url}/api/invoices`, { method: 'DELETE', headers: { authorization: `Bearer ${await standin.token('accounting', 'invoices-api')}` } });
+    expect([404, 405]).toContain(response.status);
+  });
+});
+
+/** Runs the built app in the dev host, as `func start` would, with the app settings of a deployment against the stand-in. */
+async function serve(app: ScratchApp): Promise<RunningApp> {
+  const api = standin.api('invoices-api');
+  const child = spawn(process.execPath, [WORKER, app.root], {
+    cwd: app.root,
+    env: {
+      PATH: process.env.PATH,
+      PORT: '0',
+      AUTH_TENANT_ID: standin.standin.tenantId,
+      AUTH_CLIENT_ID: api.clientId,
+      AUTH_APP_ID_URI: api.appIdUri,
+      AUTH_INSTANCE: standin.standin.url,
+      AUTH_INSTANCE_CA_FILE: standin.standin.caPath,
+      // As on many corporate machines: the environment names another bundle, so the CA must come from the setting.
+      NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      output.push(line);
+      if (line.startsWith('{"devHost"')) resolve((JSON.parse(line) as { devHost: string }).devHost);
+    });
+    child.on('exit', (code) => {
+      reject(new Error(`the ${app.kind} app exited with ${String(code)}:\n${output.join('\n')}`));
+    });
+  });
+  const started = { url, child, output };
+  running.push(started);
+  return started;
+}
