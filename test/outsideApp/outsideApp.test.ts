@@ -120,8 +120,9 @@ describe.each(['commonjs', 'esm'] as const)('a fresh func-init app (%s) protecti
     app = await serve(apps[kind]!);
   }, 60_000);
 
-  it('protects its route in at most 15 lines of its own', () => {
+  it("protects its route in at most 15 lines of its own, the package README's quick start word for word", () => {
     expect(INVOICES_FUNCTION.trimEnd().split('\n').length).toBeLessThanOrEqual(15);
+    expect(readFileSync(path.join(PACKAGE_DIR, 'README.md'), 'utf8')).toContain(`\`\`\`ts\n${INVOICES_FUNCTION}\`\`\``);
     expect(readFileSync(path.join(apps[kind]!.root, 'src', 'functions', 'invoices.ts'), 'utf8')).toBe(INVOICES_FUNCTION);
   });
 
