@@ -166,7 +166,7 @@ export const TABLE_END = '<!-- end of deliberate-differences -->';
 export function withTable(readme: string, table: string): string {
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
-  if (start < 0 || end < start) throw new Error('conformance/README.md lacks the deliberate-differences markers');
+  if (start < 0 || end < start) throw new Error('README.md lacks the deliberate-differences markers');
   return `${readme.slice(0, start + TABLE_START.length)}\n${table}\n${readme.slice(end)}`;
 }
 

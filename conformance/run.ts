@@ -27,7 +27,7 @@ import { writeCorpus } from './writeCorpus';
  * Microsoft.IdentityModel accepts unless conformance/deliberateDifferences.ts explains it.
  *
  *   --markdown       print the table of deliberate differences as Markdown and exit
- *   --update-readme  rewrite that table in conformance/README.md (a test keeps them equal)
+ *   --update-readme  rewrite that table in README.md (a test keeps them equal)
  *   --no-dotnet      skip the Microsoft.IdentityModel step (jose only)
  *   --keep DIR       write the corpus (tokens, configurations, documents) to DIR
  *   --all            list every differing token, not only one line per variant combination
@@ -72,7 +72,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (values['update-readme']) {
-    const readme = join(REPO_ROOT, 'conformance', 'README.md');
+    const readme = join(REPO_ROOT, 'README.md');
     writeFileSync(readme, withTable(readFileSync(readme, 'utf8'), markdownTable()));
     print(`${readme}: table of deliberate differences regenerated (${DELIBERATE_DIFFERENCES.length} rules)`);
     return 0;

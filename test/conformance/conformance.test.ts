@@ -100,9 +100,9 @@ describe('the comparison', () => {
   });
 });
 
-describe('conformance/README.md', () => {
+describe('README.md', () => {
   it('holds the table of deliberate differences as generated from the committed table', () => {
-    const readme = readFileSync(path.join(__dirname, '..', '..', 'conformance', 'README.md'), 'utf8');
+    const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
     expect(withTable(readme, markdownTable())).toBe(readme);
   });
 });
