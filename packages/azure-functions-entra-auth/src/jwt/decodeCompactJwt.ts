@@ -6,7 +6,12 @@ import { MAX_JSON_DEPTH, parseJsonObject } from './strictJson';
 export const MAX_TOKEN_LENGTH = 16 * 1024;
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+/**
+ * ignoreBOM keeps a leading U+FEFF in the text (by default TextDecoder drops it), so
+ * JSON.parse refuses it: no JWT encoder writes a byte-order mark, and parsers that keep
+ * it (Microsoft.IdentityModel among them) refuse the token.
+ */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export interface DecodedJwt {
   readonly header: Readonly<Record<string, unknown>>;

@@ -486,6 +486,9 @@ const NOT_JSON_OBJECTS: HostileCase[] = [
     t.entra(Buffer.concat([Buffer.from(`${JSON.stringify(t.claims()).slice(0, -1)},"x":"`), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')])),
   )),
   genuine(hostile('payload that is an empty object', 'claim_invalid', 'claims.iss', (t) => t.entra({}))),
+  // A decoder that drops the byte-order mark would read these; parsers that keep it refuse them.
+  genuine(hostile('payload starting with a UTF-8 byte-order mark', 'token_malformed', 'payload.json', (t) => t.entra(`\uFEFF${JSON.stringify(t.claims())}`))),
+  hostile('header starting with a UTF-8 byte-order mark', 'token_malformed', 'header.json', (t) => t.entra(t.claims(), `\uFEFF${JSON.stringify(t.header())}`)),
 ];
 
 /** Size: a cheap length check before any decoding (resource exhaustion, RFC 8725 §2.9 indirect attacks). */
