@@ -21,7 +21,8 @@ export interface DecodedJwt {
 /**
  * Decodes a JWS in compact serialization without verifying it. Strict on form:
  * exactly three non-empty segments of unpadded base64url in canonical encoding,
- * UTF-8 JSON objects with no duplicate member names, nested at most MAX_JSON_DEPTH deep.
+ * UTF-8 JSON objects (no byte-order mark, no unpaired surrogate) with no duplicate
+ * member names, nested at most MAX_JSON_DEPTH deep.
  */
 export function decodeCompactJwt(token: string): DecodedJwt {
   if (token.length > MAX_TOKEN_LENGTH) {
@@ -86,6 +87,6 @@ function decodeJsonSegment(segment: string, name: 'header' | 'payload'): Record<
   try {
     return parseJsonObject(text);
   } catch (cause) {
-    throw new TokenMalformedError(`${name} is not a JSON object without duplicate members, nested at most ${MAX_JSON_DEPTH} deep`, `${name}.json`, { cause });
+    throw new TokenMalformedError(`${name} is not a JSON object of well-formed Unicode without duplicate members, nested at most ${MAX_JSON_DEPTH} deep`, `${name}.json`, { cause });
   }
 }

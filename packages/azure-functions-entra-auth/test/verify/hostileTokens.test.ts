@@ -489,6 +489,16 @@ const NOT_JSON_OBJECTS: HostileCase[] = [
   // A decoder that drops the byte-order mark would read these; parsers that keep it refuse them.
   genuine(hostile('payload starting with a UTF-8 byte-order mark', 'token_malformed', 'payload.json', (t) => t.entra(`\uFEFF${JSON.stringify(t.claims())}`))),
   hostile('header starting with a UTF-8 byte-order mark', 'token_malformed', 'header.json', (t) => t.entra(t.claims(), `\uFEFF${JSON.stringify(t.header())}`)),
+  // An unpaired surrogate has no UTF-8 form (RFC 7493 §2.1): consumers that re-encode the claim read something else.
+  genuine(hostile('payload claim with an unpaired \\ud800 escape', 'token_malformed', 'payload.json', (t) =>
+    t.entra(jsonWithLeadingMembers(t.claims(), String.raw`"aio":"\ud800AWQAm/8"`)),
+  )),
+  genuine(hostile('payload member name that is an unpaired \\udc00 escape', 'token_malformed', 'payload.json', (t) =>
+    t.entra(jsonWithLeadingMembers(t.claims(), String.raw`"\udc00":1`)),
+  )),
+  hostile('header member with an unpaired surrogate escape', 'token_malformed', 'header.json', (t) =>
+    t.entra(t.claims(), jsonWithLeadingMembers(t.header(), String.raw`"x":"\ud83d"`)),
+  ),
 ];
 
 /** Size: a cheap length check before any decoding (resource exhaustion, RFC 8725 §2.9 indirect attacks). */
