@@ -28,6 +28,33 @@ export function parseStrictJson(text: string, maxDepth: number = MAX_JSON_DEPTH)
   return value;
 }
 
+/**
+ * Whether two of the object's own member names differ only in case ("tid" and "TID"):
+ * JSON.parse keeps both, but consumers that look claims up case-insensitively (.NET's
+ * OrdinalIgnoreCase dictionaries; Microsoft.IdentityModel refuses such a token) read
+ * either one. Only names holding an A-Z or non-ASCII character can collide with
+ * another, so a token of lower-case ASCII names (an Entra token) costs one pass over
+ * its names' characters and no allocation beyond the key list.
+ */
+export function hasCaseVariantNames(object: Readonly<Record<string, unknown>>): boolean {
+  const names = Object.keys(object);
+  let foldable = false;
+  for (let index = 0; index < names.length && !foldable; index++) foldable = mayFold(names[index] as string);
+  if (!foldable) return false;
+  // Upper then lower case folds the pairs either mapping alone misses (the long s, the Kelvin sign).
+  const folded = new Set<string>();
+  for (let index = 0; index < names.length; index++) folded.add((names[index] as string).toUpperCase().toLowerCase());
+  return folded.size < names.length;
+}
+
+function mayFold(name: string): boolean {
+  for (let index = 0; index < name.length; index++) {
+    const code = name.charCodeAt(index);
+    if ((code >= 0x41 && code <= 0x5a) || code >= 0x80) return true; // A-Z, or not ASCII
+  }
+  return false;
+}
+
 /** Node 20 has String.prototype.isWellFormed; the ES2023 lib the build targets does not declare it. */
 type WellFormable = string & { isWellFormed(): boolean };
 

@@ -387,6 +387,10 @@ const DUPLICATE_MEMBERS: HostileCase[] = [
   genuine(hostile('payload duplicate inside a nested object', 'token_malformed', 'payload.json', (t) =>
     t.entra(jsonWithLeadingMembers(t.claims(), '"xms_cc":{"cp1":true,"cp1":false}')),
   )),
+  // Case variants: JSON.parse keeps both, a case-insensitive claim lookup (.NET) reads either.
+  genuine(hostile('payload TID beside tid, naming another tenant', 'token_malformed', 'payload.json', (t) => t.entra(t.claims({ TID: OTHER_TENANT })), /differ only in case/)),
+  genuine(hostile('payload Aud beside aud, naming another API', 'token_malformed', 'payload.json', (t) => t.entra(t.claims({ Aud: OTHER_API })))),
+  genuine(hostile('header ALG beside alg', 'token_malformed', 'header.json', (t) => t.entra(t.claims(), t.header({ ALG: 'none' })))),
   // Prototype pollution: JSON.parse makes "__proto__" an own member; nothing may be inherited through it.
   hostile('header alg only inside "__proto__"', 'alg_not_allowed', 'header.alg', (t) =>
     t.entra(t.claims(), jsonWithLeadingMembers(t.header({ alg: undefined }), '"__proto__":{"alg":"RS256"}')),
