@@ -50,7 +50,7 @@ export function fixFor(error: AuthError, context: ExplainContext): string {
     case 'issuer_mismatch':
       return error.check === 'claims.iss'
         ? `iss ${shown(payload.iss)} is not the issuer AUTH_INSTANCE=${settings.instance} publishes for this tenant and version: the token comes from another authority or cloud`
-        : 'the key that signed this token is published for another issuer: the token was not issued for this tenant';
+        : 'the key that signed this token is published for another issuer (for a v1 token: the v2 key set binds it to another tenant): the token was not issued for this tenant';
     case 'key_not_found':
       return `kid ${shown(header.kid)} is not in the tenant's key set at ${settings.instance}: a token from another tenant, cloud or stand-in, or a forged one (after a key rollover, retry in 5 min)`;
     case 'keys_unavailable':
