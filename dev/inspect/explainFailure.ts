@@ -50,7 +50,7 @@ export function fixFor(error: AuthError, context: ExplainContext): string {
     case 'issuer_mismatch':
       return error.check === 'claims.iss'
         ? `iss ${shown(payload.iss)} is not the issuer AUTH_INSTANCE=${settings.instance} publishes for this tenant and version: the token comes from another authority or cloud`
-        : 'the key that signed this token is published for another issuer: the token was not issued for this tenant';
+        : 'the key that signed this token is published for another issuer (for a v1 token: the v2 key set binds it to another tenant): the token was not issued for this tenant';
     case 'key_not_found':
       return `kid ${shown(header.kid)} is not in the tenant's key set at ${settings.instance}: a token from another tenant, cloud or stand-in, or a forged one (after a key rollover, retry in 5 min)`;
     case 'keys_unavailable':
@@ -65,7 +65,7 @@ function malformedFix(check: string): string {
   if (check === 'format.jwe') return 'an encrypted token (5 segments, JWE): this API accepts signed tokens only; turn token encryption off on the API registration';
   if (check === 'format') return 'not a JWT: an access token is header.payload.signature (3 segments separated by dots)';
   if (check.endsWith('.encoding')) return `the ${check.replace(/\.encoding$/, '')} is not strict base64url: the token was altered or truncated in transit; copy it again, whole`;
-  if (check.endsWith('.json')) return `the ${check.replace(/\.json$/, '')} is not a JSON object without duplicate members: not a token Entra issued`;
+  if (check.endsWith('.json')) return `the ${check.replace(/\.json$/, '')} is not a JSON object of well-formed Unicode whose member names are distinct, even ignoring case: not a token Entra issued`;
   if (check === 'header.typ') return 'typ must be JWT: this is not an Entra access token';
   if (check === 'header.kid') return 'kid is missing or not a plain key ID: Entra always names its signing key';
   if (check === 'signature') return 'the signature bytes are not an RS256 signature: the token was altered';

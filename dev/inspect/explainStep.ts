@@ -87,6 +87,16 @@ export function expectedFound(kind: TracedStepName, context: ExplainContext, tok
         found: `kid ${shown(header.kid)}`,
       };
     case 'key_issuer':
+      // A v1 key set names no issuer, so a v1 token's key is held to the tenant the v2 key set binds it to.
+      if (payload.ver === '1.0') {
+        return {
+          expected:
+            facts.keyIssuer === null
+              ? 'the tenant the v2 key set binds this key to, if it names one (it names none: nothing to compare)'
+              : `a key the v2 key set publishes for the token's tenant, or for any ({tenantid})${facts.keyIssuer ? `: it names ${facts.keyIssuer}` : ''}`,
+          found: `tid ${shown(payload.tid)}`,
+        };
+      }
       return {
         expected:
           facts.keyIssuer === null

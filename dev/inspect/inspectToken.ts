@@ -132,7 +132,8 @@ function answerFor(error: unknown): string {
 function readKeyFacts(trace: Trace, facts: KeyFacts): void {
   const established = trace.context?.established;
   if (established?.metadataIssuer !== undefined) facts.metadataIssuer = established.metadataIssuer;
-  if (established?.key) facts.keyIssuer = established.key.issuer ?? null;
+  // For a v1 token, the issuer the v2 key set names for its key (established by key_issuer, even when that step refused).
+  if (established?.key) facts.keyIssuer = established.keyIssuer ?? established.key.issuer ?? null;
 }
 
 function tokenIds(decoded: DecodedJwt): Record<string, string> {

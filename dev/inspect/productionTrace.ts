@@ -45,7 +45,7 @@ export interface TraceOptions {
 }
 
 const HEADER_DESCRIPTION = 'withAuth takes the token from Authorization: Bearer <token>, in RFC 6750 b64token characters';
-const FORM_DESCRIPTION = 'a compact JWS of at most 16 KB: three canonical base64url segments, JSON objects without duplicate members';
+const FORM_DESCRIPTION = 'a compact JWS of at most 16 KB: three canonical base64url segments, JSON objects without duplicate (or, at the top, case-variant) members';
 
 /**
  * Runs the production verification, VERIFICATION_STEPS in their order, exactly as

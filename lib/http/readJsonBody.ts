@@ -66,6 +66,7 @@ function jsonDetail(error: unknown): string {
   const reason = error instanceof SyntaxError ? error.message : '';
   if (reason === 'duplicate member name') return 'The body is not valid JSON: a member name appears more than once.';
   if (reason.startsWith('nested deeper than')) return `The body is not valid JSON: it nests deeper than ${MAX_JSON_DEPTH} levels.`;
+  if (reason.startsWith('not well-formed Unicode')) return 'The body is not valid JSON: a string holds an unpaired surrogate (a \\uD800-\\uDFFF escape without its pair).';
   return 'The body is not valid JSON.';
 }
 

@@ -82,6 +82,22 @@ describe('readJsonBody', () => {
     expect(await readJsonBody(jsonRequest(body), orderInput)).toEqual({ ok: false, status: 400, code: 'invalid_json', detail: 'The body is not UTF-8.' });
   });
 
+  it.each([
+    ['in a value', String.raw`{"item":"\ud800","quantity":1}`],
+    ['in a member name', String.raw`{"item":"x","quantity":1,"\udc00":1}`],
+  ])('refuses an unpaired surrogate escape %s with 400 invalid_json (RFC 7493 I-JSON)', async (_name, body) => {
+    expect(await readJsonBody(jsonRequest(body), orderInput)).toEqual({
+      ok: false,
+      status: 400,
+      code: 'invalid_json',
+      detail: 'The body is not valid JSON: a string holds an unpaired surrogate (a \\uD800-\\uDFFF escape without its pair).',
+    });
+  });
+
+  it('still reads an escaped surrogate pair', async () => {
+    expect(await readJsonBody(jsonRequest(String.raw`{"item":"\ud834\udd1e","quantity":2}`), orderInput)).toEqual({ ok: true, value: { item: '𝄞', quantity: 2 } });
+  });
+
   it('still reads valid UTF-8 beyond ASCII', async () => {
     expect(await readJsonBody(jsonRequest('{"item":"Käse ☕ 𝄞","quantity":2}'), orderInput)).toEqual({ ok: true, value: { item: 'Käse ☕ 𝄞', quantity: 2 } });
   });

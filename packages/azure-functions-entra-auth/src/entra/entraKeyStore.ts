@@ -106,6 +106,20 @@ export class EntraKeyStore {
   }
 
   /**
+   * The version's whole key set, loading it on first use. Unlike `key`, a kid missing
+   * from it forces no refresh: for a lookup that is only an annotation (the v2 set's
+   * issuer for a v1 token's key), absence is an answer, not a sign of rollover.
+   */
+  async keySet(version: TokenVersion): Promise<SigningKeySet> {
+    return this.unwrap(this.source(version).keys.get(), version);
+  }
+
+  /** The version's key set if it is loaded (refreshed in the background once stale), else undefined. Synchronous. */
+  loadedKeySet(version: TokenVersion): SigningKeySet | undefined {
+    return this.sources.get(version)?.keys.current();
+  }
+
+  /**
    * The version's metadata if it is loaded (refreshed in the background once stale,
    * as by `metadata`), else undefined: the verifier's synchronous path for the
    * common case, falling back to `metadata` only for a first load.

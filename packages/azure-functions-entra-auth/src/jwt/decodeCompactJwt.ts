@@ -1,12 +1,17 @@
 import { TokenMalformedError } from '../errors/authErrors';
 import { RecentHeaders } from './recentHeaders';
-import { MAX_JSON_DEPTH, parseJsonObject } from './strictJson';
+import { MAX_JSON_DEPTH, hasCaseVariantNames, parseJsonObject } from './strictJson';
 
 /** Entra access tokens are 1–4 KB; anything near this is not one. Checked before any decoding. */
 export const MAX_TOKEN_LENGTH = 16 * 1024;
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+/**
+ * ignoreBOM keeps a leading U+FEFF in the text (by default TextDecoder drops it), so
+ * JSON.parse refuses it: no JWT encoder writes a byte-order mark, and parsers that keep
+ * it (Microsoft.IdentityModel among them) refuse the token.
+ */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export interface DecodedJwt {
   readonly header: Readonly<Record<string, unknown>>;
@@ -16,7 +21,9 @@ export interface DecodedJwt {
 /**
  * Decodes a JWS in compact serialization without verifying it. Strict on form:
  * exactly three non-empty segments of unpadded base64url in canonical encoding,
- * UTF-8 JSON objects with no duplicate member names, nested at most MAX_JSON_DEPTH deep.
+ * UTF-8 JSON objects (no byte-order mark, no unpaired surrogate) with no duplicate
+ * member names, no top-level names that differ only in case, nested at most
+ * MAX_JSON_DEPTH deep.
  */
 export function decodeCompactJwt(token: string): DecodedJwt {
   if (token.length > MAX_TOKEN_LENGTH) {
@@ -78,9 +85,13 @@ function decodeJsonSegment(segment: string, name: 'header' | 'payload'): Record<
   } catch (cause) {
     throw new TokenMalformedError(`${name} is not UTF-8`, `${name}.encoding`, { cause });
   }
+  let json: Record<string, unknown>;
   try {
-    return parseJsonObject(text);
+    json = parseJsonObject(text);
   } catch (cause) {
-    throw new TokenMalformedError(`${name} is not a JSON object without duplicate members, nested at most ${MAX_JSON_DEPTH} deep`, `${name}.json`, { cause });
+    throw new TokenMalformedError(`${name} is not a JSON object of well-formed Unicode without duplicate members, nested at most ${MAX_JSON_DEPTH} deep`, `${name}.json`, { cause });
   }
+  // Top-level members only: those are the claims and headers a consumer looks up by name.
+  if (hasCaseVariantNames(json)) throw new TokenMalformedError(`${name} has member names that differ only in case`, `${name}.json`);
+  return json;
 }

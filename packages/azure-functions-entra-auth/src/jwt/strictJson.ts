@@ -11,19 +11,87 @@ export function parseJsonObject(text: string, maxDepth: number = MAX_JSON_DEPTH)
   // JSON.parse collapses duplicates ("alg" and "\u0061lg" included) into one member, so
   // any duplicate, at any depth, leaves the parsed objects fewer members than the text names.
   if (countMembers(value) !== countMemberNames(text, maxDepth)) throw new SyntaxError('duplicate member name');
+  checkWellFormed(text, value);
   return value as Record<string, unknown>;
 }
 
 /**
  * Any JSON value (a request body, say), with the same checks as parseJsonObject: no
- * duplicate member names at any depth, nesting at most `maxDepth`.
+ * duplicate member names at any depth, nesting at most `maxDepth`, well-formed Unicode.
  */
 export function parseStrictJson(text: string, maxDepth: number = MAX_JSON_DEPTH): unknown {
   const value: unknown = JSON.parse(text);
   if (value !== null && typeof value === 'object' && countMembers(value) !== countMemberNames(text, maxDepth)) {
     throw new SyntaxError('duplicate member name');
   }
+  checkWellFormed(text, value);
   return value;
+}
+
+/**
+ * Whether two of the object's own member names differ only in case ("tid" and "TID"):
+ * JSON.parse keeps both, but consumers that look claims up case-insensitively (.NET's
+ * OrdinalIgnoreCase dictionaries; Microsoft.IdentityModel refuses such a token) read
+ * either one. Only names holding an A-Z or non-ASCII character can collide with
+ * another, so a token of lower-case ASCII names (an Entra token) costs one pass over
+ * its names' characters and no allocation beyond the key list.
+ */
+export function hasCaseVariantNames(object: Readonly<Record<string, unknown>>): boolean {
+  const names = Object.keys(object);
+  let foldable = false;
+  for (let index = 0; index < names.length && !foldable; index++) foldable = mayFold(names[index] as string);
+  if (!foldable) return false;
+  // Upper then lower case folds the pairs either mapping alone misses (the long s, the Kelvin sign).
+  const folded = new Set<string>();
+  for (let index = 0; index < names.length; index++) folded.add((names[index] as string).toUpperCase().toLowerCase());
+  return folded.size < names.length;
+}
+
+function mayFold(name: string): boolean {
+  for (let index = 0; index < name.length; index++) {
+    const code = name.charCodeAt(index);
+    if ((code >= 0x41 && code <= 0x5a) || code >= 0x80) return true; // A-Z, or not ASCII
+  }
+  return false;
+}
+
+/** Node 20 has String.prototype.isWellFormed; the ES2023 lib the build targets does not declare it. */
+type WellFormable = string & { isWellFormed(): boolean };
+
+/**
+ * Strings must be well-formed Unicode (RFC 7493 I-JSON §2.1: no unpaired surrogate):
+ * a lone surrogate has no UTF-8 encoding, so every consumer that re-encodes, logs or
+ * compares the string reads something else (Microsoft.IdentityModel refuses the token).
+ * Text decoded from UTF-8 holds no raw one, so there only a `\u` escape can make one:
+ * the parsed strings are walked only when the text has such an escape. isWellFormed on the text
+ * answers at once for a one-byte (Latin-1) string, which is what an Entra token decodes
+ * to; other text (a name in CJK, an emoji) is scanned at about 0.5 ns a character.
+ */
+function checkWellFormed(text: string, value: unknown): void {
+  if (!(text as WellFormable).isWellFormed() || (text.includes('\\u') && !stringsWellFormed(value))) {
+    throw new SyntaxError('not well-formed Unicode (an unpaired surrogate)');
+  }
+}
+
+/** Whether every string in a parsed JSON value, member names included, is well-formed; iterative, like countMembers. */
+function stringsWellFormed(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (typeof node === 'string') {
+      if (!(node as WellFormable).isWellFormed()) return false;
+    } else if (Array.isArray(node)) {
+      for (let index = 0; index < node.length; index++) pending.push(node[index]);
+    } else if (node !== null && typeof node === 'object') {
+      const keys = Object.keys(node);
+      for (let index = 0; index < keys.length; index++) {
+        const key = keys[index] as string;
+        if (!(key as WellFormable).isWellFormed()) return false;
+        pending.push((node as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return true;
 }
 
 /**

@@ -74,7 +74,10 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
   return {
     keysLoaded: () => settings.tokenVersions.some((version) => keyStore.hasKeySet(version)),
     warmUp: async () => {
-      await Promise.all(settings.tokenVersions.map((version) => keyStore.preload(version)));
+      // v1 tokens also read the v2 key set (the key_issuer step), so it is loaded whenever v1 is accepted.
+      const { tokenVersions } = settings;
+      const versions = tokenVersions.includes('1.0') && !tokenVersions.includes('2.0') ? [...tokenVersions, '2.0' as const] : tokenVersions;
+      await Promise.all(versions.map((version) => keyStore.preload(version)));
     },
     verify(token: string): Promise<VerifiedAccessToken> {
       try {

@@ -131,6 +131,34 @@ export function checkIssuer(
 }
 
 /**
+ * For a v1 token: Entra's v1 key sets name no issuer per key, but its v2 sets publish the
+ * same keys, each with the issuer it may sign for (`{tenantid}` for Entra's shared keys,
+ * one tenant's issuer for a key of that tenant alone, such as a Microsoft-account key
+ * bound to the consumers tenant). So a v1 token is held to the v2 set's word for its key:
+ * the tenant that issuer names must be the token's `tid` (the template matches any
+ * tenant). `v2KeyIssuer` undefined (the kid is not in the v2 set, or unannotated) passes:
+ * there is no annotation to break. This is Microsoft.IdentityModel's AAD signing-key
+ * issuer validation (IDX40005).
+ */
+export function checkKeyTenant(claims: EntraAccessTokenClaims, v2KeyIssuer: string | undefined, facts?: TokenFacts): void {
+  if (v2KeyIssuer === undefined) return;
+  const tenant = issuerTenant(v2KeyIssuer);
+  if (tenant !== TENANT_TEMPLATE && tenant?.toLowerCase() !== claims.tid) {
+    throw new IssuerMismatchError('the signing key is published for another tenant (the v2 key set names its issuer)', 'key.issuer', { facts });
+  }
+}
+
+/** The tenant segment of an issuer URL, `https://host/{tenant}/...`: the first path segment; undefined if there is none. */
+function issuerTenant(issuer: string): string | undefined {
+  const scheme = issuer.indexOf('://');
+  const start = scheme < 0 ? -1 : issuer.indexOf('/', scheme + 3);
+  if (start < 0) return undefined;
+  const end = issuer.indexOf('/', start + 1);
+  const tenant = issuer.slice(start + 1, end < 0 ? undefined : end);
+  return tenant === '' ? undefined : tenant;
+}
+
+/**
  * An access token for an API names its caller (`azp` in v2, `appid` in v1) and
  * carries permissions: `scp` for a signed-in user, `roles` for an app. An app-only
  * token with no role assigned yet is still an access token (authorization answers

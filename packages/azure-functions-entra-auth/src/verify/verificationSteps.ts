@@ -3,11 +3,11 @@ import { GUID_PATTERN } from '../settings/fields';
 import { readAccessTokenClaims, type EntraAccessTokenClaims } from '../entra/accessTokenClaims';
 import type { EntraKeyStore } from '../entra/entraKeyStore';
 import type { OpenIdMetadata } from '../entra/openIdMetadata';
-import type { SigningKey } from '../entra/signingKeys';
+import type { SigningKey, SigningKeySet } from '../entra/signingKeys';
 import { AuthError, safeLogValue, type TokenFacts } from '../errors/authErrors';
 import { checkJoseHeader } from '../jwt/checkJoseHeader';
 import { decodeCompactJwt } from '../jwt/decodeCompactJwt';
-import { checkAccessToken, checkAudience, checkClientApp, checkIssuer, checkLifetime, checkLifetimeBound, checkTenant, checkTokenVersion, isAppOnly } from './tokenRules';
+import { checkAccessToken, checkAudience, checkClientApp, checkIssuer, checkKeyTenant, checkLifetime, checkLifetimeBound, checkTenant, checkTokenVersion, isAppOnly } from './tokenRules';
 import type { VerifiedAccessToken } from './verifiedAccessToken';
 
 /**
@@ -34,7 +34,7 @@ export type VerificationStepName =
   | 'signature';
 
 /** The Entra key store, as far as the network steps use it. */
-export type KeyLookup = Pick<EntraKeyStore, 'metadata' | 'key' | 'loadedMetadata' | 'loadedKey'>;
+export type KeyLookup = Pick<EntraKeyStore, 'metadata' | 'key' | 'keySet' | 'loadedMetadata' | 'loadedKey' | 'loadedKeySet'>;
 
 /** Verifies the JWS signature over the token as sent; rejects with an AuthError. */
 export type SignatureCheck = (token: string, key: SigningKey['key']) => void | Promise<void>;
@@ -55,6 +55,8 @@ export interface Established {
   /** The issuer the version's discovery metadata names (possibly the `{tenantid}` template). */
   metadataIssuer?: string;
   key?: SigningKey;
+  /** The issuer the key is published for: its own set's, or for a v1 token the v2 set's; undefined when neither names one. */
+  keyIssuer?: string;
 }
 
 export interface VerificationContext {
@@ -156,9 +158,32 @@ export const VERIFICATION_STEPS: readonly VerificationStep[] = Object.freeze([
       c.established.key = key;
     });
   }),
-  step('key_issuer', true, 'the key is published for this issuer (v2 key sets name one per key)', (c) => {
+  step('key_issuer', true, "the key is published for this issuer (v2 key sets name one per key); a v1 token's key, for the token's tenant in the v2 key set", (c) => {
+    const { keyStore } = needNetwork(c);
+    const claims = need(c, 'claims');
     const { issuer } = need(c, 'key');
-    if (issuer !== undefined) checkIssuer(need(c, 'claims'), issuer, 'key.issuer', c.facts);
+    if (issuer !== undefined) {
+      c.established.keyIssuer = issuer;
+      checkIssuer(claims, issuer, 'key.issuer', c.facts);
+      return;
+    }
+    if (need(c, 'version') !== '1.0') return;
+    // v1 key sets name no issuer; the v2 set publishes the same kid with one. Read as a
+    // whole set, so a kid it lacks passes without forcing a refresh. If the v2 set cannot
+    // be loaded at all, the token is refused as keys_unavailable (503): fail closed,
+    // since a key bound to another tenant is exactly what this step exists to catch.
+    const kid = need(c, 'kid');
+    const establish = (v2Keys: SigningKeySet): void => {
+      const v2Issuer = v2Keys.get(kid)?.issuer;
+      if (v2Issuer !== undefined) c.established.keyIssuer = v2Issuer;
+      checkKeyTenant(claims, v2Issuer, c.facts);
+    };
+    const loaded = keyStore.loadedKeySet('2.0');
+    if (loaded) {
+      establish(loaded);
+      return;
+    }
+    return withTokenFacts(c, () => keyStore.keySet('2.0')).then(establish);
   }),
   step('signature', true, 'the RS256 signature verifies with that key', (c) => {
     const { verifySignature } = needNetwork(c);

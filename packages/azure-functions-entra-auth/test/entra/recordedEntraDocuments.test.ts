@@ -101,7 +101,7 @@ describe('recorded Entra key sets', () => {
     }
   });
 
-  it.each(['v1-common', 'v1-tenant'])('%s: v1 key sets carry no issuer, so no key-issuer check applies to v1 tokens', async (file) => {
+  it.each(['v1-common', 'v1-tenant'])('%s: v1 key sets carry no issuer, so a v1 token is held to the issuer the v2 key set names for its key', async (file) => {
     const { keys } = keySet(file);
     expect(keys.every((key) => !('issuer' in key))).toBe(true);
     for (const key of (await parseSigningKeySet({ keys })).values()) expect(key.issuer).toBeUndefined();

@@ -1,4 +1,4 @@
-import { MAX_JSON_DEPTH, parseJsonObject } from '../../src/jwt/strictJson';
+import { MAX_JSON_DEPTH, hasCaseVariantNames, parseJsonObject, parseStrictJson } from '../../src/jwt/strictJson';
 
 describe('parseJsonObject', () => {
   it.each([
@@ -54,6 +54,59 @@ describe('parseJsonObject', () => {
     } finally {
       delete proto.polluted;
     }
+  });
+});
+
+describe('well-formed Unicode (RFC 7493 I-JSON): parseJsonObject and parseStrictJson', () => {
+  const parsers = [
+    ['parseJsonObject', parseJsonObject],
+    ['parseStrictJson', parseStrictJson],
+  ] as const;
+
+  it.each(parsers)('%s accepts escaped surrogate pairs, escaped BMP characters and raw non-ASCII text', (_name, parse) => {
+    for (const text of [String.raw`{"name":"\ud83d\ude80 \u00e9"}`, '{"name":"Mégan Bøwen 🚀 日本"}', String.raw`{"path":"C:\\users"}`]) {
+      expect(parse(text)).toEqual(JSON.parse(text));
+    }
+  });
+
+  it.each(parsers.flatMap(([name, parse]) =>
+    [
+      ['an unpaired high surrogate escape in a value', String.raw`{"aio":"\ud800x"}`],
+      ['an unpaired low surrogate escape in a value', String.raw`{"aio":"\udc00"}`],
+      ['a reversed pair (low then high)', String.raw`{"aio":"\ude80\ud83d"}`],
+      ['a high surrogate escape at the end of a string', String.raw`{"aio":"x\uD800"}`],
+      ['a lone surrogate escape in a member name', String.raw`{"\ud800":1}`],
+      ['a lone surrogate escape nested in arrays and objects', String.raw`{"a":[{"b":["ok","\udbff"]}]}`],
+      ['a lone surrogate in the text itself, not escaped', '{"aio":"\ud800"}'],
+    ].map(([what, text]) => [name, what, parse, text] as const),
+  ))('%s refuses %s', (_name, _what, parse, text) => {
+    expect(() => parse(text as string)).toThrow(new SyntaxError('not well-formed Unicode (an unpaired surrogate)'));
+  });
+
+  it('parseStrictJson refuses a top-level string holding a lone surrogate escape', () => {
+    expect(() => parseStrictJson(String.raw`"\ud800"`)).toThrow(SyntaxError);
+  });
+});
+
+describe('hasCaseVariantNames', () => {
+  it.each([
+    ['TID beside tid', { tid: 't', TID: 'u' }],
+    ['two upper-case spellings, no lower-case one', { Tid: 't', TID: 'u' }],
+    ['Aud beside aud among other claims', { iss: 'i', aud: 'a', Aud: 'b', exp: 1 }],
+    ['the long s beside s (upper case folds both to S)', { s: 1, ſ: 2 }],
+    ['the Kelvin sign beside k (lower case folds both to k)', { k: 1, '\u212a': 2 }],
+  ])('finds %s', (_name, object) => {
+    expect(hasCaseVariantNames(object)).toBe(true);
+  });
+
+  it.each([
+    ['an Entra-shaped claim set in lower case', { aud: 'a', iss: 'i', iat: 1, nbf: 1, exp: 2, aio: 'x', azp: 'c', azpacr: '0', oid: 'o', rh: 'r', roles: [], sub: 's', tid: 't', uti: 'u', ver: '2.0' }],
+    ['distinct upper-case names', { kid: 'k', X5T: 'x', Alg: 'a' }],
+    ['non-ASCII names that do not collide', { name: 'n', 'näme': 'm', 名前: 'j' }],
+    ['case variants nested below the top level (not a claim name)', { xms_cc: { cp1: true, CP1: false } }],
+    ['an empty object', {}],
+  ])('finds none in %s', (_name, object) => {
+    expect(hasCaseVariantNames(object)).toBe(false);
   });
 });
 

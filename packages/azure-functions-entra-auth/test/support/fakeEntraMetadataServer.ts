@@ -28,9 +28,12 @@ export interface FakeEntraOptions {
 export class FakeEntraMetadataServer {
   readonly requests: string[] = [];
   keysFault: Fault = 'none';
+  /** When set, the v2 key-set endpoints answer with this fault instead of `keysFault` (v1 ones keep theirs). */
+  v2KeysFault: Fault | undefined;
   discoveryFault: Fault = 'none';
   slowMs = 2_000;
   private keys: JWK[] = [];
+  private v2Keys: JWK[] | undefined;
   private server: Server | undefined;
   private origin = '';
 
@@ -45,8 +48,10 @@ export class FakeEntraMetadataServer {
     return this.options.publicOrigin ?? this.origin;
   }
 
-  setKeys(keys: readonly JWK[]): void {
+  /** The published keys; `v2Keys`, when given, are what the v2 key sets publish instead (a key in one set only, or bound to its own issuer). */
+  setKeys(keys: readonly JWK[], v2Keys?: readonly JWK[]): void {
     this.keys = [...keys];
+    this.v2Keys = v2Keys && [...v2Keys];
   }
 
   count(pathPart: string): number {
@@ -92,7 +97,7 @@ export class FakeEntraMetadataServer {
     const keys = /^\/([^/]+)\/discovery\/(v2\.0\/)?keys(\?moved)?$/.exec(path);
     if (keys) {
       const [, tenant = '', v2] = keys;
-      this.respond(res, this.keysFault, path, this.keySet(tenant, v2 !== undefined));
+      this.respond(res, (v2 !== undefined && this.v2KeysFault) || this.keysFault, path, this.keySet(tenant, v2 !== undefined));
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
@@ -116,7 +121,7 @@ export class FakeEntraMetadataServer {
 
   private keySet(tenant: string, v2: boolean): object {
     const issuerTenant = tenant === 'common' || tenant === 'organizations' ? '{tenantid}' : tenant;
-    return { keys: this.keys.map((key) => (v2 ? { issuer: `${this.publicOrigin}/${issuerTenant}/v2.0`, ...key } : key)) };
+    return { keys: (v2 ? (this.v2Keys ?? this.keys) : this.keys).map((key) => (v2 ? { issuer: `${this.publicOrigin}/${issuerTenant}/v2.0`, ...key } : key)) };
   }
 
   private respond(res: ServerResponse, fault: Fault, path: string, body: object): void {

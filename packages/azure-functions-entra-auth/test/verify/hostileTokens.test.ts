@@ -387,6 +387,10 @@ const DUPLICATE_MEMBERS: HostileCase[] = [
   genuine(hostile('payload duplicate inside a nested object', 'token_malformed', 'payload.json', (t) =>
     t.entra(jsonWithLeadingMembers(t.claims(), '"xms_cc":{"cp1":true,"cp1":false}')),
   )),
+  // Case variants: JSON.parse keeps both, a case-insensitive claim lookup (.NET) reads either.
+  genuine(hostile('payload TID beside tid, naming another tenant', 'token_malformed', 'payload.json', (t) => t.entra(t.claims({ TID: OTHER_TENANT })), /differ only in case/)),
+  genuine(hostile('payload Aud beside aud, naming another API', 'token_malformed', 'payload.json', (t) => t.entra(t.claims({ Aud: OTHER_API })))),
+  genuine(hostile('header ALG beside alg', 'token_malformed', 'header.json', (t) => t.entra(t.claims(), t.header({ ALG: 'none' })))),
   // Prototype pollution: JSON.parse makes "__proto__" an own member; nothing may be inherited through it.
   hostile('header alg only inside "__proto__"', 'alg_not_allowed', 'header.alg', (t) =>
     t.entra(t.claims(), jsonWithLeadingMembers(t.header({ alg: undefined }), '"__proto__":{"alg":"RS256"}')),
@@ -486,6 +490,19 @@ const NOT_JSON_OBJECTS: HostileCase[] = [
     t.entra(Buffer.concat([Buffer.from(`${JSON.stringify(t.claims()).slice(0, -1)},"x":"`), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')])),
   )),
   genuine(hostile('payload that is an empty object', 'claim_invalid', 'claims.iss', (t) => t.entra({}))),
+  // A decoder that drops the byte-order mark would read these; parsers that keep it refuse them.
+  genuine(hostile('payload starting with a UTF-8 byte-order mark', 'token_malformed', 'payload.json', (t) => t.entra(`\uFEFF${JSON.stringify(t.claims())}`))),
+  hostile('header starting with a UTF-8 byte-order mark', 'token_malformed', 'header.json', (t) => t.entra(t.claims(), `\uFEFF${JSON.stringify(t.header())}`)),
+  // An unpaired surrogate has no UTF-8 form (RFC 7493 §2.1): consumers that re-encode the claim read something else.
+  genuine(hostile('payload claim with an unpaired \\ud800 escape', 'token_malformed', 'payload.json', (t) =>
+    t.entra(jsonWithLeadingMembers(t.claims(), String.raw`"aio":"\ud800AWQAm/8"`)),
+  )),
+  genuine(hostile('payload member name that is an unpaired \\udc00 escape', 'token_malformed', 'payload.json', (t) =>
+    t.entra(jsonWithLeadingMembers(t.claims(), String.raw`"\udc00":1`)),
+  )),
+  hostile('header member with an unpaired surrogate escape', 'token_malformed', 'header.json', (t) =>
+    t.entra(t.claims(), jsonWithLeadingMembers(t.header(), String.raw`"x":"\ud83d"`)),
+  ),
 ];
 
 /** Size: a cheap length check before any decoding (resource exhaustion, RFC 8725 §2.9 indirect attacks). */

@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
-import type { SigningKey } from '../../src/entra/signingKeys';
+import type { SigningKey, SigningKeySet } from '../../src/entra/signingKeys';
 import { keyStoreFor } from '../../src/entra/entraKeyStore';
 import { AuthError, KeyNotFoundError, SignatureInvalidError } from '../../src/errors/authErrors';
 import { verifySignature } from '../../src/verify/createAccessTokenVerifier';
@@ -88,6 +88,8 @@ describe('the verification steps the verifier runs', () => {
         key: (): Promise<SigningKey> => Promise.resolve({ kid: h.key.kid, key: createPublicKey({ key: h.key.publicJwk as JsonWebKey, format: 'jwk' }), issuer: undefined }),
         loadedMetadata: () => undefined,
         loadedKey: () => undefined,
+        keySet: (): Promise<SigningKeySet> => Promise.resolve(new Map()),
+        loadedKeySet: () => undefined,
       },
       verifySignature: (signed: string) => void signatureChecks.push(signed),
     };
@@ -123,6 +125,33 @@ describe('the verification steps the verifier runs', () => {
     expect(verifiedToken(context)).toMatchObject({ tenantId: TENANT, kid: h.key.kid });
   });
 
+  it('run a v1 token synchronously too once both key sets are loaded (its key issuer is read from the v2 set)', async () => {
+    const keyStore = keyStoreFor(h.settings, { now: () => h.clock.now, fetch: h.server.fetchFor(h.server.publicOrigin) });
+    await Promise.all([keyStore.preload('1.0'), keyStore.preload('2.0')]);
+    const token = await mintAccessToken(h.key, { version: '1.0', instance: h.server.url });
+    const context = createVerificationContext(token, { settings: h.settings, nowSeconds: nowSeconds(), network: { keyStore, verifySignature } });
+    expect(VERIFICATION_STEPS.map((step) => step.run(context))).toEqual(VERIFICATION_STEPS.map(() => undefined));
+    expect(context.established.keyIssuer).toBe(`${h.server.url}/${TENANT}/v2.0`);
+    expect(verifiedToken(context)).toMatchObject({ version: '1.0', tenantId: TENANT, kid: h.key.kid });
+  });
+
+  it('wait in key_issuer for a v1 token only while the v2 key set is not loaded', async () => {
+    const keyStore = keyStoreFor(h.settings, { now: () => h.clock.now, fetch: h.server.fetchFor(h.server.publicOrigin) });
+    await keyStore.preload('1.0');
+    const token = await mintAccessToken(h.key, { version: '1.0', instance: h.server.url });
+    const context = createVerificationContext(token, { settings: h.settings, nowSeconds: nowSeconds(), network: { keyStore, verifySignature } });
+    const waited: string[] = [];
+    for (const step of VERIFICATION_STEPS) {
+      const pending = step.run(context);
+      if (pending) {
+        waited.push(step.name);
+        await pending;
+      }
+    }
+    expect(waited).toEqual(['key_issuer']);
+    expect(verifiedToken(context)).toMatchObject({ version: '1.0', tenantId: TENANT });
+  });
+
   it('re-issue a synchronous signature failure with the token facts', async () => {
     const keyStore = keyStoreFor(h.settings, { now: () => h.clock.now, fetch: h.server.fetchFor(h.server.publicOrigin) });
     await keyStore.preload('2.0');
@@ -152,6 +181,8 @@ describe('the verification steps the verifier runs', () => {
         key: () => Promise.reject(original),
         loadedMetadata: () => undefined,
         loadedKey: () => undefined,
+        keySet: (): Promise<SigningKeySet> => Promise.resolve(new Map()),
+        loadedKeySet: () => undefined,
       },
       verifySignature: () => undefined,
     };
