@@ -1,6 +1,6 @@
 /**
  * Every `check` a refusal can name: the exact rule that failed. They are telemetry
- * dimensions (infra/kql groups failures by them), so existing names never change;
+ * dimensions (dashboards and alerts group failures by them), so existing names never change;
  * new checks are added here first, and a misspelt one does not compile. The lists
  * are values too, so tests and tools can enumerate them.
  */

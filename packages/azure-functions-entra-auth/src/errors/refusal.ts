@@ -54,7 +54,7 @@ export class Refusal {
 
   constructor(
     failure: FailureDefinition,
-    /** The exact check that failed, e.g. `claims.roles` or an app's `orders.if_match`. */
+    /** The exact check that failed, e.g. `claims.roles`, or an app's own such as `invoices.lookup`. */
     readonly check: string,
     /** For logs and telemetry: what went wrong, in words. Contains no token material. */
     readonly message: string,

@@ -8,7 +8,7 @@ export interface AuthFailureEvent {
   readonly check: string;
   readonly status: number;
   readonly method: string;
-  /** The route template (`orders/{id}`), never the concrete URL. */
+  /** The route template (`invoices/{id}`), never the concrete URL. */
   readonly route: string;
   readonly functionName: string;
   readonly invocationId: string;

@@ -10,7 +10,7 @@ import { problemResponse } from './problem';
 /** Where the failed request arrived: the parts of the event that are not the failure's. */
 export interface RequestSite {
   readonly method: string;
-  /** The route template (`orders/{id}`), never the concrete URL. */
+  /** The route template (`invoices/{id}`), never the concrete URL. */
   readonly route: string;
   readonly functionName: string;
   readonly invocationId: string;

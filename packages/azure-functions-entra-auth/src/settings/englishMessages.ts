@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 /*
  * zod/mini loads no locale: an issue whose schema or check names no message reads just
  * "Invalid input". Where such a message reaches someone (a request body's field error, a
- * malformed infra/permissions.json, a setting), the schema names it itself, in the words
+ * malformed permissions file, a setting), the schema names it itself, in the words
  * zod's English locale gave it under the classic API, so that moving to zod/mini changed
  * no text. Each function words one kind of issue and answers undefined for any other.
  */
