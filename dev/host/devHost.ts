@@ -59,15 +59,13 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
       return;
     }
     const rest = path.slice(prefix.length);
-    const candidates = compiled.map((fn) => ({ fn, params: fn.match(rest) })).filter((c) => c.params !== undefined);
-    const chosen = candidates.find((c) => c.fn.registration.methods.includes(method));
+    // The Functions host maps each HTTP function's methods as a route constraint
+    // (azure-functions-host src/WebJobs.Script.WebHost/WebScriptHostHttpRoutesManager.cs,
+    // HttpMethodRouteConstraint), so a method the function does not register matches no
+    // route and gets the same empty 404 as an unknown path: no 405, no Allow, no code run.
+    const chosen = compiled.map((fn) => ({ fn, params: fn.match(rest) })).find((c) => c.params !== undefined && c.fn.registration.methods.includes(method));
     if (!chosen?.params) {
-      if (candidates.length === 0) {
-        reply(res, 404);
-        return;
-      }
-      const allow = [...new Set(candidates.flatMap((c) => c.fn.registration.methods))].sort();
-      res.writeHead(405, { allow: allow.join(', ') }).end();
+      reply(res, 404);
       return;
     }
 

@@ -6,6 +6,7 @@
  *   host.json
  *   package.json                     "main": "dist/main.js"; no dependencies (all bundled), no scripts
  *   .funcignore
+ *   local.settings.json              FUNCTIONS_WORKER_RUNTIME=node only, for Core Tools' publish; never uploaded
  *
  * Deploy with: cd dist-package && func azure functionapp publish <app-name>
  * With nothing left to install, no remote build runs. Stack traces map back to the
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   cpSync(path.join(root, 'host.json'), path.join(out, 'host.json'));
   writeFileSync(path.join(out, 'package.json'), `${JSON.stringify(shippedPackageJson(), null, 2)}\n`);
   writeFileSync(path.join(out, '.funcignore'), 'local.settings.json\n');
+  writeFileSync(path.join(out, 'local.settings.json'), `${JSON.stringify(PUBLISH_SETTINGS, null, 2)}\n`);
   const final = { package: out, ...measurePackage(out), ...report };
   if (!values.quiet) {
     const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
@@ -43,6 +45,20 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${JSON.stringify(final)}\n`);
 }
+
+/**
+ * What `func azure functionapp publish`, run in the package folder, needs to know the
+ * app is Node.js, and nothing else (no secrets: the file sits next to the bundle).
+ * Core Tools takes the worker runtime from a language flag, else FUNCTIONS_WORKER_RUNTIME
+ * in the environment, else in local.settings.json, found in the nearest folder holding
+ * host.json or local.settings.json (azure-functions-core-tools at 3ee97a6:
+ * src/Cli/func/Helpers/WorkerRuntimeLanguageHelper.cs lines 209-218,
+ * src/Cli/func/Common/SecretsManager.cs lines 19-38); with none it stops
+ * (src/Cli/func/Helpers/GlobalCoreToolsSettings.cs line 48). It never zips
+ * local.settings.json (src/Cli/func/Common/FileSystemHelpers.cs line 139), and
+ * .funcignore names it too.
+ */
+const PUBLISH_SETTINGS = { IsEncrypted: false, Values: { FUNCTIONS_WORKER_RUNTIME: 'node' } } as const;
 
 /** The repository's package.json, pointed at the bundle: everything is in it, so nothing is listed to install. */
 function shippedPackageJson(): Record<string, unknown> {

@@ -66,7 +66,7 @@ async function loadPackage(node: string, env: Record<string, string> = minimalSe
   return JSON.parse(stdout) as { node: string; entryFiles: string[]; functions: { name: string; route: string }[]; startHooks: number; modules: string[] };
 }
 
-it('holds the bundles with their source maps, host.json and package.json, and nothing else', () => {
+it('holds the bundles with their source maps, host.json, package.json and the publish settings, and nothing else', () => {
   expect(shippedFiles()).toEqual([
     '.funcignore',
     'dist/main.js',
@@ -80,8 +80,15 @@ it('holds the bundles with their source maps, host.json and package.json, and no
     'dist/vendor/keyvault-keys.js',
     'dist/vendor/keyvault-keys.js.map',
     'host.json',
+    'local.settings.json',
     'package.json',
   ]);
+});
+
+it('tells Core Tools the worker runtime in a local.settings.json holding nothing else, which it never uploads', () => {
+  // `func azure functionapp publish` in this folder otherwise cannot tell the app is Node.js.
+  expect(JSON.parse(readFileSync(path.join(out, 'local.settings.json'), 'utf8'))).toEqual({ IsEncrypted: false, Values: { FUNCTIONS_WORKER_RUNTIME: 'node' } });
+  expect(readFileSync(path.join(out, '.funcignore'), 'utf8').split('\n')).toContain('local.settings.json');
 });
 
 it('points main at the bundle, and lists nothing to install or build', () => {

@@ -147,13 +147,17 @@ describe('the dev host routes what is well formed', () => {
     expect(JSON.parse(response.body)).toMatchObject({ params: { id: '8' } });
   });
 
-  it('answers 405 with Allow naming the methods the route serves', async () => {
-    const deleted = await raw([`DELETE /api/orders/1 HTTP/1.1`, `Host: 127.0.0.1:${port}`]);
-    expect(deleted.status).toBe(405);
-    expect(deleted.headers.allow).toBe('GET');
+  it('answers a method the route does not register as the Functions host does: an empty 404, no Allow, no function run', async () => {
+    const deleted = await raw([`DELETE /api/orders/1 HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Content-Length: 0']);
+    expect(deleted.status).toBe(404);
+    expect(deleted.headers.allow).toBeUndefined();
+    expect(deleted.body).toBe('');
     const put = await raw([`PUT /api/tenants/t/orders HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Content-Length: 0']);
-    expect(put.status).toBe(405);
-    expect(put.headers.allow).toBe('GET, POST');
+    expect(put.status).toBe(404);
+    expect(put.headers.allow).toBeUndefined();
+    expect(logs.some((line) => line.includes('->'))).toBe(false);
+    // The registered methods of the same paths still reach their functions.
+    expect((await raw([`POST /api/tenants/t/orders HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Content-Length: 0'])).status).toBe(200);
   });
 
   it('answers 404 outside the route prefix, including paths that only start with it', async () => {

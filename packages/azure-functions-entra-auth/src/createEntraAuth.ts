@@ -34,6 +34,11 @@ export interface EntraAuthOptions extends AuthOptions {
   readonly baseDir?: string;
   /** Whether the app runs in Azure, if the app decided it already; default: read from `env`. */
   readonly host?: HostEnvironment;
+  /**
+   * AUTH_* variables of the app's own in `env`. Any other AUTH_* name the package does
+   * not read stops the app at startup, as the misspelling it most likely is.
+   */
+  readonly ignoreSettings?: readonly string[];
 }
 
 /** What an app builds once, at startup, and passes to its function files. */
@@ -62,8 +67,12 @@ export interface EntraAuth {
  * policy that names an undeclared permission, so a misconfigured app fails at start.
  */
 export function createEntraAuth(options: EntraAuthOptions): EntraAuth {
-  const { env, permissions, observer, keySetEvents, fetch, now, baseDir, host, ...authOptions } = options;
-  const { settings, instanceCaPem } = resolveAuthSettings(authOptions, env, { ...(baseDir !== undefined && { baseDir }), ...(host && { host }) });
+  const { env, permissions, observer, keySetEvents, fetch, now, baseDir, host, ignoreSettings, ...authOptions } = options;
+  const { settings, instanceCaPem } = resolveAuthSettings(authOptions, env, {
+    ...(baseDir !== undefined && { baseDir }),
+    ...(host && { host }),
+    ...(ignoreSettings && { ignoreSettings }),
+  });
   const verifier = createAccessTokenVerifier(settings, {
     fetch: fetch ?? createNodeHttpFetch(instanceCaPem === undefined ? {} : { ca: instanceCaPem }),
     ...(now && { now }),

@@ -53,7 +53,7 @@ export { createNodeHttpFetch, type NodeHttpFetchOptions } from './net/nodeHttpFe
 export type { FetchLike, FetchedResponse } from './net/fetchJson';
 
 // Settings
-export { loadAuthSettings, TOKEN_VERSIONS, type AuthSettings, type TenantMode, type TokenVersion } from './settings/authSettings';
+export { loadAuthSettings, TOKEN_VERSIONS, type AuthSettings, type LoadAuthSettingsOptions, type TenantMode, type TokenVersion } from './settings/authSettings';
 export { AUTH_SETTING_NAMES, resolveAuthSettings, type AuthOptions, type ResolvedAuthSettings } from './settings/authOptions';
 export { SettingsError } from './settings/settingsError';
 export type { SettingsSource } from './settings/settingsSource';

@@ -60,6 +60,8 @@ export interface ResolveOptions {
   readonly baseDir?: string;
   /** Whether the app runs in Azure; default: read from `env` (readHostEnvironment). */
   readonly host?: HostEnvironment;
+  /** AUTH_* names in `env` the app reads itself; any other AUTH_* name the package does not read is refused. */
+  readonly ignoreSettings?: readonly string[];
 }
 
 /**
@@ -75,7 +77,7 @@ export function resolveAuthSettings(options: AuthOptions = {}, env: SettingsSour
     if (value !== undefined) source[setting] = optionText(option, value);
   }
   try {
-    const settings = loadAuthSettings(source);
+    const settings = loadAuthSettings(source, { ...(resolve.ignoreSettings && { ignoreSettings: resolve.ignoreSettings }) });
     const { caPem } = loadInstanceTrustSettings(source, {
       instance: settings.instance,
       ...(resolve.baseDir !== undefined && { baseDir: resolve.baseDir }),

@@ -1,8 +1,10 @@
 import * as z from 'zod/mini';
 import { typeMismatch } from './englishMessages';
 import { commaList, guid, httpsOrigin, wildcardOr } from './fields';
+import { INSTANCE_CA_SETTING } from './instanceTrustSettings';
 import { deepFreeze, parseSettings } from './parseSettings';
 import type { SettingsSource } from './settingsSource';
+import { refuseUnknownSettings } from './unknownSettings';
 
 export const TOKEN_VERSIONS = ['1.0', '2.0'] as const;
 export type TokenVersion = (typeof TOKEN_VERSIONS)[number];
@@ -112,9 +114,21 @@ const schema = z
 /** Every setting this module reads, for checks that the deployment sets real names. */
 export const SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(schema.shape));
 const NAMES = SETTING_NAMES;
+/** Read by loadInstanceTrustSettings, so known here too. */
+const KNOWN_NAMES: readonly string[] = Object.freeze([...SETTING_NAMES, INSTANCE_CA_SETTING]);
 
-/** Parses the AUTH_* settings once, at startup. Throws SettingsError naming the bad setting. */
-export function loadAuthSettings(source: SettingsSource): AuthSettings {
+export interface LoadAuthSettingsOptions {
+  /** AUTH_* names the app reads itself: left alone instead of refused as misspellings. */
+  readonly ignoreSettings?: readonly string[];
+}
+
+/**
+ * Parses the AUTH_* settings once, at startup. Throws SettingsError naming the bad
+ * setting, or an AUTH_* name the package does not read (with the closest one it does).
+ */
+export function loadAuthSettings(source: SettingsSource, options: LoadAuthSettingsOptions = {}): AuthSettings {
+  // First: a misspelt name otherwise surfaces as "AUTH_X is required", or not at all.
+  refuseUnknownSettings(source, 'AUTH_', KNOWN_NAMES, options.ignoreSettings);
   const s = parseSettings(schema, source, NAMES);
   const clientId = s.AUTH_CLIENT_ID;
   const appIdUri = s.AUTH_APP_ID_URI?.replace(/\/+$/, '');
