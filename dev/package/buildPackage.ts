@@ -82,7 +82,7 @@ export async function buildPackage(options: BuildPackageOptions): Promise<Packag
     sourcesContent: false,
     external: EXTERNAL,
     alias: ALIAS,
-    plugins: [lazyVendor(options.root)],
+    plugins: [workspaceSources(options.root), lazyVendor(options.root)],
     metafile: true,
     logLevel: 'silent',
   });
@@ -103,6 +103,33 @@ export async function buildPackage(options: BuildPackageOptions): Promise<Packag
     })
     .sort((a, b) => (a.file === 'dist/main.js' ? -1 : b.file === 'dist/main.js' ? 1 : b.bytes - a.bytes));
   return { bundles };
+}
+
+/**
+ * The workspace's own packages (azure-functions-entra-auth), bundled from their TypeScript
+ * sources rather than their CommonJS build: esbuild tree-shakes ES modules only, and the
+ * package's compiled `require('zod/mini')` would bring all of zod (0.58 MB against 0.04 MB).
+ * Each entry point of the package's `exports` maps to the source file its build came from.
+ */
+function workspaceSources(root: string): Plugin {
+  const packageDir = path.join(root, 'packages', 'azure-functions-entra-auth');
+  const manifest = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { name: string; exports: Record<string, { default?: string } | string> };
+  const sources = new Map<string, string>();
+  for (const [subpath, target] of Object.entries(manifest.exports)) {
+    const built = typeof target === 'string' ? target : target.default;
+    if (built === undefined || !built.endsWith('.js')) continue;
+    sources.set(subpath === '.' ? manifest.name : `${manifest.name}/${subpath.slice(2)}`, path.join(packageDir, built.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts')));
+  }
+  return {
+    name: 'workspace-sources',
+    setup(plugin) {
+      plugin.onResolve({ filter: new RegExp(`^${manifest.name}(/|$)`) }, (args) => {
+        const source = sources.get(args.path);
+        if (source === undefined) throw new Error(`${args.path} is not an entry point of ${manifest.name} (see its package.json exports)`);
+        return { path: source };
+      });
+    },
+  };
 }
 
 /** Resolves a lazy vendor package to its bundle, relative to the bundle that requires it. */
