@@ -134,6 +134,5 @@ function verifiedFrom(token: string): VerifiedAccessToken {
     isAppOnly: claims.idtyp === 'app',
     roles: claims.roles ?? [],
     scopes: claims.scp?.split(' ') ?? [],
-    facts: { tenantId, clientAppId, version: '2.0', kid },
   };
 }

@@ -200,6 +200,8 @@ export const VERIFICATION_STEPS: readonly VerificationStep[] = Object.freeze([
   }),
 ]);
 
+const NO_NAMES: readonly string[] = Object.freeze([]);
+
 /** The verified token, once every step has run. */
 export function verifiedToken(context: VerificationContext): VerifiedAccessToken {
   const claims = need(context, 'claims');
@@ -208,16 +210,15 @@ export function verifiedToken(context: VerificationContext): VerifiedAccessToken
   const clientAppId = need(context, 'clientAppId');
   const kid = need(context, 'kid');
   return Object.freeze({
-    claims,
+    claims: Object.freeze(claims),
     version,
     tenantId,
     clientAppId,
     kid,
     isAppOnly: isAppOnly(claims),
-    roles: Object.freeze([...(claims.roles ?? [])]),
-    scopes: Object.freeze(claims.scp === undefined ? [] : claims.scp.split(' ').filter(Boolean)),
-    // Verified now: the canonical IDs replace what was read from the unverified token.
-    facts: Object.freeze({ tenantId, clientAppId, version, kid }),
+    // Frozen in place, not copied: a cached token stays small, and no handler can change what a later request reads.
+    roles: claims.roles ? Object.freeze(claims.roles) : NO_NAMES,
+    scopes: claims.scp === undefined ? NO_NAMES : Object.freeze(claims.scp.split(' ').filter(Boolean)),
   });
 }
 

@@ -1,6 +1,5 @@
 import type { TokenVersion } from '../settings/authSettings';
 import type { EntraAccessTokenClaims } from '../entra/accessTokenClaims';
-import type { TokenFacts } from '../errors/authErrors';
 
 /**
  * An access token that passed every check: signature, issuer, audience, lifetime,
@@ -20,8 +19,6 @@ export interface VerifiedAccessToken {
   readonly roles: readonly string[];
   /** Delegated scopes from `scp` (one space-separated string; names matched exactly). */
   readonly scopes: readonly string[];
-  /** The token's IDs, for the failures that come after verification (authorization). */
-  readonly facts: TokenFacts;
 }
 
 export interface AccessTokenVerifier {

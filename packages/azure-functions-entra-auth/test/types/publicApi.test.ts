@@ -57,7 +57,7 @@ describe('the public types', () => {
     expectTypeOf<Principal>().toHaveProperty('isAppOnly').toEqualTypeOf<boolean>();
     expectTypeOf<Principal>().toHaveProperty('roles').toEqualTypeOf<readonly string[]>();
     expectTypeOf<Principal>().toHaveProperty('tokenVersion').toEqualTypeOf<'1.0' | '2.0'>();
-    expectTypeOf<VerifiedAccessToken>().toHaveProperty('facts').toExtend<{ readonly tenantId?: string }>();
+    expectTypeOf<VerifiedAccessToken>().toHaveProperty('scopes').toEqualTypeOf<readonly string[]>();
   });
 
   it('pin failures: a definition knows its status and challenge, an app code is its own', () => {

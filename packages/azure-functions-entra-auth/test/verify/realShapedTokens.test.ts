@@ -25,6 +25,21 @@ describe('verifying real-shaped Entra access tokens', () => {
     if (kind === 'app') expect(verified.claims.roles).toEqual(['Orders.Read']);
     else expect(verified.claims.scp).toBe('Orders.Read Orders.ReadWrite');
     if (kind === 'delegated') expect(verified.claims.oid).toBe(USER_OID);
+    expect(verified.isAppOnly).toBe(kind === 'app');
+    expect(verified.roles).toEqual(kind === 'app' ? ['Orders.Read'] : []);
+    expect(verified.scopes).toEqual(kind === 'app' ? [] : ['Orders.Read', 'Orders.ReadWrite']);
+  });
+
+  it('gives out a verified token no handler can change, since a cache hit serves the same one to the next request', async () => {
+    const token = await mintAccessToken(h.key, { kind: 'app', instance: h.server.url });
+    const verified = await h.verifier.verify(token);
+    expect(Object.isFrozen(verified)).toBe(true);
+    expect(Object.isFrozen(verified.claims)).toBe(true);
+    expect(Object.isFrozen(verified.roles)).toBe(true);
+    expect(() => (verified.roles as string[]).push('Orders.ReadWrite')).toThrow(TypeError);
+    expect(() => {
+      (verified.claims as { tid: string }).tid = 'another';
+    }).toThrow(TypeError);
   });
 
   it('accepts a v1 token whose aud is the App ID URI with a trailing slash', async () => {

@@ -274,7 +274,6 @@ describe('VerifiedTokenCache', () => {
     isAppOnly: true,
     roles: [],
     scopes: [],
-    facts: { tenantId: TENANT, clientAppId: CALLER_APP, version: '2.0', kid },
   });
   const newCache = (options: { maxEntries?: number; maxBytes?: number; skew?: number; maxLifetime?: number } = {}) => {
     const clock = { now: NOW_MS };
