@@ -1,7 +1,7 @@
 /**
  * CLI: runs the local Entra ID stand-in until SIGINT/SIGTERM. Prints one JSON line
- * on stdout once it listens ({url, tenantId, authority, caPath, ...}, the content of
- * <state>/entra-standin.json) for parent processes; the request log goes to stderr.
+ * on stdout once it listens ({url, tenantId, authority, caPath, ...}, the content of its
+ * own record under <state>/entra-standin/running/) for parent processes; the request log goes to stderr.
  */
 import { CliUsageError, STANDIN_USAGE, parseStandinCliOptions } from './cliOptions';
 import { launchEntraStandin } from './standinState';

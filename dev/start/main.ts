@@ -59,8 +59,8 @@ async function main(): Promise<void> {
 }
 
 async function startStandin(port: number): Promise<StandinRecord> {
-  const running = await findRunningStandin(stateDir);
-  if (running?.port === port) {
+  const running = await findRunningStandin(stateDir, port);
+  if (running) {
     say(`Using the Entra stand-in already running at ${running.url}.`);
     return running;
   }
