@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { createCaTrustingFetch, type CaTrustingFetch } from '../tls/caTrustingFetch';
+import type { PortHolder } from '../process/portHolder';
+import { holderOf, portInUseMessage } from '../process/portInUse';
 import { DEFAULT_STANDIN_PORT, defaultRegistryPath } from './devPaths';
 import { Registry } from './registry';
 import { StandinStartError, STANDIN_HOST, startEntraStandin } from './server';
@@ -83,11 +85,12 @@ export class StandinPortTakenError extends Error {
     readonly port: number,
     readonly stateDir: string,
     readonly others: readonly StandinRecord[],
+    holder: PortHolder | undefined,
     options?: ErrorOptions,
   ) {
     const elsewhere = others.length === 0 ? '' : ` Stand-ins of that state directory run on other ports: ${others.map((o) => `${o.url} (pid ${String(o.pid)})`).join(', ')}; --port <n> takes a token from one of them, for an app whose AUTH_INSTANCE names that port.`;
     super(
-      `port ${String(port)} on ${STANDIN_HOST} is in use, but not by a stand-in of the state directory ${stateDir} (a stand-in started with another --state-dir or DEV_STATE_DIR, or another program). ` +
+      `${portInUseMessage(`port ${String(port)}`, STANDIN_HOST, holder)}, not by a stand-in of the state directory ${stateDir} (a stand-in started with another --state-dir or DEV_STATE_DIR, or another program). ` +
         `Pass that stand-in's --state-dir, or stop what holds the port and run npm start (or npm run standin) again. ` +
         `A stand-in on another port would not help: its tokens carry another issuer, which an app set up for port ${String(port)} refuses.${elsewhere}`,
       options,
@@ -119,8 +122,8 @@ export async function obtainAccessToken(options: ObtainAccessTokenOptions): Prom
     const token = await requestClientCredentialsToken({ ...request, fetch, authority: running.authority });
     return { ...token, via: 'running', url: running.url, standin: running, others };
   }
-  const standin = await startEntraStandin({ stateDir: options.stateDir, registry, port, openssl: options.openssl }).catch((error: unknown) => {
-    throw error instanceof StandinStartError && error.code === 'port_in_use' ? new StandinPortTakenError(port, options.stateDir, others, { cause: error }) : error;
+  const standin = await startEntraStandin({ stateDir: options.stateDir, registry, port, openssl: options.openssl }).catch(async (error: unknown) => {
+    throw error instanceof StandinStartError && error.code === 'port_in_use' ? new StandinPortTakenError(port, options.stateDir, others, await holderOf(port), { cause: error }) : error;
   });
   try {
     const token = await requestClientCredentialsToken({ ...request, fetch: createCaTrustingFetch(standin.caCertPem), authority: standin.authority });

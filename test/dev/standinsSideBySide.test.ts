@@ -92,7 +92,7 @@ describe('stand-ins side by side on one state directory (real processes)', () =>
       const run = await token(['--port', String(port)]);
       expect(run.code).toBe(1);
       expect(run.stdout).toBe('');
-      expect(run.stderr).toContain(`port ${String(port)} on 127.0.0.1 is in use, but not by a stand-in of the state directory ${stateDir}`);
+      expect(run.stderr).toContain(`port ${String(port)} on 127.0.0.1 is in use by a jest run (pid ${String(process.pid)}), not by a stand-in of the state directory ${stateDir}`);
       expect(run.stderr).not.toContain('--port 0');
       expect(run.stderr).not.toMatch(/\n\s+at /);
     } finally {
