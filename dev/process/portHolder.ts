@@ -69,7 +69,7 @@ async function listenerFromProc(port: number): Promise<number | undefined> {
     try {
       text = await readFile(table, 'utf8');
     } catch {
-      return undefined;
+      continue; // no /proc (not Linux), or no IPv6
     }
     for (const line of text.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
