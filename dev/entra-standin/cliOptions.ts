@@ -41,14 +41,14 @@ export interface TokenCliOptions extends CommonOptions {
 
 export const STANDIN_USAGE = `Usage: entra-standin [--port <n>] [--state-dir <dir>] [--registry <file>] [--openssl <path>] [--quiet]
   --port       HTTPS port on 127.0.0.1 (default ${DEFAULT_STANDIN_PORT}, env ENTRA_STANDIN_PORT; 0 = any free port)
-  --state-dir  TLS material, signing keys and entra-standin.json (default <repo>/.dev-state, env DEV_STATE_DIR)
+  --state-dir  TLS material, signing keys, running stand-ins' records (default <repo>/.dev-state, env DEV_STATE_DIR)
   --registry   app registrations (default dev/entra-standin/registry.json, env ENTRA_STANDIN_REGISTRY)
   --openssl    the openssl executable (default: openssl on PATH)
   --quiet      no request log on stderr`;
 
 export const TOKEN_USAGE = `Usage: token --client <name> [--api <name>] [--state-dir <dir>] [--registry <file>] [--port <n>]
-  Prints an access token for a registered client, from the running stand-in
-  (per <state-dir>/entra-standin.json) or from one started just for this request on --port.`;
+  Prints an access token for a registered client, from the stand-in of <state-dir> running
+  on --port (default ${DEFAULT_STANDIN_PORT}, env ENTRA_STANDIN_PORT), or from one started there just for this request.`;
 
 const COMMON = {
   port: { type: 'string' },

@@ -15,7 +15,7 @@ export function repoRoot(from: string = __dirname): string {
   }
 }
 
-/** `<repo>/.dev-state`, git-ignored: TLS material, signing keys, the running stand-in's state file. */
+/** `<repo>/.dev-state`, git-ignored: TLS material, signing keys, the running stand-ins' records. */
 export function defaultStateDir(): string {
   return join(repoRoot(), '.dev-state');
 }
@@ -25,9 +25,17 @@ export function defaultRegistryPath(): string {
   return join(repoRoot(), 'dev', 'entra-standin', 'registry.json');
 }
 
-/** Where a running stand-in describes itself (URL, tenant, CA) for other processes. */
-export function standinStateFile(stateDir: string): string {
-  return join(stateDir, 'entra-standin.json');
+/** Where running stand-ins describe themselves (URL, tenant, CA) for other processes, one file each. */
+export function runningStandinsDir(stateDir: string): string {
+  return join(stateDir, 'entra-standin', 'running');
+}
+
+/**
+ * The record of one running stand-in. Named by its process and port so each stand-in
+ * writes and removes only its own: several (npm start's, the demo's, a test's) can run at once.
+ */
+export function runningStandinFile(stateDir: string, pid: number, port: number): string {
+  return join(runningStandinsDir(stateDir), `pid-${String(pid)}-port-${String(port)}.json`);
 }
 
 export function signingKeyFile(stateDir: string): string {

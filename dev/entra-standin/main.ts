@@ -1,10 +1,22 @@
 /**
  * CLI: runs the local Entra ID stand-in until SIGINT/SIGTERM. Prints one JSON line
- * on stdout once it listens ({url, tenantId, authority, caPath, ...}, the content of
- * <state>/entra-standin.json) for parent processes; the request log goes to stderr.
+ * on stdout once it listens ({url, tenantId, authority, caPath, ...}, the content of its
+ * own record under <state>/entra-standin/running/) for parent processes; the request log goes to stderr.
  */
-import { CliUsageError, STANDIN_USAGE, parseStandinCliOptions } from './cliOptions';
+import { holderOf, portInUseMessage } from '../process/portInUse';
+import { CliUsageError, STANDIN_USAGE, parseStandinCliOptions, type StandinCliOptions } from './cliOptions';
+import { STANDIN_HOST, StandinStartError } from './server';
 import { launchEntraStandin } from './standinState';
+
+/** The port is taken: who holds it, and what to do, with no stack trace. */
+async function portTaken(options: StandinCliOptions): Promise<string> {
+  const holder = await holderOf(options.port);
+  const advice =
+    holder?.role === 'the Entra stand-in'
+      ? 'A stand-in already runs there: use it (npm run token and npm start find it), or stop it first.'
+      : 'Stop it, or choose another port with --port <n> (0 = any free one); the app\'s AUTH_INSTANCE must then name that port, since v2 issuers contain it.';
+  return `${portInUseMessage(`port ${String(options.port)}`, STANDIN_HOST, holder)}. ${advice}`;
+}
 
 async function main(): Promise<void> {
   const options = parseStandinCliOptions(process.argv.slice(2), process.env);
@@ -18,6 +30,8 @@ async function main(): Promise<void> {
     port: options.port,
     openssl: options.openssl,
     ...(!options.quiet && { log: (line: string) => process.stderr.write(`[entra-standin] ${line}\n`) }),
+  }).catch(async (error: unknown) => {
+    throw error instanceof StandinStartError && error.code === 'port_in_use' ? new Error(await portTaken(options), { cause: error }) : error;
   });
   process.stdout.write(`${JSON.stringify(launched.record)}\n`);
 

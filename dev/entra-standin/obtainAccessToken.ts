@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { createCaTrustingFetch, type CaTrustingFetch } from '../tls/caTrustingFetch';
+import type { PortHolder } from '../process/portHolder';
+import { holderOf, portInUseMessage } from '../process/portInUse';
 import { DEFAULT_STANDIN_PORT, defaultRegistryPath } from './devPaths';
 import { Registry } from './registry';
-import { startEntraStandin } from './server';
-import { findRunningStandin } from './standinState';
+import { StandinStartError, STANDIN_HOST, startEntraStandin } from './server';
+import { listRunningStandins, type StandinRecord } from './standinState';
 
 /** The token endpoint refused the request; `error` and `aadsts` are Entra's. */
 export class TokenRequestError extends Error {
@@ -54,7 +56,11 @@ export interface ObtainAccessTokenOptions {
   /** An API's name in the registry; default the first one listed. */
   readonly apiName?: string | undefined;
   readonly registryPath?: string | undefined;
-  /** Port for a stand-in started just for this request (v2 issuers contain it). */
+  /**
+   * The stand-in's port (default 7443): a running one there answers, else one is started
+   * there just for this request. v2 issuers contain the port, so a stand-in on another
+   * port would issue tokens the app refuses; those are never used unasked.
+   */
   readonly port?: number | undefined;
   readonly openssl?: string | undefined;
 }
@@ -65,13 +71,39 @@ export interface ObtainedAccessToken {
   /** Whether an already running stand-in answered, or one was started in this process for the request. */
   readonly via: 'running' | 'in-process';
   readonly url: string;
+  /** The running stand-in that answered (via 'running'). */
+  readonly standin?: StandinRecord;
+  /** Stand-ins of the same state directory running on other ports, not used. */
+  readonly others: readonly StandinRecord[];
+}
+
+/** No stand-in of the state directory answers on the port, and something else holds it. */
+export class StandinPortTakenError extends Error {
+  readonly code = 'port_taken';
+
+  constructor(
+    readonly port: number,
+    readonly stateDir: string,
+    readonly others: readonly StandinRecord[],
+    holder: PortHolder | undefined,
+    options?: ErrorOptions,
+  ) {
+    const elsewhere = others.length === 0 ? '' : ` Stand-ins of that state directory run on other ports: ${others.map((o) => `${o.url} (pid ${String(o.pid)})`).join(', ')}; --port <n> takes a token from one of them, for an app whose AUTH_INSTANCE names that port.`;
+    super(
+      `${portInUseMessage(`port ${String(port)}`, STANDIN_HOST, holder)}, not by a stand-in of the state directory ${stateDir} (a stand-in started with another --state-dir or DEV_STATE_DIR, or another program). ` +
+        `Pass that stand-in's --state-dir, or stop what holds the port and run npm start (or npm run standin) again. ` +
+        `A stand-in on another port would not help: its tokens carry another issuer, which an app set up for port ${String(port)} refuses.${elsewhere}`,
+      options,
+    );
+    this.name = 'StandinPortTakenError';
+  }
 }
 
 /**
  * An access token for a registered client, obtained through a stand-in's token
- * endpoint: the running one named by the state file, else one started here just
- * for this request on the usual port (keys persist, so the token stays valid for
- * the stand-in started later).
+ * endpoint: the one of this state directory running on the port (checked to answer),
+ * else one started here just for this request on that port (keys persist, so the
+ * token stays valid for the stand-in started there later).
  */
 export async function obtainAccessToken(options: ObtainAccessTokenOptions): Promise<ObtainedAccessToken> {
   const registry = await Registry.load(options.registryPath ?? defaultRegistryPath());
@@ -81,16 +113,21 @@ export async function obtainAccessToken(options: ObtainAccessTokenOptions): Prom
   if (!api) throw new Error(`no API named ${options.apiName ?? '(none)'} in the registry; known: ${registry.apis.map((a) => a.name).join(', ')}`);
   const request = { clientId: client.clientId, clientSecret: client.secret, scope: `${api.appIdUri}/.default` };
 
-  const running = await findRunningStandin(options.stateDir);
+  const port = options.port ?? DEFAULT_STANDIN_PORT;
+  const live = await listRunningStandins(options.stateDir);
+  const running = live.find((found) => found.port === port);
+  const others = live.filter((found) => found !== running);
   if (running) {
     const fetch = createCaTrustingFetch(await readFile(running.caPath, 'utf8'));
     const token = await requestClientCredentialsToken({ ...request, fetch, authority: running.authority });
-    return { ...token, via: 'running', url: running.url };
+    return { ...token, via: 'running', url: running.url, standin: running, others };
   }
-  const standin = await startEntraStandin({ stateDir: options.stateDir, registry, port: options.port ?? DEFAULT_STANDIN_PORT, openssl: options.openssl });
+  const standin = await startEntraStandin({ stateDir: options.stateDir, registry, port, openssl: options.openssl }).catch(async (error: unknown) => {
+    throw error instanceof StandinStartError && error.code === 'port_in_use' ? new StandinPortTakenError(port, options.stateDir, others, await holderOf(port), { cause: error }) : error;
+  });
   try {
     const token = await requestClientCredentialsToken({ ...request, fetch: createCaTrustingFetch(standin.caCertPem), authority: standin.authority });
-    return { ...token, via: 'in-process', url: standin.url };
+    return { ...token, via: 'in-process', url: standin.url, others };
   } finally {
     await standin.stop();
   }

@@ -216,7 +216,7 @@ function listen(server: Server, port: number): Promise<number> {
     const onError = (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new StandinStartError('port_in_use', `port ${port} on ${STANDIN_HOST} is in use: is a stand-in already running? Choose another with --port (0 for any free port).`, { cause: error })
+          ? new StandinStartError('port_in_use', `port ${port} on ${STANDIN_HOST} is in use`, { cause: error })
           : new StandinStartError('listen_failed', `cannot listen on ${STANDIN_HOST}:${port}: ${error.message}`, { cause: error }),
       );
     };

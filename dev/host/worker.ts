@@ -1,6 +1,10 @@
 import path from 'node:path';
+import { holderOf, isAddressInUse, portInUseMessage } from '../process/portInUse';
 import { startDevHost } from './devHost';
 import { loadFunctionApp, startFunctionApp } from './loadFunctionApp';
+
+/** PORT is held by another process; the message says by which, and is printed without a stack. */
+class PortTakenError extends Error {}
 
 /** The dev host's worker: loads the function app from its build and serves it. */
 async function main(): Promise<void> {
@@ -9,7 +13,11 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not ${process.env.PORT ?? ''}`);
   const app = loadFunctionApp(appRoot);
   await startFunctionApp(app);
-  const host = await startDevHost({ functions: app.functions, routePrefix: app.routePrefix, port });
+  const host = await startDevHost({ functions: app.functions, routePrefix: app.routePrefix, port }).catch(async (error: unknown) => {
+    if (!isAddressInUse(error)) throw error;
+    const taken = portInUseMessage(`PORT ${String(port)}`, '127.0.0.1', await holderOf(port));
+    throw new PortTakenError(`${taken}. Stop it, or serve on another port: PORT=${String(port + 1)} npm run serve (or PORT=${String(port + 1)} npm start).`);
+  });
   // One machine-readable line for tooling, then what a person wants to see.
   process.stdout.write(`${JSON.stringify({ devHost: host.url })}\n`);
   process.stdout.write('Dev host (not the Azure Functions runtime) serving:\n');
@@ -27,6 +35,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+  if (error instanceof PortTakenError) process.stderr.write(`[dev-host] ${error.message}\n`);
+  else process.stderr.write(`${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
   process.exit(1);
 });

@@ -12,7 +12,7 @@ export interface BicepCli {
   readonly path: string;
   /** e.g. '0.49.2'. */
   readonly version: string;
-  readonly source: 'PATH' | 'az' | 'nuget-cache' | 'nuget-restore';
+  readonly source: 'BICEP_CLI' | 'PATH' | 'az' | 'nuget-cache' | 'nuget-restore';
 }
 
 export type CliLookup =
@@ -77,11 +77,13 @@ async function restoreFromNuGet(dotnet: string, cacheDir: string, rid: string, e
 }
 
 /**
- * Finds a Bicep CLI: `bicep` on PATH, the one `az bicep install` manages, one restored
- * earlier into the cache, or a fresh NuGet restore when `dotnet` is on PATH.
+ * Finds a Bicep CLI: the one BICEP_CLI names, `bicep` on PATH, the one `az bicep install`
+ * manages, one restored earlier into the cache, or a fresh NuGet restore when `dotnet`
+ * is on PATH. `npm run infra:build` and the jest setup both ask here, so they agree.
  */
 export async function findBicepCli(cacheDir: string, env: NodeJS.ProcessEnv = process.env): Promise<CliLookup> {
   const candidates: { path: string | undefined; source: BicepCli['source'] }[] = [
+    { path: env.BICEP_CLI || undefined, source: 'BICEP_CLI' },
     { path: findOnPath('bicep', env), source: 'PATH' },
     { path: findOnPath('az', env) && join(env.AZURE_CONFIG_DIR ?? join(env.HOME ?? '', '.azure'), 'bin', executable), source: 'az' },
   ];

@@ -5,7 +5,7 @@ import { readHostEnvironment } from 'azure-functions-entra-auth/settings';
 import { loadOrdersSettings } from '../../lib/config/ordersSettings';
 import { loadSigningSettings } from '../../lib/config/signingSettings';
 import { loadTelemetrySettings } from 'azure-functions-entra-auth/app-insights';
-import { environmentWithSettingsFile } from '../host/localSettings';
+import { environmentWithSettingsFile, LocalSettingsError } from '../host/localSettings';
 import { looksLikeToken } from './argumentScrub';
 import { CliUsageError } from './cliOptions';
 import type { InstanceTrust } from './keyFetch';
@@ -35,9 +35,9 @@ export function loadInspectSettings(options: { appRoot: string; cwd: string; set
   try {
     environment = environmentWithSettingsFile(file, options.env);
   } catch (error) {
-    // Never the parser's message: it quotes the file, which may hold connection strings.
-    const why = error instanceof SyntaxError ? 'is not valid JSON' : `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
-    throw new CliUsageError(`${shown} ${why}`);
+    // Its message names the file and where the JSON breaks, never the file's content (it may hold connection strings).
+    if (error instanceof LocalSettingsError) throw new CliUsageError(shown === file ? error.message : `${shown}: ${error.detail}`);
+    throw error;
   }
   // Every loader the app runs at startup, in its order (startApp: telemetry, then
   // createAppRuntime: auth, instance trust, signing, orders): a setting that would stop the app stops this too.

@@ -5,7 +5,20 @@
  * Only the token goes to stdout, so `TOKEN=$(...)` works.
  */
 import { CliUsageError, TOKEN_USAGE, parseTokenCliOptions } from '../entra-standin/cliOptions';
-import { obtainAccessToken } from '../entra-standin/obtainAccessToken';
+import { obtainAccessToken, type ObtainedAccessToken } from '../entra-standin/obtainAccessToken';
+
+/** Which stand-in issued the token, so a token from the wrong one is never a mystery. */
+function describeSource(token: ObtainedAccessToken, port: number, stateDir: string): string {
+  const lines =
+    token.standin !== undefined
+      ? [`[token] from the running stand-in at ${token.url} (pid ${String(token.standin.pid)}, since ${token.standin.startedAt})`]
+      : [
+          `[token] no stand-in of ${stateDir} is running on port ${String(port)}: started one at ${token.url} just for this request.`,
+          '[token] Its tokens verify against the stand-in npm start (or npm run standin) runs on that port later; start one to call the API.',
+        ];
+  for (const other of token.others) lines.push(`[token] not used: the stand-in at ${other.url} (pid ${String(other.pid)}); --port ${String(other.port)} takes a token from it`);
+  return lines.join('\n');
+}
 
 async function main(): Promise<void> {
   const options = parseTokenCliOptions(process.argv.slice(2), process.env);
@@ -21,7 +34,8 @@ async function main(): Promise<void> {
     port: options.port,
     openssl: options.openssl,
   });
-  process.stderr.write(`[token] ${options.client} → ${options.api ?? 'default API'}, expires in ${token.expiresIn}s (${token.via === 'running' ? 'running stand-in' : 'stand-in started for this request'} at ${token.url})\n`);
+  process.stderr.write(`${describeSource(token, options.port, options.stateDir)}\n`);
+  process.stderr.write(`[token] ${options.client} → ${options.api ?? 'default API'}, expires in ${String(token.expiresIn)}s\n`);
   process.stdout.write(`${token.accessToken}\n`);
 }
 

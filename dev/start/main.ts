@@ -13,6 +13,7 @@ import { findRunningStandin, type StandinRecord } from '../entra-standin/standin
 import { localEnvironment } from '../host/localSettings';
 import { findOnPath } from '../process/findOnPath';
 import { waitForJsonLine } from '../process/jsonLine';
+import { holderOf, isListening, portInUseMessage } from '../process/portInUse';
 import type { AzuriteTable } from '../azurite/azuriteTable';
 import { startLocalOrdersStore } from './ordersStorage';
 
@@ -29,6 +30,13 @@ async function main(): Promise<void> {
     say('Created local.settings.json from local.settings.sample.json (edit it to point at your own tenant).');
   }
   const env = localEnvironment(root, process.env);
+  const port = env.PORT ?? '7071';
+  // Checked before anything starts: a second npm start would otherwise start its stand-in
+  // and Azurite only to have the app die on the taken port.
+  if (await isListening(Number(port), '127.0.0.1')) {
+    const taken = portInUseMessage(`PORT ${port}`, '127.0.0.1', await holderOf(Number(port)));
+    throw new Error(`${taken}. Use that one, stop it (Ctrl+C in its terminal), or start this one on another port: PORT=${String(Number(port) + 1)} npm start`);
+  }
   const instance = new URL(env.AUTH_INSTANCE ?? 'https://login.microsoftonline.com');
   const local = ['127.0.0.1', 'localhost', '[::1]'].includes(instance.hostname);
 
@@ -47,7 +55,6 @@ async function main(): Promise<void> {
   azurite = orders.azurite;
   say(orders.message);
 
-  const port = env.PORT ?? '7071';
   const func = findOnPath('func');
   const app = func
     ? spawn(func, ['start', '--port', port], { cwd: root, env, stdio: 'inherit' })
@@ -59,8 +66,8 @@ async function main(): Promise<void> {
 }
 
 async function startStandin(port: number): Promise<StandinRecord> {
-  const running = await findRunningStandin(stateDir);
-  if (running?.port === port) {
+  const running = await findRunningStandin(stateDir, port);
+  if (running) {
     say(`Using the Entra stand-in already running at ${running.url}.`);
     return running;
   }
@@ -69,7 +76,9 @@ async function startStandin(port: number): Promise<StandinRecord> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
-  const record = await waitForJsonLine<StandinRecord & Record<string, unknown>>(child, 'authority');
+  const record = await waitForJsonLine<StandinRecord & Record<string, unknown>>(child, 'authority').catch((error: unknown) => {
+    throw new Error(`the Entra stand-in did not start (${error instanceof Error ? error.message : String(error)}): its own message is above`);
+  });
   say(`Entra stand-in (dev only) at ${record.url}, tenant ${record.tenantId}.`);
   return record;
 }

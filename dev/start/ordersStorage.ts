@@ -1,7 +1,7 @@
-import { connect } from 'node:net';
 import path from 'node:path';
 import { startAzuriteTable, type AzuriteTable } from '../azurite/azuriteTable';
 import { loadOrdersSettings } from '../../lib/config/ordersSettings';
+import { isListening } from '../process/portInUse';
 
 /** UseDevelopmentStorage=true, what local.settings.sample.json carries: Azurite's table service on its usual port. */
 export const DEFAULT_LOCAL_ORDERS_STORAGE = 'UseDevelopmentStorage=true';
@@ -31,7 +31,7 @@ export async function startLocalOrdersStore(env: NodeJS.ProcessEnv, stateDir: st
     return { message: `Orders in table ${tableName} of the storage account ORDERS_STORAGE names, not Azurite.`, azurite: undefined };
   }
   const port = Number(endpoint.port || 80);
-  if (await listening(endpoint.hostname, port)) {
+  if (await isListening(port, endpoint.hostname.replace(/^\[|\]$/g, ''))) {
     return { message: `Orders in table ${tableName} of the table service already listening at ${endpoint.origin} (your own Azurite?).`, azurite: undefined };
   }
   const location = path.join(stateDir, 'azurite');
@@ -42,22 +42,4 @@ export async function startLocalOrdersStore(env: NodeJS.ProcessEnv, stateDir: st
 /** Neither ORDERS_STORAGE form set (an old local.settings.json): Azurite's, as the sample has it. */
 export function applyLocalOrdersDefault(env: NodeJS.ProcessEnv): void {
   if (!env.ORDERS_STORAGE?.trim() && !env.ORDERS_STORAGE__tableServiceUri?.trim()) env.ORDERS_STORAGE = DEFAULT_LOCAL_ORDERS_STORAGE;
-}
-
-function listening(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: host.replace(/^\[|\]$/g, ''), port });
-    socket.setTimeout(1_000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
 }

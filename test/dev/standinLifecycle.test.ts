@@ -2,11 +2,11 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signingKeyFile, standinStateFile } from '../../dev/entra-standin/devPaths';
+import { runningStandinFile, signingKeyFile } from '../../dev/entra-standin/devPaths';
 import { obtainAccessToken, requestClientCredentialsToken } from '../../dev/entra-standin/obtainAccessToken';
 import { startEntraStandin, StandinStartError } from '../../dev/entra-standin/server';
 import { SigningKeyFileError } from '../../dev/entra-standin/signingKeys';
-import { findRunningStandin, launchEntraStandin, readStandinRecord } from '../../dev/entra-standin/standinState';
+import { findRunningStandin, launchEntraStandin, readStandinRecords } from '../../dev/entra-standin/standinState';
 import { ensureLocalTls } from '../../dev/tls/localTls';
 import { OpensslError } from '../../dev/tls/openssl';
 import { createCaTrustingFetch } from '../../dev/tls/caTrustingFetch';
@@ -38,35 +38,44 @@ async function isListening(url: string, caCertPem: string): Promise<boolean> {
   }
 }
 
-describe('a launched stand-in and its state file', () => {
-  it('announces itself in entra-standin.json, serves the token script, and removes the file when stopped', async () => {
+describe('a launched stand-in and its own record', () => {
+  it('announces itself in a record named by its pid and port, serves the token script, and removes that record when stopped', async () => {
     const launched = await launchEntraStandin({ stateDir: stateDir(), port: 0 });
     let stopped = false;
     try {
-      const record = await readStandinRecord(stateDir());
-      expect(record).toEqual(launched.record);
-      expect(record).toMatchObject({ url: launched.standin.url, tenantId: 'de700000-0000-4000-8000-000000000001', caPath: join(stateDir(), 'tls', 'ca.pem'), pid: process.pid });
-      expect(await findRunningStandin(stateDir())).toEqual(record);
+      expect(launched.record.stateFile).toBe(runningStandinFile(stateDir(), process.pid, launched.standin.port));
+      const records = await readStandinRecords(stateDir());
+      expect(records).toEqual([launched.record]);
+      expect(launched.record).toMatchObject({ url: launched.standin.url, tenantId: 'de700000-0000-4000-8000-000000000001', caPath: join(stateDir(), 'tls', 'ca.pem'), pid: process.pid });
+      expect(await findRunningStandin(stateDir(), launched.standin.port)).toEqual(launched.record);
 
-      const token = await obtainAccessToken({ stateDir: stateDir(), clientName: 'writer', apiName: 'orders-api' });
-      expect(token).toMatchObject({ via: 'running', url: launched.standin.url });
+      const token = await obtainAccessToken({ stateDir: stateDir(), clientName: 'writer', apiName: 'orders-api', port: launched.standin.port });
+      expect(token).toMatchObject({ via: 'running', url: launched.standin.url, standin: launched.record, others: [] });
       expect(readJwt(token.accessToken).payload).toMatchObject({ iss: `${launched.standin.url}/${launched.standin.tenantId}/v2.0`, roles: ['Orders.ReadWrite'] });
 
       await launched.stop();
       stopped = true;
-      expect(await readStandinRecord(stateDir())).toBeUndefined();
+      expect(await readStandinRecords(stateDir())).toEqual([]);
       expect(await findRunningStandin(stateDir())).toBeUndefined();
     } finally {
       if (!stopped) await launched.stop();
     }
   });
 
-  it('ignores a stale state file whose stand-in no longer answers', async () => {
+  it('ignores a record whose port now answers for another process, and removes the record of a dead one', async () => {
     const launched = await launchEntraStandin({ stateDir: stateDir(), port: 0 });
-    const { record } = launched;
-    await launched.stop();
-    await writeFile(standinStateFile(stateDir()), JSON.stringify(record)); // as left behind by a crash
-    expect(await findRunningStandin(stateDir())).toBeUndefined();
+    try {
+      // Same port and state, but another pid: as after a restart on the same port.
+      const impostor = runningStandinFile(stateDir(), 1, launched.standin.port);
+      await writeFile(impostor, JSON.stringify({ ...launched.record, pid: 1, stateFile: impostor }));
+      // A pid no process has (above the kernel's limit): a stand-in killed with -9.
+      const dead = runningStandinFile(stateDir(), 2 ** 30, 1);
+      await writeFile(dead, JSON.stringify({ ...launched.record, pid: 2 ** 30, port: 1, stateFile: dead }));
+      expect(await findRunningStandin(stateDir())).toEqual(launched.record);
+      expect((await readStandinRecords(stateDir())).map((r) => r.stateFile).sort()).toEqual([impostor, launched.record.stateFile].sort());
+    } finally {
+      await launched.stop();
+    }
   });
 
   it('without a running stand-in, the token script starts one just for the request, stops it, and the token stays valid later', async () => {

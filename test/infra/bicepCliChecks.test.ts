@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INFRA_DIR, REPO_ROOT } from './support/infraFiles';
 
@@ -11,17 +11,20 @@ import { INFRA_DIR, REPO_ROOT } from './support/infraFiles';
  * extension's type index; without them the file prints one line and skips.
  */
 
-// Kept tiny and isolated on purpose: swap for the shared CLI discovery under dev/infra when it lands.
+// The jest global setup (support/globalSetup.ts) finds the CLI as `npm run infra:build` does
+// (dev/infra/bicepCli.ts: BICEP_CLI, PATH, az, the NuGet cache) and passes it on as BICEP_CLI.
 function locateBicepCli(): string | undefined {
-  const nugetDir = join(homedir(), '.cache', 'bicep-nuget', 'azure.bicep.commandline.linux-x64');
-  const restored = existsSync(nugetDir) ? readdirSync(nugetDir).map((version) => join(nugetDir, version, 'tools', 'bicep')) : [];
-  return [process.env.BICEP_CLI ?? '', ...restored].find((path) => path !== '' && existsSync(path));
+  const path = process.env.BICEP_CLI;
+  return path !== undefined && path !== '' && existsSync(path) ? path : undefined;
 }
 
 const GRAPH_TYPES_INDEX = join(REPO_ROOT, '..', 'shared', 'reference', 'bicep-types', 'microsoftgraph-v1.0-1.0.0', 'index.json');
 const bicep = locateBicepCli();
 const available = bicep !== undefined && existsSync(GRAPH_TYPES_INDEX);
-if (!available) process.stderr.write('bicepCliChecks: skipped, no Bicep CLI (set BICEP_CLI) or no Graph type index at ../shared/reference\n');
+if (!available) {
+  const missing = bicep === undefined ? 'no Bicep CLI (the lookup npm run infra:build uses found none: see the jest setup\'s "infra:" line)' : `no Graph type index at ${GRAPH_TYPES_INDEX}`;
+  process.stderr.write(`bicepCliChecks: skipped, ${missing}\n`);
+}
 const describeWithCli = available ? describe : describe.skip;
 
 const SUBSCRIPTION_A = '00000000-0000-0000-0000-00000000000a';
