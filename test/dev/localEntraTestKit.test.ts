@@ -1,0 +1,150 @@
+// Written as an app's own test would be: the test kit, the auth package by name, nothing of this app.
+import { anyOf, createEntraAuth, defineRoute } from 'azure-functions-entra-auth';
+import type { HttpHandler } from '@azure/functions';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { invoke, startLocalEntra, type LocalEntra } from '../../dev/testing/localEntra';
+
+const permissions = { appRoles: ['Orders.Read', 'Orders.ReadWrite'], scopes: ['Orders.Read', 'Orders.ReadWrite'] };
+const orders = defineRoute('orders', 'orders', {
+  GET: { appRoles: anyOf('Orders.Read', 'Orders.ReadWrite'), scopes: anyOf('Orders.Read') },
+  POST: { appRoles: anyOf('Orders.ReadWrite') },
+});
+const handlersFor = (apiName: string) => ({
+  GET: (_request: unknown, _context: unknown, caller: { isAppOnly: boolean; scopes: readonly string[]; tokenVersion: string }) => ({
+    jsonBody: { api: apiName, appOnly: caller.isAppOnly, scopes: caller.scopes, version: caller.tokenVersion },
+  }),
+  POST: () => ({ status: 201, jsonBody: { created: true } }),
+});
+
+let kit: LocalEntra;
+let handler: HttpHandler;
+let v1Handler: HttpHandler;
+beforeAll(async () => {
+  kit = await startLocalEntra();
+  handler = createEntraAuth({ env: kit.settings('orders-api'), permissions }).routeHandler(orders, handlersFor('orders-api'));
+  v1Handler = createEntraAuth({ env: kit.settings('orders-api-v1'), permissions }).routeHandler(orders, handlersFor('orders-api-v1'));
+});
+afterAll(() => kit.stop());
+
+const call = (h: HttpHandler, token: string, method = 'GET') =>
+  invoke(h, { method, url: 'https://localhost/api/orders', headers: { authorization: `Bearer ${token}` }, ...(method === 'POST' && { body: { item: 'x' } }) });
+
+describe('dev/testing/localEntra: an app tests its protected handlers with a local Entra stand-in', () => {
+  it('settings name the stand-in and its CA, as the app settings would', () => {
+    expect(kit.settings('orders-api')).toEqual({
+      AUTH_TENANT_ID: kit.tenantId,
+      AUTH_CLIENT_ID: kit.registry.apiByName('orders-api')?.clientId,
+      AUTH_APP_ID_URI: 'api://orders-api',
+      AUTH_INSTANCE: kit.url,
+      AUTH_INSTANCE_CA_FILE: kit.caPath,
+    });
+    expect(kit.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(kit.caPem).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('a writer app token from the real token endpoint: 200 on GET and 201 on POST', async () => {
+    const token = await kit.token({ api: 'orders-api', client: 'writer' });
+    const got = await call(handler, token);
+    expect(got.status).toBe(200);
+    expect(got.body).toEqual({ api: 'orders-api', appOnly: true, scopes: [], version: '2.0' });
+    expect((await call(handler, token, 'POST')).status).toBe(201);
+  });
+
+  it('a norole client token: 403 insufficient_scope', async () => {
+    const got = await call(handler, await kit.token({ api: 'orders-api', client: 'norole' }));
+    expect(got.status).toBe(403);
+    expect(got.headers['www-authenticate']).toContain('insufficient_scope');
+  });
+
+  it('a reader app token with chosen roles, signed with the stand-in key: GET 200, POST 403', async () => {
+    const token = await kit.token({ api: 'orders-api', client: 'reader', roles: ['Orders.Read'] });
+    expect(decodeProtectedHeader(token).kid).toBe(kit.standin.signingKids()[0]);
+    expect((await call(handler, token)).status).toBe(200);
+    expect((await call(handler, token, 'POST')).status).toBe(403);
+  });
+
+  it('a delegated token with scp Orders.Read passes the scopes rule (200) and not an app-roles-only rule (403)', async () => {
+    const token = await kit.token({ api: 'orders-api', kind: 'delegated', scopes: ['Orders.Read'] });
+    expect(decodeJwt(token)).toMatchObject({ scp: 'Orders.Read', ver: '2.0', preferred_username: expect.any(String) as unknown });
+    const got = await call(handler, token);
+    expect(got.status).toBe(200);
+    expect(got.body).toMatchObject({ appOnly: false, scopes: ['Orders.Read'] });
+    expect((await call(handler, token, 'POST')).status).toBe(403);
+  });
+
+  it('an expired token (lifetime in the past): 401 token_expired', async () => {
+    const got = await call(handler, await kit.token({ api: 'orders-api', lifetimeSeconds: -3600 }));
+    expect(got.status).toBe(401);
+    expect(got.headers['www-authenticate']).toContain('error="invalid_token"');
+    expect(got.body).toMatchObject({ code: 'token_expired' });
+  });
+
+  it('custom claims win: a token for another tenant is refused 401', async () => {
+    const got = await call(handler, await kit.token({ api: 'orders-api', claims: { tid: 'de700000-0000-4000-8000-00000000dead' } }));
+    expect(got.status).toBe(401);
+  });
+
+  it('a v1 token for the v1 API: 200 with the orders-api-v1 settings, 401 with orders-api ones', async () => {
+    const fromEndpoint = await kit.token({ api: 'orders-api-v1', client: 'reader' });
+    expect(decodeJwt(fromEndpoint).ver).toBe('1.0');
+    expect((await call(v1Handler, fromEndpoint)).body).toMatchObject({ api: 'orders-api-v1', version: '1.0' });
+    const delegated = await kit.token({ api: 'orders-api-v1', kind: 'delegated', scopes: ['Orders.Read'] });
+    expect(decodeJwt(delegated)).toMatchObject({ ver: '1.0', iss: `https://sts.windows.net/${kit.tenantId}/`, upn: expect.any(String) as unknown });
+    expect((await call(v1Handler, delegated)).status).toBe(200);
+    expect((await call(handler, fromEndpoint)).status).toBe(401);
+  });
+
+  it('a chosen version on a v2 API: a v1-shaped token for orders-api verifies too (AUTH_TOKEN_VERSIONS allows both)', async () => {
+    const token = await kit.token({ api: 'orders-api', version: '1.0', roles: ['Orders.Read'] });
+    expect(decodeProtectedHeader(token).x5t).toBeDefined();
+    expect((await call(handler, token)).body).toMatchObject({ version: '1.0' });
+  });
+
+  it('a delegated token without scopes is a mistake in the test, said at once', async () => {
+    await expect(kit.token({ api: 'orders-api', kind: 'delegated' })).rejects.toThrow(/needs scopes/);
+  });
+
+  it('a claim set to undefined is left off: a token without exp is refused 401', async () => {
+    const token = await kit.token({ api: 'orders-api', claims: { exp: undefined } });
+    expect(decodeJwt(token).exp).toBeUndefined();
+    expect((await call(handler, token)).status).toBe(401);
+  });
+
+  it('after a key rotation, chosen-claim tokens are signed with the new key and still verify', async () => {
+    const { kid } = await kit.standin.rotateKeys();
+    const token = await kit.token({ api: 'orders-api', roles: ['Orders.Read'] });
+    expect(decodeProtectedHeader(token).kid).toBe(kid);
+    expect((await call(handler, token)).status).toBe(200);
+  });
+});
+
+describe('startLocalEntra options', () => {
+  it('takes registry JSON and removes its temporary state on stop', async () => {
+    const json = JSON.parse(readFileSync('dev/entra-standin/registry.json', 'utf8')) as { clients: { name: string }[] };
+    const own = await startLocalEntra({ registry: { ...json, clients: json.clients.filter((c) => c.name !== 'norole') } });
+    const caPath = own.caPath;
+    expect(own.registry.clientByName('norole')).toBeUndefined();
+    await expect(own.token({ api: 'orders-api', client: 'norole' })).rejects.toThrow(/no client named norole/);
+    expect(existsSync(caPath)).toBe(true);
+    await own.stop();
+    expect(existsSync(caPath)).toBe(false);
+  });
+});
+
+describe('dev/testing/localEntra stays movable into a dev-only package', () => {
+  it('reaches, through its relative imports, only dev/testing, dev/entra-standin and dev/tls (never lib/, functions/ or other dev tools)', () => {
+    const root = resolve(__dirname, '../..');
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const [, spec = ''] of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^;]*?\sfrom '(\.[^']*)';/gm)) visit(`${join(dirname(file), spec)}.ts`);
+    };
+    visit(join(root, 'dev/testing/localEntra.ts'));
+    const outside = [...seen].map((file) => relative(root, file)).filter((file) => !/^dev\/(testing|entra-standin|tls)\//.test(file));
+    expect(outside).toEqual([]);
+    expect(seen.size).toBeGreaterThan(5);
+  });
+});
