@@ -1,7 +1,9 @@
 // Written as an app's own test would be: the test kit, the auth package by name, nothing of this app.
 import { anyOf, createEntraAuth, defineRoute } from 'azure-functions-entra-auth';
 import type { HttpHandler } from '@azure/functions';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { invoke, startLocalEntra, type LocalEntra } from '../../dev/testing/localEntra';
@@ -146,5 +148,63 @@ describe('dev/testing/localEntra stays movable into a dev-only package', () => {
     const outside = [...seen].map((file) => relative(root, file)).filter((file) => !/^dev\/(testing|entra-standin|tls)\//.test(file));
     expect(outside).toEqual([]);
     expect(seen.size).toBeGreaterThan(5);
+  });
+});
+
+describe('over real HTTP: the app in the dev host (a child process) with kit.settings() as its environment', () => {
+  // A small app, as a user's would be, registering its route with auth.registerRoute; run by the dev host (needs `npm run build:dev`).
+  const root = resolve(__dirname, '../..');
+  let appRoot: string;
+  let child: ReturnType<typeof spawn>;
+  let hostUrl: string;
+
+  beforeAll(async () => {
+    appRoot = mkdtempSync(join(tmpdir(), 'local-entra-app-'));
+    writeFileSync(join(appRoot, 'package.json'), JSON.stringify({ name: 'kit-app', main: 'index.js' }));
+    writeFileSync(join(appRoot, 'host.json'), JSON.stringify({ version: '2.0' }));
+    writeFileSync(
+      join(appRoot, 'index.js'),
+      `const { anyOf, createEntraAuth, defineRoute } = require(${JSON.stringify(join(root, 'node_modules/azure-functions-entra-auth'))});
+const auth = createEntraAuth({ env: process.env, permissions: { appRoles: ['Orders.Read', 'Orders.ReadWrite'], scopes: ['Orders.Read'] } });
+auth.registerRoute(defineRoute('orders', 'orders', { GET: { appRoles: anyOf('Orders.Read', 'Orders.ReadWrite'), scopes: anyOf('Orders.Read') } }), {
+  GET: (_request, _context, caller) => ({ jsonBody: { appOnly: caller.isAppOnly } }),
+});`,
+    );
+    const script = `
+const { loadFunctionApp } = require(${JSON.stringify(join(root, 'dist-dev/dev/host/loadFunctionApp.js'))});
+const { startDevHost } = require(${JSON.stringify(join(root, 'dist-dev/dev/host/devHost.js'))});
+(async () => {
+  const app = loadFunctionApp(process.argv[1]);
+  const host = await startDevHost({ functions: app.functions, routePrefix: app.routePrefix, port: 0, log: () => undefined });
+  process.stdout.write(host.url + '\\n');
+  process.stdin.on('end', () => void host.stop().then(() => process.exit(0)));
+  process.stdin.resume();
+})();`;
+    child = spawn(process.execPath, ['-e', script, appRoot], { env: { PATH: process.env.PATH ?? '', ...kit.settings('orders-api') }, stdio: ['pipe', 'pipe', 'inherit'] });
+    hostUrl = await new Promise<string>((resolveUrl, reject) => {
+      let out = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolveUrl(out.trim());
+      });
+      child.once('exit', (code) => {
+        reject(new Error(`the dev host exited (${String(code)}) before serving`));
+      });
+    });
+  });
+  afterAll(async () => {
+    const exited = new Promise((done) => child.once('exit', done));
+    child.stdin?.end();
+    await exited;
+    rmSync(appRoot, { recursive: true, force: true });
+  });
+
+  it('a writer token: 200; a delegated Orders.Read token: 200; no token: 401', async () => {
+    const get = async (token?: string) => fetch(`${hostUrl}/api/orders`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+    const writer = await get(await kit.token({ api: 'orders-api', client: 'writer' }));
+    expect(writer.status).toBe(200);
+    expect(await writer.json()).toEqual({ appOnly: true });
+    expect((await get(await kit.token({ api: 'orders-api', kind: 'delegated', scopes: ['Orders.Read'] }))).status).toBe(200);
+    expect((await get()).status).toBe(401);
   });
 });
