@@ -63,7 +63,7 @@ export interface TokenOptions {
   readonly version?: IssuedTokenVersion;
   /** `nbf` and `iat`, seconds since the epoch; default now − 300 s as Entra back-dates (or an hour before exp when exp is earlier). */
   readonly notBefore?: number;
-  /** For delegated tokens: the user's object ID (oid and sub); default a fixed test user's. */
+  /** For delegated tokens: the user's object ID (`oid`; `sub` is derived from it and the client, pairwise as in Entra); default TEST_USER's. */
   readonly userObjectId?: string;
 }
 

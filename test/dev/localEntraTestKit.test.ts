@@ -83,6 +83,23 @@ describe('dev/testing/localEntra: an app tests its protected handlers with a loc
     expect(got.body).toMatchObject({ code: 'token_expired' });
   });
 
+  it('a token not valid before an hour from now: 401 token_not_yet_valid; one an hour old but still in its lifetime: 200', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const early = await call(handler, await kit.token({ api: 'orders-api', notBefore: now + 3600, lifetimeSeconds: 7200 }));
+    expect(early.body).toMatchObject({ code: 'token_not_yet_valid' });
+    expect(early.status).toBe(401);
+    expect((await call(handler, await kit.token({ api: 'orders-api', notBefore: now - 3600 }))).status).toBe(200);
+  });
+
+  it('invoke passes route parameters and the route template through to the handler', async () => {
+    const one = defineRoute('order', 'orders/{id}', { GET: { appRoles: anyOf('Orders.Read', 'Orders.ReadWrite') } });
+    const h = createEntraAuth({ env: kit.settings('orders-api'), permissions }).routeHandler(one, {
+      GET: (request, context) => ({ jsonBody: { id: request.params.id, route: (context.options.trigger as { route?: string }).route, q: request.query.get('q') } }),
+    });
+    const got = await invoke(h, { method: 'GET', url: 'https://localhost/api/orders/42?q=x', route: 'orders/{id}', params: { id: '42' }, headers: { authorization: `Bearer ${await kit.token({ api: 'orders-api' })}` } });
+    expect(got).toMatchObject({ status: 200, body: { id: '42', route: 'orders/{id}', q: 'x' } });
+  });
+
   it('custom claims win: a token for another tenant is refused 401', async () => {
     const got = await call(handler, await kit.token({ api: 'orders-api', claims: { tid: 'de700000-0000-4000-8000-00000000dead' } }));
     expect(got.status).toBe(401);
