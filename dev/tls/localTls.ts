@@ -89,7 +89,7 @@ async function createTlsDirectory(options: LocalTlsOptions, dir: string): Promis
   await mkdir(scratch, { recursive: true, mode: 0o700 });
   try {
     await writeFile(join(scratch, FILES.config), OPENSSL_CONFIG);
-    const cn = `Entra stand-in local dev CA ${randomBytes(4).toString('hex')}`;
+    const cn = `${CA_CN_PREFIX} ${randomBytes(4).toString('hex')}`;
     await runOpenssl(
       ['req', '-x509', '-new', ...EC_KEY, '-nodes', '-sha256', '-days', String(CA_DAYS), '-config', FILES.config, '-extensions', 'ca_ext', '-subj', `/CN=${cn}`, '-keyout', FILES.caKey, '-out', FILES.ca],
       { openssl: options.openssl, cwd: scratch },
@@ -130,17 +130,32 @@ async function issueServerCertificate(options: LocalTlsOptions, dir: string): Pr
  * The system roots for ca-bundle.pem: the first existing file the environment already names
  * (REQUESTS_CA_BUNDLE, then SSL_CERT_FILE, then NODE_EXTRA_CA_CERTS), since that is what callers
  * on this machine trust today (often a corporate bundle); else Node's built-in tls.rootCertificates
- * (the Mozilla set). A bundle we wrote ourselves is never taken as the source, so the CA is not doubled.
+ * (the Mozilla set). Stand-in CAs are left out of the source (a bundle of ours, or
+ * NODE_EXTRA_CA_CERTS pointing at ca.pem, as the dev tools suggest), and a file holding nothing
+ * else is passed over, so the bundle never ends up without system roots.
  */
 export function systemRoots(env: NodeJS.ProcessEnv = process.env): { source: string; pem: string } {
   for (const name of ['REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS']) {
     const file = env[name];
     if (!file || !existsSync(file)) continue;
-    const pem = readFileSync(file, 'utf8');
-    if (pem.includes(BUNDLE_MARK)) continue;
-    if (pem.includes('-----BEGIN CERTIFICATE-----')) return { source: `${name}=${file}`, pem };
+    const roots = pemCertificates(readFileSync(file, 'utf8')).filter((pem) => !isStandinCa(pem));
+    if (roots.length > 0) return { source: `${name}=${file}`, pem: roots.join('\n') };
   }
   return { source: 'node:tls rootCertificates', pem: rootCertificates.join('\n') };
+}
+
+const CA_CN_PREFIX = 'Entra stand-in local dev CA';
+
+function pemCertificates(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+function isStandinCa(pem: string): boolean {
+  try {
+    return new X509Certificate(pem).subject.includes(`CN=${CA_CN_PREFIX}`);
+  } catch {
+    return true; // unreadable: not worth carrying into the bundle
+  }
 }
 
 const BUNDLE_MARK = '# Entra stand-in combined bundle';

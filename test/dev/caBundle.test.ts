@@ -54,11 +54,18 @@ test('follows a rotated CA: the old CA leaves the bundle, the new one is in it',
   }
 });
 
-test('takes the roots from REQUESTS_CA_BUNDLE, SSL_CERT_FILE, NODE_EXTRA_CA_CERTS in that order, else Node, and never from a bundle of ours', () => {
+test('takes the roots from REQUESTS_CA_BUNDLE, SSL_CERT_FILE, NODE_EXTRA_CA_CERTS in that order, else Node, leaving out stand-in CAs', () => {
   const file = join(stateDir, 'corporate.pem');
   writeFileSync(file, `${rootCertificates[0] ?? ''}\n`);
   expect(systemRoots({ SSL_CERT_FILE: file, NODE_EXTRA_CA_CERTS: '/nonexistent' }).source).toBe(`SSL_CERT_FILE=${file}`);
   expect(systemRoots({ REQUESTS_CA_BUNDLE: '/nonexistent', NODE_EXTRA_CA_CERTS: file }).source).toBe(`NODE_EXTRA_CA_CERTS=${file}`);
   expect(systemRoots({}).source).toBe('node:tls rootCertificates');
-  expect(systemRoots({ REQUESTS_CA_BUNDLE: join(stateDir, 'tls', 'ca-bundle.pem') }).source).toBe('node:tls rootCertificates');
+  // A bundle of ours exported as REQUESTS_CA_BUNDLE (as README suggests): its roots, without the stand-in CA.
+  const ours = join(stateDir, 'tls', 'ca-bundle.pem');
+  const fromOurs = systemRoots({ REQUESTS_CA_BUNDLE: ours });
+  expect(fromOurs.source).toBe(`REQUESTS_CA_BUNDLE=${ours}`);
+  expect(fromOurs.pem).not.toContain(readFileSync(join(stateDir, 'tls', 'ca.pem'), 'utf8').trim());
+  expect(certificatesIn(fromOurs.pem).length).toBe(certificatesIn(readFileSync(ours, 'utf8')).length - 1);
+  // NODE_EXTRA_CA_CERTS at ca.pem, as the dev tools suggest: no system roots there, so Node's.
+  expect(systemRoots({ NODE_EXTRA_CA_CERTS: join(stateDir, 'tls', 'ca.pem') }).source).toBe('node:tls rootCertificates');
 });
