@@ -93,7 +93,9 @@ async function main(): Promise<number> {
   }
 
   azuriteDir = mkdtempSync(path.join(tmpdir(), 'callers-azurite-'));
-  const standinProcess = startNode('dev/entra-standin/main.js', ['--port', '0', '--state-dir', stateDir, '--quiet'], {});
+  // The trust settings pass through, so ca-bundle.pem takes its system roots from the same file as under npm start.
+  const trust = Object.fromEntries(['REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS'].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
+  const standinProcess = startNode('dev/entra-standin/main.js', ['--port', '0', '--state-dir', stateDir, '--quiet'], trust);
   [azurite] = await Promise.all([startAzuriteTable({ location: azuriteDir })]);
   const standin = await waitForJsonLine<StandinRecord & Record<string, unknown>>(standinProcess, 'authority');
   if (path.relative(root, path.join(path.dirname(standin.caPath), 'ca-bundle.pem')) !== BUNDLE) throw new Error(`the stand-in's CA is at ${standin.caPath}, not beside ${BUNDLE}`);
