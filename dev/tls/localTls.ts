@@ -1,6 +1,8 @@
 import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import { OPENSSL_CONFIG } from './opensslConfig';
 import { runOpenssl } from './openssl';
 
@@ -10,6 +12,11 @@ export interface LocalTls {
   /** Point NODE_EXTRA_CA_CERTS (or curl --cacert) here to trust the dev servers. */
   readonly caPath: string;
   readonly caCertPem: string;
+  /**
+   * The system roots followed by ca.pem: for callers that take one bundle in place of the
+   * system store (REQUESTS_CA_BUNDLE for Python requests/MSAL, SSL_CERT_FILE for .NET and OpenSSL).
+   */
+  readonly bundlePath: string;
   readonly certPath: string;
   readonly certPem: string;
   readonly keyPath: string;
@@ -27,7 +34,7 @@ export interface LocalTlsOptions {
 /** The names every dev server certificate covers. */
 export const LOOPBACK_NAMES = { ips: ['127.0.0.1', '::1'], hosts: ['localhost'] } as const;
 
-const FILES = { ca: 'ca.pem', caKey: 'ca-key.pem', cert: 'server.pem', key: 'server-key.pem', config: 'openssl.cnf' } as const;
+const FILES = { bundle: 'ca-bundle.pem', ca: 'ca.pem', caKey: 'ca-key.pem', cert: 'server.pem', key: 'server-key.pem', config: 'openssl.cnf' } as const;
 const CA_DAYS = 3650;
 /** Kept within what browsers accept for a leaf, should anyone open the stand-in in one. */
 const SERVER_DAYS = 397;
@@ -58,10 +65,13 @@ export async function ensureLocalTls(options: LocalTlsOptions): Promise<LocalTls
   }
   const server = await readPair(join(dir, FILES.cert), join(dir, FILES.key));
   const leaf = server && isUsableServerCert(server, ca, now) ? server : await issueServerCertificate(options, dir);
+  // Rewritten on every call, so it follows a rotated CA and the current system roots.
+  await writeBundle(dir, ca.certPem);
   return {
     dir,
     caPath: join(dir, FILES.ca),
     caCertPem: ca.certPem,
+    bundlePath: join(dir, FILES.bundle),
     certPath: join(dir, FILES.cert),
     certPem: leaf.certPem,
     keyPath: join(dir, FILES.key),
@@ -79,7 +89,7 @@ async function createTlsDirectory(options: LocalTlsOptions, dir: string): Promis
   await mkdir(scratch, { recursive: true, mode: 0o700 });
   try {
     await writeFile(join(scratch, FILES.config), OPENSSL_CONFIG);
-    const cn = `Entra stand-in local dev CA ${randomBytes(4).toString('hex')}`;
+    const cn = `${CA_CN_PREFIX} ${randomBytes(4).toString('hex')}`;
     await runOpenssl(
       ['req', '-x509', '-new', ...EC_KEY, '-nodes', '-sha256', '-days', String(CA_DAYS), '-config', FILES.config, '-extensions', 'ca_ext', '-subj', `/CN=${cn}`, '-keyout', FILES.caKey, '-out', FILES.ca],
       { openssl: options.openssl, cwd: scratch },
@@ -114,6 +124,52 @@ async function issueServerCertificate(options: LocalTlsOptions, dir: string): Pr
   const pair = await readPair(join(dir, FILES.cert), join(dir, FILES.key));
   if (!pair) throw new Error(`the server certificate in ${dir} could not be read after issuing it`);
   return pair;
+}
+
+/**
+ * The system roots for ca-bundle.pem: the first existing file the environment already names
+ * (REQUESTS_CA_BUNDLE, then SSL_CERT_FILE, then NODE_EXTRA_CA_CERTS), since that is what callers
+ * on this machine trust today (often a corporate bundle); else Node's built-in tls.rootCertificates
+ * (the Mozilla set). Stand-in CAs are left out of the source (a bundle of ours, or
+ * NODE_EXTRA_CA_CERTS pointing at ca.pem, as the dev tools suggest), and a file holding nothing
+ * else is passed over, so the bundle never ends up without system roots.
+ */
+export function systemRoots(env: NodeJS.ProcessEnv = process.env): { source: string; pem: string } {
+  for (const name of ['REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS']) {
+    const file = env[name];
+    if (!file || !existsSync(file)) continue;
+    const roots = pemCertificates(readFileSync(file, 'utf8')).filter((pem) => !isStandinCa(pem));
+    if (roots.length > 0) return { source: `${name}=${file}`, pem: roots.join('\n') };
+  }
+  return { source: 'node:tls rootCertificates', pem: rootCertificates.join('\n') };
+}
+
+const CA_CN_PREFIX = 'Entra stand-in local dev CA';
+
+function pemCertificates(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+function isStandinCa(pem: string): boolean {
+  try {
+    return new X509Certificate(pem).subject.includes(`CN=${CA_CN_PREFIX}`);
+  } catch {
+    return true; // unreadable: not worth carrying into the bundle
+  }
+}
+
+const BUNDLE_MARK = '# Entra stand-in combined bundle';
+
+/** Writes `<dir>/ca-bundle.pem` (system roots + the stand-in CA) through a rename, so readers never see half a file. */
+async function writeBundle(dir: string, caCertPem: string): Promise<void> {
+  const roots = systemRoots();
+  const text = `${BUNDLE_MARK}: system roots from ${roots.source}, then this stand-in's ca.pem.\n${roots.pem.trimEnd()}\n${BUNDLE_MARK}: the stand-in's local dev CA (ca.pem)\n${caCertPem.trimEnd()}\n`;
+  const target = join(dir, FILES.bundle);
+  const existing = await readFile(target, 'utf8').catch(() => undefined);
+  if (existing === text) return;
+  const scratch = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(scratch, text, { mode: 0o644 });
+  await rename(scratch, target);
 }
 
 const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
