@@ -9,7 +9,7 @@
  */
 export interface DeliberateDifference {
   readonly rule: string;
-  /** Our refusal's `check` (lib/errors/checkNames.ts). */
+  /** Our refusal's `check` (the auth package's errors/checkNames.ts). */
   readonly ourChecks: readonly string[];
   /** Generator variants (`family:name`, `*` wildcard, `a & b`: both) this rule is about. */
   readonly tags?: readonly string[];

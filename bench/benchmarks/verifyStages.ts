@@ -17,7 +17,7 @@ import { freshCopy, type VerifyFixture } from '../support/verifyFixture';
  * verifier's own steps, each run alone in the order createAccessTokenVerifier runs
  * them, and the primitives inside decoding. All are synchronous, as the verifier's
  * path is once keys are loaded, so they measure steadily even on a busy machine.
- * Keep in step with lib/verify/createAccessTokenVerifier.ts.
+ * Keep in step with the auth package's verify/createAccessTokenVerifier.ts.
  */
 export const verifyStages: Benchmark = {
   name: 'stages',

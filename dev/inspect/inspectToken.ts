@@ -21,7 +21,7 @@ export interface InspectTokenOptions {
   /** Make no network call: the steps that need the discovery document or key set are skipped. */
   readonly offline: boolean;
   readonly showClaims: boolean;
-  /** How the key store fetches the discovery document and key set; default: the key store's (lib/net/nodeHttpFetch). */
+  /** How the key store fetches the discovery document and key set; default: the key store's (the auth package's createNodeHttpFetch). */
   readonly fetch?: FetchLike;
   /** Milliseconds since the epoch. */
   readonly now?: () => number;

@@ -16,7 +16,7 @@ export interface InstanceTrust {
  * AUTH_INSTANCE_CA_FILE first, exactly as the runtime uses it; otherwise, for a local
  * stand-in (a loopback AUTH_INSTANCE over https), the CA that the settings file gives the
  * app process as NODE_EXTRA_CA_CERTS, which this process did not start with; otherwise
- * the default roots. The transport is the app's own (lib/net/nodeHttpFetch).
+ * the default roots. The transport is the auth package's own (createNodeHttpFetch).
  */
 export function keyFetchFor(instance: string, trust: InstanceTrust): FetchLike {
   const url = new URL(instance);

@@ -8,7 +8,7 @@ export type CaTrustingFetch = (input: string, init?: RequestInit) => Promise<Res
  * A fetch over node:https that trusts `caPem` (and only it), for dev tools and tests
  * talking to the local stand-ins whatever NODE_EXTRA_CA_CERTS says: token requests
  * (POST) and any call that wants a real Response. The app's own key fetch is
- * lib/net/nodeHttpFetch, which trusts AUTH_INSTANCE_CA_FILE the same way.
+ * the auth package's createNodeHttpFetch, which trusts AUTH_INSTANCE_CA_FILE the same way.
  * Redirects are returned, not followed (callers here use `manual`). The response body
  * streams, so fetchJson's byte cap and deadline apply while it arrives. Request bodies:
  * strings and URLSearchParams, which is all a token or metadata request needs.

@@ -56,7 +56,7 @@ it('loads no module that a configuration without vault, Entra-authenticated inge
   for (const unused of ['@azure/keyvault-keys', '@azure/identity', '@azure/data-tables', '@azure/msal-node', 'applicationinsights', '@opentelemetry/api', 'jose']) {
     expect(packages).not.toContain(unused);
   }
-  // The appStart key fetch ran over node:https (lib/net/nodeHttpFetch): fetch's implementation is not loaded for it.
+  // The appStart key fetch ran over node:https (the auth package's createNodeHttpFetch): fetch's implementation is not loaded for it.
   expect(report.builtins).toEqual(expect.arrayContaining(['https']));
   expect(report.builtins).not.toContain('internal/deps/undici/undici');
 });

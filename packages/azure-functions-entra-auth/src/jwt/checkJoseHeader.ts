@@ -5,7 +5,7 @@ import { FORBIDDEN_HEADERS } from '../errors/checkNames';
 export const ALLOWED_ALGORITHMS: readonly string[] = Object.freeze(['RS256']);
 
 /*
- * FORBIDDEN_HEADERS (lib/errors/checkNames.ts, where they are also check names) would
+ * FORBIDDEN_HEADERS (errors/checkNames.ts, where they are also check names) would
  * let the token choose its own key (jwk, jku, x5u, x5c), change how it is processed
  * (crit, b64, zip) or mark it as encrypted (enc and the JWE key-agreement members).
  * Entra never sends them; keys come only from the tenant's set.

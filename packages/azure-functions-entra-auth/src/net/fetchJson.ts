@@ -5,7 +5,7 @@ export interface FetchedBody extends AsyncIterable<Uint8Array> {
   cancel(): Promise<void>;
 }
 
-/** What is read of a response: fetch's Response has this shape, and so does lib/net/nodeHttpFetch's. */
+/** What is read of a response: fetch's Response has this shape, and so does nodeHttpFetch's. */
 export interface FetchedResponse {
   readonly status: number;
   readonly headers: { get(name: string): string | null };

@@ -9,7 +9,7 @@ import { VERIFICATION_STEPS, createVerificationContext, verifiedToken, type Veri
 import { VerifiedTokenCache } from './verifiedTokenCache';
 
 export interface VerifierDependencies {
-  /** How Entra metadata and keys are fetched; defaults to lib/net/nodeHttpFetch. */
+  /** How Entra metadata and keys are fetched; defaults to net/nodeHttpFetch (node:http and node:https). */
   readonly fetch?: FetchLike;
   /** Milliseconds since the epoch; defaults to Date.now. */
   readonly now?: () => number;
@@ -24,7 +24,7 @@ export interface VerifierDependencies {
 
 /**
  * Builds the verifier for Entra access tokens: the steps of VERIFICATION_STEPS
- * (lib/verify/verificationSteps.ts), cheapest first, so junk is refused before any
+ * (verificationSteps.ts), cheapest first, so junk is refused before any
  * key lookup or RSA work: form and size, JOSE header, claim shapes, version,
  * audience, lifetime, tenant, caller; then the issuer against the version's
  * discovery metadata, the key from the tenant's key set, and the signature.

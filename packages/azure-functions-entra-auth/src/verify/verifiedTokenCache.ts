@@ -40,7 +40,7 @@ const ENTRY_OVERHEAD_BYTES = 256;
  * tokens cannot make it hold more memory than configured. Entries are only a shortcut
  * past the signature: key presence is re-checked by the verifier on every hit.
  * A token is stored at its second full verification, and looked up only once it had
- * a first (`seenBefore`, lib/verify/secondSightAdmission.ts).
+ * a first (`seenBefore`, secondSightAdmission.ts).
  */
 export class VerifiedTokenCache {
   /**
