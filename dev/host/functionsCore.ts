@@ -217,7 +217,12 @@ async function forwardToProxy(streamUri: string, invocationId: string, request: 
   headers.set('x-forwarded-host', original.host);
   headers.set('x-forwarded-proto', original.protocol.replace(/:$/, ''));
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && request.body !== undefined;
-  const response = await fetch(new URL(`${original.pathname}${original.search}`, streamUri), {
+  // The proxy's origin is fixed and only the path and query are the request's: resolving the path
+  // against the URI instead would let a path such as //elsewhere/... name another host.
+  const target = new URL(streamUri);
+  target.pathname = original.pathname;
+  target.search = original.search;
+  const response = await fetch(target, {
     method: request.method,
     headers,
     ...(hasBody && { body: request.body }),
