@@ -1,0 +1,19 @@
+import { accessSync, constants } from 'node:fs';
+
+/**
+ * Debian's chromium (apt-get install chromium): the browser binary itself, since
+ * /usr/bin/chromium is a wrapper script. CHROMIUM_PATH overrides. Undefined when none.
+ */
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const candidates = [env.CHROMIUM_PATH, '/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
