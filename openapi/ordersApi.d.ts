@@ -227,7 +227,199 @@ export interface components {
             })[];
         };
     };
-    responses: never;
+    responses: {
+        /**
+         * @description `token_missing`: This API requires an access token in the Authorization header (Bearer).
+         *
+         *     `token_malformed`: The access token is not a well-formed signed JWT.
+         *
+         *     `claim_invalid`: The access token has a missing or malformed claim.
+         *
+         *     `alg_not_allowed`: The access token is signed with an algorithm this API does not accept.
+         *
+         *     `header_not_allowed`: The access token carries a header this API does not accept.
+         *
+         *     `signature_invalid`: The access token signature is invalid.
+         *
+         *     `key_not_found`: The access token is signed with a key the tenant does not publish.
+         *
+         *     `token_expired`: The access token has expired; request a new one.
+         *
+         *     `token_not_yet_valid`: The access token is not valid yet; check the client clock.
+         *
+         *     `audience_mismatch`: The access token was issued for a different API; request a token for this API.
+         *
+         *     `issuer_mismatch`: The access token was not issued by the expected authority.
+         *
+         *     `tenant_not_allowed`: Tokens from this tenant are not accepted by this API.
+         *
+         *     `client_app_not_allowed`: The calling application is not allowed to use this API.
+         *
+         *     `token_version_not_allowed`: This access token version is not accepted by this API.
+         *
+         *     `not_access_token`: The token is not an access token for an API (an ID token, for instance).
+         */
+        Problem401: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 401;
+                    /** @enum {unknown} */
+                    code?: "token_missing" | "token_malformed" | "claim_invalid" | "alg_not_allowed" | "header_not_allowed" | "signature_invalid" | "key_not_found" | "token_expired" | "token_not_yet_valid" | "audience_mismatch" | "issuer_mismatch" | "tenant_not_allowed" | "client_app_not_allowed" | "token_version_not_allowed" | "not_access_token";
+                };
+            };
+        };
+        /** @description `insufficient_scope`: The access token lacks the permission this operation requires. */
+        Problem403: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 403;
+                    /** @enum {unknown} */
+                    code?: "insufficient_scope";
+                };
+            };
+        };
+        /** @description `internal_error`: The request failed; quote the invocation ID to support. */
+        Problem500: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 500;
+                    /** @enum {unknown} */
+                    code?: "internal_error";
+                };
+            };
+        };
+        /**
+         * @description `invalid_request`: The request does not carry its access token as RFC 6750 requires.
+         *
+         *     `invalid_parameter`: A route or query parameter is invalid.
+         *
+         *     `invalid_continuation`: Field continuation: not a continuation this API issued to your tenant; start again without it.
+         */
+        Problem400: {
+            headers: {
+                /** @description RFC 6750 §3 challenge: `Bearer realm="{App ID URI}"`, with `error`, `error_description` and, on insufficient_scope, the `scope` that would do. */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 400;
+                    /** @enum {unknown} */
+                    code?: "invalid_request" | "invalid_parameter" | "invalid_continuation";
+                };
+            };
+        };
+        /**
+         * @description `keys_unavailable`: Token signing keys are temporarily unavailable; retry shortly.
+         *
+         *     `store_unavailable`: The order store is not answering; retry shortly.
+         */
+        Problem503: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 503;
+                    /** @enum {unknown} */
+                    code?: "keys_unavailable" | "store_unavailable";
+                };
+            };
+        };
+        /** @description `body_too_large`: The body is too large. */
+        Problem413: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 413;
+                    /** @enum {unknown} */
+                    code?: "body_too_large";
+                };
+            };
+        };
+        /** @description `unsupported_media_type`: Send the body as application/json. */
+        Problem415: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 415;
+                    /** @enum {unknown} */
+                    code?: "unsupported_media_type";
+                };
+            };
+        };
+        /**
+         * @description `invalid_request`: The request does not carry its access token as RFC 6750 requires.
+         *
+         *     `invalid_parameter`: A route or query parameter is invalid.
+         */
+        Problem400_2: {
+            headers: {
+                /** @description RFC 6750 §3 challenge: `Bearer realm="{App ID URI}"`, with `error`, `error_description` and, on insufficient_scope, the `scope` that would do. */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 400;
+                    /** @enum {unknown} */
+                    code?: "invalid_request" | "invalid_parameter";
+                };
+            };
+        };
+        /** @description `order_not_found`: No such order. */
+        Problem404: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 404;
+                    /** @enum {unknown} */
+                    code?: "order_not_found";
+                };
+            };
+        };
+        /** @description `precondition_failed`: The order changed since the ETag you sent: read it again and retry with the new ETag. */
+        Problem412: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 412;
+                    /** @enum {unknown} */
+                    code?: "precondition_failed";
+                };
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: {
@@ -348,95 +540,24 @@ export interface operations {
                     };
                 };
             };
-            /**
-             * @description `token_missing`: This API requires an access token in the Authorization header (Bearer).
-             *
-             *     `token_malformed`: The access token is not a well-formed signed JWT.
-             *
-             *     `claim_invalid`: The access token has a missing or malformed claim.
-             *
-             *     `alg_not_allowed`: The access token is signed with an algorithm this API does not accept.
-             *
-             *     `header_not_allowed`: The access token carries a header this API does not accept.
-             *
-             *     `signature_invalid`: The access token signature is invalid.
-             *
-             *     `key_not_found`: The access token is signed with a key the tenant does not publish.
-             *
-             *     `token_expired`: The access token has expired; request a new one.
-             *
-             *     `token_not_yet_valid`: The access token is not valid yet; check the client clock.
-             *
-             *     `audience_mismatch`: The access token was issued for a different API; request a token for this API.
-             *
-             *     `issuer_mismatch`: The access token was not issued by the expected authority.
-             *
-             *     `tenant_not_allowed`: Tokens from this tenant are not accepted by this API.
-             *
-             *     `client_app_not_allowed`: The calling application is not allowed to use this API.
-             *
-             *     `token_version_not_allowed`: This access token version is not accepted by this API.
-             *
-             *     `not_access_token`: The token is not an access token for an API (an ID token, for instance).
-             */
-            401: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 401;
-                        /** @enum {unknown} */
-                        code?: "token_missing" | "token_malformed" | "claim_invalid" | "alg_not_allowed" | "header_not_allowed" | "signature_invalid" | "key_not_found" | "token_expired" | "token_not_yet_valid" | "audience_mismatch" | "issuer_mismatch" | "tenant_not_allowed" | "client_app_not_allowed" | "token_version_not_allowed" | "not_access_token";
-                    };
-                };
-            };
-            /** @description `insufficient_scope`: The access token lacks the permission this operation requires. */
-            403: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 403;
-                        /** @enum {unknown} */
-                        code?: "insufficient_scope";
-                    };
-                };
-            };
-            /** @description `rate_limited`: Too many requests from this client app; retry after the time given (only behind the API Management front door). */
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            /** @description Only behind the API Management front door: this client app (azp/appid) made more calls than the per-caller limit allows in the period. */
             429: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
+                    "application/json": {
                         /** @constant */
-                        status?: 429;
-                        /** @enum {unknown} */
-                        code?: "rate_limited";
+                        statusCode: 429;
+                        message: string;
                     };
                 };
             };
-            /** @description `internal_error`: The request failed; quote the invocation ID to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 500;
-                        /** @enum {unknown} */
-                        code?: "internal_error";
-                    };
-                };
-            };
+            500: components["responses"]["Problem500"];
             /** @description `keys_unavailable`: Token signing keys are temporarily unavailable; retry shortly. */
             503: {
                 headers: {
@@ -477,136 +598,26 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
-            /**
-             * @description `invalid_request`: The request does not carry its access token as RFC 6750 requires.
-             *
-             *     `invalid_parameter`: A route or query parameter is invalid.
-             *
-             *     `invalid_continuation`: Field continuation: not a continuation this API issued to your tenant; start again without it.
-             */
-            400: {
-                headers: {
-                    /** @description RFC 6750 §3 challenge: `Bearer realm="{App ID URI}"`, with `error`, `error_description` and, on insufficient_scope, the `scope` that would do. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 400;
-                        /** @enum {unknown} */
-                        code?: "invalid_request" | "invalid_parameter" | "invalid_continuation";
-                    };
-                };
-            };
-            /**
-             * @description `token_missing`: This API requires an access token in the Authorization header (Bearer).
-             *
-             *     `token_malformed`: The access token is not a well-formed signed JWT.
-             *
-             *     `claim_invalid`: The access token has a missing or malformed claim.
-             *
-             *     `alg_not_allowed`: The access token is signed with an algorithm this API does not accept.
-             *
-             *     `header_not_allowed`: The access token carries a header this API does not accept.
-             *
-             *     `signature_invalid`: The access token signature is invalid.
-             *
-             *     `key_not_found`: The access token is signed with a key the tenant does not publish.
-             *
-             *     `token_expired`: The access token has expired; request a new one.
-             *
-             *     `token_not_yet_valid`: The access token is not valid yet; check the client clock.
-             *
-             *     `audience_mismatch`: The access token was issued for a different API; request a token for this API.
-             *
-             *     `issuer_mismatch`: The access token was not issued by the expected authority.
-             *
-             *     `tenant_not_allowed`: Tokens from this tenant are not accepted by this API.
-             *
-             *     `client_app_not_allowed`: The calling application is not allowed to use this API.
-             *
-             *     `token_version_not_allowed`: This access token version is not accepted by this API.
-             *
-             *     `not_access_token`: The token is not an access token for an API (an ID token, for instance).
-             */
-            401: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 401;
-                        /** @enum {unknown} */
-                        code?: "token_missing" | "token_malformed" | "claim_invalid" | "alg_not_allowed" | "header_not_allowed" | "signature_invalid" | "key_not_found" | "token_expired" | "token_not_yet_valid" | "audience_mismatch" | "issuer_mismatch" | "tenant_not_allowed" | "client_app_not_allowed" | "token_version_not_allowed" | "not_access_token";
-                    };
-                };
-            };
-            /** @description `insufficient_scope`: The access token lacks the permission this operation requires. */
-            403: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 403;
-                        /** @enum {unknown} */
-                        code?: "insufficient_scope";
-                    };
-                };
-            };
-            /** @description `rate_limited`: Too many requests from this client app; retry after the time given (only behind the API Management front door). */
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            /** @description Only behind the API Management front door: this client app (azp/appid) made more calls than the per-caller limit allows in the period. */
             429: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
+                    "application/json": {
                         /** @constant */
-                        status?: 429;
-                        /** @enum {unknown} */
-                        code?: "rate_limited";
+                        statusCode: 429;
+                        message: string;
                     };
                 };
             };
-            /** @description `internal_error`: The request failed; quote the invocation ID to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 500;
-                        /** @enum {unknown} */
-                        code?: "internal_error";
-                    };
-                };
-            };
-            /**
-             * @description `keys_unavailable`: Token signing keys are temporarily unavailable; retry shortly.
-             *
-             *     `store_unavailable`: The order store is not answering; retry shortly.
-             */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 503;
-                        /** @enum {unknown} */
-                        code?: "keys_unavailable" | "store_unavailable";
-                    };
-                };
-            };
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     createOrder: {
@@ -657,142 +668,27 @@ export interface operations {
                     };
                 };
             };
-            /**
-             * @description `token_missing`: This API requires an access token in the Authorization header (Bearer).
-             *
-             *     `token_malformed`: The access token is not a well-formed signed JWT.
-             *
-             *     `claim_invalid`: The access token has a missing or malformed claim.
-             *
-             *     `alg_not_allowed`: The access token is signed with an algorithm this API does not accept.
-             *
-             *     `header_not_allowed`: The access token carries a header this API does not accept.
-             *
-             *     `signature_invalid`: The access token signature is invalid.
-             *
-             *     `key_not_found`: The access token is signed with a key the tenant does not publish.
-             *
-             *     `token_expired`: The access token has expired; request a new one.
-             *
-             *     `token_not_yet_valid`: The access token is not valid yet; check the client clock.
-             *
-             *     `audience_mismatch`: The access token was issued for a different API; request a token for this API.
-             *
-             *     `issuer_mismatch`: The access token was not issued by the expected authority.
-             *
-             *     `tenant_not_allowed`: Tokens from this tenant are not accepted by this API.
-             *
-             *     `client_app_not_allowed`: The calling application is not allowed to use this API.
-             *
-             *     `token_version_not_allowed`: This access token version is not accepted by this API.
-             *
-             *     `not_access_token`: The token is not an access token for an API (an ID token, for instance).
-             */
-            401: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 401;
-                        /** @enum {unknown} */
-                        code?: "token_missing" | "token_malformed" | "claim_invalid" | "alg_not_allowed" | "header_not_allowed" | "signature_invalid" | "key_not_found" | "token_expired" | "token_not_yet_valid" | "audience_mismatch" | "issuer_mismatch" | "tenant_not_allowed" | "client_app_not_allowed" | "token_version_not_allowed" | "not_access_token";
-                    };
-                };
-            };
-            /** @description `insufficient_scope`: The access token lacks the permission this operation requires. */
-            403: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 403;
-                        /** @enum {unknown} */
-                        code?: "insufficient_scope";
-                    };
-                };
-            };
-            /** @description `body_too_large`: The body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 413;
-                        /** @enum {unknown} */
-                        code?: "body_too_large";
-                    };
-                };
-            };
-            /** @description `unsupported_media_type`: Send the body as application/json. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 415;
-                        /** @enum {unknown} */
-                        code?: "unsupported_media_type";
-                    };
-                };
-            };
-            /** @description `rate_limited`: Too many requests from this client app; retry after the time given (only behind the API Management front door). */
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            /** @description Only behind the API Management front door: this client app (azp/appid) made more calls than the per-caller limit allows in the period. */
             429: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
+                    "application/json": {
                         /** @constant */
-                        status?: 429;
-                        /** @enum {unknown} */
-                        code?: "rate_limited";
+                        statusCode: 429;
+                        message: string;
                     };
                 };
             };
-            /** @description `internal_error`: The request failed; quote the invocation ID to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 500;
-                        /** @enum {unknown} */
-                        code?: "internal_error";
-                    };
-                };
-            };
-            /**
-             * @description `keys_unavailable`: Token signing keys are temporarily unavailable; retry shortly.
-             *
-             *     `store_unavailable`: The order store is not answering; retry shortly.
-             */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 503;
-                        /** @enum {unknown} */
-                        code?: "keys_unavailable" | "store_unavailable";
-                    };
-                };
-            };
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     getOrder: {
@@ -818,148 +714,27 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            /**
-             * @description `invalid_request`: The request does not carry its access token as RFC 6750 requires.
-             *
-             *     `invalid_parameter`: A route or query parameter is invalid.
-             */
-            400: {
-                headers: {
-                    /** @description RFC 6750 §3 challenge: `Bearer realm="{App ID URI}"`, with `error`, `error_description` and, on insufficient_scope, the `scope` that would do. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 400;
-                        /** @enum {unknown} */
-                        code?: "invalid_request" | "invalid_parameter";
-                    };
-                };
-            };
-            /**
-             * @description `token_missing`: This API requires an access token in the Authorization header (Bearer).
-             *
-             *     `token_malformed`: The access token is not a well-formed signed JWT.
-             *
-             *     `claim_invalid`: The access token has a missing or malformed claim.
-             *
-             *     `alg_not_allowed`: The access token is signed with an algorithm this API does not accept.
-             *
-             *     `header_not_allowed`: The access token carries a header this API does not accept.
-             *
-             *     `signature_invalid`: The access token signature is invalid.
-             *
-             *     `key_not_found`: The access token is signed with a key the tenant does not publish.
-             *
-             *     `token_expired`: The access token has expired; request a new one.
-             *
-             *     `token_not_yet_valid`: The access token is not valid yet; check the client clock.
-             *
-             *     `audience_mismatch`: The access token was issued for a different API; request a token for this API.
-             *
-             *     `issuer_mismatch`: The access token was not issued by the expected authority.
-             *
-             *     `tenant_not_allowed`: Tokens from this tenant are not accepted by this API.
-             *
-             *     `client_app_not_allowed`: The calling application is not allowed to use this API.
-             *
-             *     `token_version_not_allowed`: This access token version is not accepted by this API.
-             *
-             *     `not_access_token`: The token is not an access token for an API (an ID token, for instance).
-             */
-            401: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 401;
-                        /** @enum {unknown} */
-                        code?: "token_missing" | "token_malformed" | "claim_invalid" | "alg_not_allowed" | "header_not_allowed" | "signature_invalid" | "key_not_found" | "token_expired" | "token_not_yet_valid" | "audience_mismatch" | "issuer_mismatch" | "tenant_not_allowed" | "client_app_not_allowed" | "token_version_not_allowed" | "not_access_token";
-                    };
-                };
-            };
-            /** @description `insufficient_scope`: The access token lacks the permission this operation requires. */
-            403: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 403;
-                        /** @enum {unknown} */
-                        code?: "insufficient_scope";
-                    };
-                };
-            };
-            /** @description `order_not_found`: No such order. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 404;
-                        /** @enum {unknown} */
-                        code?: "order_not_found";
-                    };
-                };
-            };
-            /** @description `rate_limited`: Too many requests from this client app; retry after the time given (only behind the API Management front door). */
+            400: components["responses"]["Problem400_2"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            /** @description Only behind the API Management front door: this client app (azp/appid) made more calls than the per-caller limit allows in the period. */
             429: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
+                    "application/json": {
                         /** @constant */
-                        status?: 429;
-                        /** @enum {unknown} */
-                        code?: "rate_limited";
+                        statusCode: 429;
+                        message: string;
                     };
                 };
             };
-            /** @description `internal_error`: The request failed; quote the invocation ID to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 500;
-                        /** @enum {unknown} */
-                        code?: "internal_error";
-                    };
-                };
-            };
-            /**
-             * @description `keys_unavailable`: Token signing keys are temporarily unavailable; retry shortly.
-             *
-             *     `store_unavailable`: The order store is not answering; retry shortly.
-             */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 503;
-                        /** @enum {unknown} */
-                        code?: "keys_unavailable" | "store_unavailable";
-                    };
-                };
-            };
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     replaceOrder: {
@@ -1016,122 +791,12 @@ export interface operations {
                     };
                 };
             };
-            /**
-             * @description `token_missing`: This API requires an access token in the Authorization header (Bearer).
-             *
-             *     `token_malformed`: The access token is not a well-formed signed JWT.
-             *
-             *     `claim_invalid`: The access token has a missing or malformed claim.
-             *
-             *     `alg_not_allowed`: The access token is signed with an algorithm this API does not accept.
-             *
-             *     `header_not_allowed`: The access token carries a header this API does not accept.
-             *
-             *     `signature_invalid`: The access token signature is invalid.
-             *
-             *     `key_not_found`: The access token is signed with a key the tenant does not publish.
-             *
-             *     `token_expired`: The access token has expired; request a new one.
-             *
-             *     `token_not_yet_valid`: The access token is not valid yet; check the client clock.
-             *
-             *     `audience_mismatch`: The access token was issued for a different API; request a token for this API.
-             *
-             *     `issuer_mismatch`: The access token was not issued by the expected authority.
-             *
-             *     `tenant_not_allowed`: Tokens from this tenant are not accepted by this API.
-             *
-             *     `client_app_not_allowed`: The calling application is not allowed to use this API.
-             *
-             *     `token_version_not_allowed`: This access token version is not accepted by this API.
-             *
-             *     `not_access_token`: The token is not an access token for an API (an ID token, for instance).
-             */
-            401: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 401;
-                        /** @enum {unknown} */
-                        code?: "token_missing" | "token_malformed" | "claim_invalid" | "alg_not_allowed" | "header_not_allowed" | "signature_invalid" | "key_not_found" | "token_expired" | "token_not_yet_valid" | "audience_mismatch" | "issuer_mismatch" | "tenant_not_allowed" | "client_app_not_allowed" | "token_version_not_allowed" | "not_access_token";
-                    };
-                };
-            };
-            /** @description `insufficient_scope`: The access token lacks the permission this operation requires. */
-            403: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 403;
-                        /** @enum {unknown} */
-                        code?: "insufficient_scope";
-                    };
-                };
-            };
-            /** @description `order_not_found`: No such order. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 404;
-                        /** @enum {unknown} */
-                        code?: "order_not_found";
-                    };
-                };
-            };
-            /** @description `precondition_failed`: The order changed since the ETag you sent: read it again and retry with the new ETag. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 412;
-                        /** @enum {unknown} */
-                        code?: "precondition_failed";
-                    };
-                };
-            };
-            /** @description `body_too_large`: The body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 413;
-                        /** @enum {unknown} */
-                        code?: "body_too_large";
-                    };
-                };
-            };
-            /** @description `unsupported_media_type`: Send the body as application/json. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 415;
-                        /** @enum {unknown} */
-                        code?: "unsupported_media_type";
-                    };
-                };
-            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            412: components["responses"]["Problem412"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             /** @description `precondition_required`: Send If-Match with the ETag from GET /api/orders/{id}: orders are replaced only if unchanged since read. */
             428: {
                 headers: {
@@ -1146,54 +811,23 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: Too many requests from this client app; retry after the time given (only behind the API Management front door). */
+            /** @description Only behind the API Management front door: this client app (azp/appid) made more calls than the per-caller limit allows in the period. */
             429: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
+                    "application/json": {
                         /** @constant */
-                        status?: 429;
-                        /** @enum {unknown} */
-                        code?: "rate_limited";
+                        statusCode: 429;
+                        message: string;
                     };
                 };
             };
-            /** @description `internal_error`: The request failed; quote the invocation ID to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 500;
-                        /** @enum {unknown} */
-                        code?: "internal_error";
-                    };
-                };
-            };
-            /**
-             * @description `keys_unavailable`: Token signing keys are temporarily unavailable; retry shortly.
-             *
-             *     `store_unavailable`: The order store is not answering; retry shortly.
-             */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 503;
-                        /** @enum {unknown} */
-                        code?: "keys_unavailable" | "store_unavailable";
-                    };
-                };
-            };
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     deleteOrder: {
@@ -1218,162 +852,28 @@ export interface operations {
                 };
                 content?: never;
             };
-            /**
-             * @description `invalid_request`: The request does not carry its access token as RFC 6750 requires.
-             *
-             *     `invalid_parameter`: A route or query parameter is invalid.
-             */
-            400: {
-                headers: {
-                    /** @description RFC 6750 §3 challenge: `Bearer realm="{App ID URI}"`, with `error`, `error_description` and, on insufficient_scope, the `scope` that would do. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 400;
-                        /** @enum {unknown} */
-                        code?: "invalid_request" | "invalid_parameter";
-                    };
-                };
-            };
-            /**
-             * @description `token_missing`: This API requires an access token in the Authorization header (Bearer).
-             *
-             *     `token_malformed`: The access token is not a well-formed signed JWT.
-             *
-             *     `claim_invalid`: The access token has a missing or malformed claim.
-             *
-             *     `alg_not_allowed`: The access token is signed with an algorithm this API does not accept.
-             *
-             *     `header_not_allowed`: The access token carries a header this API does not accept.
-             *
-             *     `signature_invalid`: The access token signature is invalid.
-             *
-             *     `key_not_found`: The access token is signed with a key the tenant does not publish.
-             *
-             *     `token_expired`: The access token has expired; request a new one.
-             *
-             *     `token_not_yet_valid`: The access token is not valid yet; check the client clock.
-             *
-             *     `audience_mismatch`: The access token was issued for a different API; request a token for this API.
-             *
-             *     `issuer_mismatch`: The access token was not issued by the expected authority.
-             *
-             *     `tenant_not_allowed`: Tokens from this tenant are not accepted by this API.
-             *
-             *     `client_app_not_allowed`: The calling application is not allowed to use this API.
-             *
-             *     `token_version_not_allowed`: This access token version is not accepted by this API.
-             *
-             *     `not_access_token`: The token is not an access token for an API (an ID token, for instance).
-             */
-            401: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 401;
-                        /** @enum {unknown} */
-                        code?: "token_missing" | "token_malformed" | "claim_invalid" | "alg_not_allowed" | "header_not_allowed" | "signature_invalid" | "key_not_found" | "token_expired" | "token_not_yet_valid" | "audience_mismatch" | "issuer_mismatch" | "tenant_not_allowed" | "client_app_not_allowed" | "token_version_not_allowed" | "not_access_token";
-                    };
-                };
-            };
-            /** @description `insufficient_scope`: The access token lacks the permission this operation requires. */
-            403: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 403;
-                        /** @enum {unknown} */
-                        code?: "insufficient_scope";
-                    };
-                };
-            };
-            /** @description `order_not_found`: No such order. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 404;
-                        /** @enum {unknown} */
-                        code?: "order_not_found";
-                    };
-                };
-            };
-            /** @description `precondition_failed`: The order changed since the ETag you sent: read it again and retry with the new ETag. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 412;
-                        /** @enum {unknown} */
-                        code?: "precondition_failed";
-                    };
-                };
-            };
-            /** @description `rate_limited`: Too many requests from this client app; retry after the time given (only behind the API Management front door). */
+            400: components["responses"]["Problem400_2"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            412: components["responses"]["Problem412"];
+            /** @description Only behind the API Management front door: this client app (azp/appid) made more calls than the per-caller limit allows in the period. */
             429: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
+                    "application/json": {
                         /** @constant */
-                        status?: 429;
-                        /** @enum {unknown} */
-                        code?: "rate_limited";
+                        statusCode: 429;
+                        message: string;
                     };
                 };
             };
-            /** @description `internal_error`: The request failed; quote the invocation ID to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 500;
-                        /** @enum {unknown} */
-                        code?: "internal_error";
-                    };
-                };
-            };
-            /**
-             * @description `keys_unavailable`: Token signing keys are temporarily unavailable; retry shortly.
-             *
-             *     `store_unavailable`: The order store is not answering; retry shortly.
-             */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 503;
-                        /** @enum {unknown} */
-                        code?: "keys_unavailable" | "store_unavailable";
-                    };
-                };
-            };
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     fulfilOrder: {
@@ -1397,129 +897,26 @@ export interface operations {
                     "application/json": components["schemas"]["Fulfilment"];
                 };
             };
-            /**
-             * @description `invalid_request`: The request does not carry its access token as RFC 6750 requires.
-             *
-             *     `invalid_parameter`: A route or query parameter is invalid.
-             */
-            400: {
-                headers: {
-                    /** @description RFC 6750 §3 challenge: `Bearer realm="{App ID URI}"`, with `error`, `error_description` and, on insufficient_scope, the `scope` that would do. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 400;
-                        /** @enum {unknown} */
-                        code?: "invalid_request" | "invalid_parameter";
-                    };
-                };
-            };
-            /**
-             * @description `token_missing`: This API requires an access token in the Authorization header (Bearer).
-             *
-             *     `token_malformed`: The access token is not a well-formed signed JWT.
-             *
-             *     `claim_invalid`: The access token has a missing or malformed claim.
-             *
-             *     `alg_not_allowed`: The access token is signed with an algorithm this API does not accept.
-             *
-             *     `header_not_allowed`: The access token carries a header this API does not accept.
-             *
-             *     `signature_invalid`: The access token signature is invalid.
-             *
-             *     `key_not_found`: The access token is signed with a key the tenant does not publish.
-             *
-             *     `token_expired`: The access token has expired; request a new one.
-             *
-             *     `token_not_yet_valid`: The access token is not valid yet; check the client clock.
-             *
-             *     `audience_mismatch`: The access token was issued for a different API; request a token for this API.
-             *
-             *     `issuer_mismatch`: The access token was not issued by the expected authority.
-             *
-             *     `tenant_not_allowed`: Tokens from this tenant are not accepted by this API.
-             *
-             *     `client_app_not_allowed`: The calling application is not allowed to use this API.
-             *
-             *     `token_version_not_allowed`: This access token version is not accepted by this API.
-             *
-             *     `not_access_token`: The token is not an access token for an API (an ID token, for instance).
-             */
-            401: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 401;
-                        /** @enum {unknown} */
-                        code?: "token_missing" | "token_malformed" | "claim_invalid" | "alg_not_allowed" | "header_not_allowed" | "signature_invalid" | "key_not_found" | "token_expired" | "token_not_yet_valid" | "audience_mismatch" | "issuer_mismatch" | "tenant_not_allowed" | "client_app_not_allowed" | "token_version_not_allowed" | "not_access_token";
-                    };
-                };
-            };
-            /** @description `insufficient_scope`: The access token lacks the permission this operation requires. */
-            403: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 403;
-                        /** @enum {unknown} */
-                        code?: "insufficient_scope";
-                    };
-                };
-            };
-            /** @description `order_not_found`: No such order. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 404;
-                        /** @enum {unknown} */
-                        code?: "order_not_found";
-                    };
-                };
-            };
-            /** @description `rate_limited`: Too many requests from this client app; retry after the time given (only behind the API Management front door). */
+            400: components["responses"]["Problem400_2"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            /** @description Only behind the API Management front door: this client app (azp/appid) made more calls than the per-caller limit allows in the period. */
             429: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
+                    "application/json": {
                         /** @constant */
-                        status?: 429;
-                        /** @enum {unknown} */
-                        code?: "rate_limited";
+                        statusCode: 429;
+                        message: string;
                     };
                 };
             };
-            /** @description `internal_error`: The request failed; quote the invocation ID to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 500;
-                        /** @enum {unknown} */
-                        code?: "internal_error";
-                    };
-                };
-            };
+            500: components["responses"]["Problem500"];
             /**
              * @description `backend_error`: The fulfilment service refused or failed the request.
              *
@@ -1596,73 +993,8 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
-            /**
-             * @description `invalid_request`: The request does not carry its access token as RFC 6750 requires.
-             *
-             *     `invalid_parameter`: A route or query parameter is invalid.
-             *
-             *     `invalid_continuation`: Field continuation: not a continuation this API issued to your tenant; start again without it.
-             */
-            400: {
-                headers: {
-                    /** @description RFC 6750 §3 challenge: `Bearer realm="{App ID URI}"`, with `error`, `error_description` and, on insufficient_scope, the `scope` that would do. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 400;
-                        /** @enum {unknown} */
-                        code?: "invalid_request" | "invalid_parameter" | "invalid_continuation";
-                    };
-                };
-            };
-            /**
-             * @description `token_missing`: This API requires an access token in the Authorization header (Bearer).
-             *
-             *     `token_malformed`: The access token is not a well-formed signed JWT.
-             *
-             *     `claim_invalid`: The access token has a missing or malformed claim.
-             *
-             *     `alg_not_allowed`: The access token is signed with an algorithm this API does not accept.
-             *
-             *     `header_not_allowed`: The access token carries a header this API does not accept.
-             *
-             *     `signature_invalid`: The access token signature is invalid.
-             *
-             *     `key_not_found`: The access token is signed with a key the tenant does not publish.
-             *
-             *     `token_expired`: The access token has expired; request a new one.
-             *
-             *     `token_not_yet_valid`: The access token is not valid yet; check the client clock.
-             *
-             *     `audience_mismatch`: The access token was issued for a different API; request a token for this API.
-             *
-             *     `issuer_mismatch`: The access token was not issued by the expected authority.
-             *
-             *     `tenant_not_allowed`: Tokens from this tenant are not accepted by this API.
-             *
-             *     `client_app_not_allowed`: The calling application is not allowed to use this API.
-             *
-             *     `token_version_not_allowed`: This access token version is not accepted by this API.
-             *
-             *     `not_access_token`: The token is not an access token for an API (an ID token, for instance).
-             */
-            401: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 401;
-                        /** @enum {unknown} */
-                        code?: "token_missing" | "token_malformed" | "claim_invalid" | "alg_not_allowed" | "header_not_allowed" | "signature_invalid" | "key_not_found" | "token_expired" | "token_not_yet_valid" | "audience_mismatch" | "issuer_mismatch" | "tenant_not_allowed" | "client_app_not_allowed" | "token_version_not_allowed" | "not_access_token";
-                    };
-                };
-            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
             /**
              * @description `insufficient_scope`: The access token lacks the permission this operation requires.
              *
@@ -1683,54 +1015,23 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: Too many requests from this client app; retry after the time given (only behind the API Management front door). */
+            /** @description Only behind the API Management front door: this client app (azp/appid) made more calls than the per-caller limit allows in the period. */
             429: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
+                    "application/json": {
                         /** @constant */
-                        status?: 429;
-                        /** @enum {unknown} */
-                        code?: "rate_limited";
+                        statusCode: 429;
+                        message: string;
                     };
                 };
             };
-            /** @description `internal_error`: The request failed; quote the invocation ID to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 500;
-                        /** @enum {unknown} */
-                        code?: "internal_error";
-                    };
-                };
-            };
-            /**
-             * @description `keys_unavailable`: Token signing keys are temporarily unavailable; retry shortly.
-             *
-             *     `store_unavailable`: The order store is not answering; retry shortly.
-             */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 503;
-                        /** @enum {unknown} */
-                        code?: "keys_unavailable" | "store_unavailable";
-                    };
-                };
-            };
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
 }

@@ -1,8 +1,8 @@
 import type { AuthSettings, DeclaredPermissions } from 'azure-functions-entra-auth';
-import { methodsOf, openApiDocument, ruleOf, type OpenApiDocument, type OperationCatalogue } from 'azure-functions-entra-auth/openapi';
+import { methodsOf, openApiDocument, ruleOf, type OpenApiDocument, type OperationCatalogue, type OperationDetails } from 'azure-functions-entra-auth/openapi';
 import permissionsFile from '../../infra/permissions.json';
 import type { AppRoutes } from '../app/routeTable';
-import { GATEWAY_FAILURES } from './gatewayFailures';
+import { GATEWAY_RATE_LIMITED } from './gatewayAnswers';
 import { componentSchemas } from './jsonSchemas';
 import { APP_OPERATIONS } from './operations';
 
@@ -46,17 +46,17 @@ export function appOpenApiDocument(routes: AppRoutes, declared: DeclaredPermissi
 
 /** Every protected operation can meet the gateway's per-caller rate limit when API Management is in front. */
 function withGatewayAnswers(routes: readonly AppRoutes[keyof AppRoutes][]): OperationCatalogue {
-  const catalogue: Record<string, Record<string, unknown>> = {};
+  const catalogue: Record<string, Record<string, OperationDetails>> = {};
   for (const route of routes) {
-    const known = (APP_OPERATIONS[route.name] ?? {}) as Record<string, { failures?: readonly unknown[] } | undefined>;
-    const entry: Record<string, unknown> = {};
+    const known: Readonly<Record<string, OperationDetails | undefined>> = APP_OPERATIONS[route.name] ?? {};
+    const entry: Record<string, OperationDetails> = {};
     for (const method of methodsOf(route)) {
       const details = known[method];
       if (ruleOf(route, method) === undefined) {
         if (details) entry[method] = details;
         continue;
       }
-      entry[method] = { ...details, failures: [...(details?.failures ?? []), GATEWAY_FAILURES.rate_limited] };
+      entry[method] = { ...details, responses: { ...(details?.responses ?? { 200: { description: 'Success.' } }), 429: GATEWAY_RATE_LIMITED } };
     }
     catalogue[route.name] = entry;
   }

@@ -3,8 +3,14 @@ import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { root } from './ordersStack';
 
+interface Answer {
+  $ref?: string;
+  content?: Record<string, { schema: unknown }>;
+}
+
 export const DOCUMENT = JSON.parse(readFileSync(path.join(root, 'openapi/openapi.json'), 'utf8')) as {
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
+  paths: Record<string, Record<string, { responses: Record<string, Answer> }>>;
+  components: { responses: Record<string, Answer> };
 } & Record<string, unknown>;
 
 /**
@@ -15,12 +21,17 @@ export const DOCUMENT = JSON.parse(readFileSync(path.join(root, 'openapi/openapi
 export function answerProblems(method: string, template: string, status: number, contentType: string | null, body: unknown): string[] {
   const operation = DOCUMENT.paths[template]?.[method.toLowerCase()];
   if (!operation) return [`no operation ${method} ${template} in the document`];
-  const answer = operation.responses[String(status)];
-  if (!answer) return [`${method} ${template} answered ${status}, which the document does not declare`];
+  const declared = operation.responses[String(status)];
+  if (!declared) return [`${method} ${template} answered ${status}, which the document does not declare`];
+  // A shared answer (components/responses) is checked where it is written.
+  const shared = declared.$ref?.replace('#/components/responses/', '');
+  const answer = shared === undefined ? declared : DOCUMENT.components.responses[shared];
+  if (!answer) return [`${method} ${template} ${status}: no ${declared.$ref ?? ''}`];
+  const at = shared === undefined ? `#/paths/${template.replace(/~/g, '~0').replace(/\//g, '~1')}/${method.toLowerCase()}/responses/${status}` : `#/components/responses/${shared}`;
   if (!answer.content) return body === undefined ? [] : [`${method} ${template} ${status} has a body the document does not declare`];
   const type = (contentType ?? '').split(';')[0]?.trim() ?? '';
   if (!answer.content[type]) return [`${method} ${template} ${status} answered ${type}, the document declares ${Object.keys(answer.content).join(', ')}`];
-  const pointer = `#/paths/${template.replace(/~/g, '~0').replace(/\//g, '~1')}/${method.toLowerCase()}/responses/${status}/content/${type.replace(/\//g, '~1')}/schema`;
+  const pointer = `${at}/content/${type.replace(/\//g, '~1')}/schema`;
   const validate = ajv.getSchema(`openapi.json${pointer}`);
   if (!validate) return [`no schema at ${pointer}`];
   return validate(body) ? [] : (validate.errors ?? []).map((e) => `${method} ${template} ${status}: ${e.instancePath} ${e.message ?? ''}`);

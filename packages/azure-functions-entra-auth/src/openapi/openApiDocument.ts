@@ -46,11 +46,55 @@ export function openApiDocument(input: OpenApiDocumentInput): OpenApiDocument {
     paths,
     components: {
       schemas: { [PROBLEM_SCHEMA_NAME]: PROBLEM_SCHEMA, ...input.schemas },
+      responses: sharedProblems(paths),
       headers: HEADERS,
       securitySchemes: securitySchemes(input.security),
     },
   };
 }
+
+/**
+ * A problem answer that several operations give alike (the package's 401 on every
+ * protected one) is written once under components/responses and referred to:
+ * `Problem401`, or `Problem403_2` for a second variant of one status. Replaces in place.
+ */
+function sharedProblems(paths: Record<string, Record<string, OpenApiObject>>): Record<string, OpenApiObject> {
+  const uses = new Map<string, { status: string; response: OpenApiObject; count: number }>();
+  const each = (visit: (responses: Record<string, OpenApiObject>, status: string, key: string) => void) => {
+    for (const item of Object.values(paths)) {
+      for (const operation of Object.values(item)) {
+        const responses = operation.responses as Record<string, OpenApiObject>;
+        for (const [status, response] of Object.entries(responses)) {
+          if (!isProblem(response)) continue;
+          visit(responses, status, `${status} ${JSON.stringify(response)}`);
+        }
+      }
+    }
+  };
+  each((responses, status, key) => {
+    const known = uses.get(key);
+    if (known) known.count++;
+    else uses.set(key, { status, response: responses[status] ?? {}, count: 1 });
+  });
+  const names = new Map<string, string>();
+  const perStatus = new Map<string, number>();
+  for (const [key, use] of uses) {
+    if (use.count < 2) continue;
+    const n = (perStatus.get(use.status) ?? 0) + 1;
+    perStatus.set(use.status, n);
+    names.set(key, n === 1 ? `Problem${use.status}` : `Problem${use.status}_${n}`);
+  }
+  const shared: Record<string, OpenApiObject> = {};
+  each((responses, status, key) => {
+    const name = names.get(key);
+    if (name === undefined) return;
+    shared[name] = responses[status] ?? {};
+    responses[status] = { $ref: `#/components/responses/${name}` };
+  });
+  return shared;
+}
+
+const isProblem = (response: OpenApiObject) => typeof response.content === 'object' && response.content !== null && 'application/problem+json' in response.content;
 
 /** The methods a route serves, in the route table's order. */
 export function methodsOf(route: DocumentedRoute): readonly HttpMethod[] {

@@ -9,7 +9,14 @@ const tenantInvoice = defineRoute('tenantInvoice', 'tenants/{tenantId}/invoices/
 const APP = defineFailures({ invoice_not_found: { status: 404, challenge: 'none', detail: 'No such invoice.' }, store_down: { status: 503, challenge: 'none', retryable: true, detail: 'Retry.' } });
 
 const document = () => openApiDocument({ info: { title: 'Invoices', version: '1' }, routes: [health, invoices, tenantInvoice], security, operations: { tenantInvoice: { GET: { failures: [APP.invoice_not_found, APP.store_down] } } } });
-const op = (path: string, method: string) => (document().paths[path] ?? {})[method] as Record<string, unknown> & { responses: Record<string, OpenApiObject> };
+/** An operation, its shared answers (components/responses) resolved. */
+const op = (path: string, method: string) => {
+  const built = document();
+  const operation = (built.paths[path] ?? {})[method] as Record<string, unknown> & { responses: Record<string, OpenApiObject> };
+  const shared = built.components.responses as Record<string, OpenApiObject>;
+  const resolve = (answer: OpenApiObject) => (typeof answer.$ref === 'string' ? (shared[answer.$ref.replace('#/components/responses/', '')] ?? {}) : answer);
+  return { ...operation, responses: Object.fromEntries(Object.entries(operation.responses).map(([status, answer]) => [status, resolve(answer)])) };
+};
 
 describe('an OpenAPI document from a route table', () => {
   it('gives every route and method one operation, with an ID from the method and the route name', () => {
@@ -50,6 +57,12 @@ describe('an OpenAPI document from a route table', () => {
     expect(Object.keys(answers)).toEqual(['200', '400', '401', '403', '404', '500', '503']);
     expect(JSON.stringify(answers['503'])).toMatch(/keys_unavailable.*store_down/);
     expect(answers['503']).toMatchObject({ headers: { 'Retry-After': { $ref: '#/components/headers/Retry-After' } } });
+  });
+
+  it('writes an answer several operations give alike once, under components/responses', () => {
+    const built = document();
+    expect(Object.keys(built.components.responses as object)).toEqual(expect.arrayContaining(['Problem401']));
+    expect((built.paths['/invoices'] ?? {}).get).toMatchObject({ responses: { 401: { $ref: '#/components/responses/Problem401' } } });
   });
 
   it('names the tenant v2 endpoints and the app roles in the schemes', () => {
