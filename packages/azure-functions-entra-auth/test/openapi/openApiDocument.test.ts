@@ -10,7 +10,7 @@ const APP = defineFailures({ invoice_not_found: { status: 404, challenge: 'none'
 
 const document = () => openApiDocument({ info: { title: 'Invoices', version: '1' }, routes: [health, invoices, tenantInvoice], security, operations: { tenantInvoice: { GET: { failures: [APP.invoice_not_found, APP.store_down] } } } });
 /** An operation, its shared answers (components/responses) resolved. */
-const op = (path: string, method: string) => {
+const op = (path: string, method: string): Record<string, unknown> & { responses: Record<string, OpenApiObject> } => {
   const built = document();
   const operation = (built.paths[path] ?? {})[method] as Record<string, unknown> & { responses: Record<string, OpenApiObject> };
   const shared = built.components.responses as Record<string, OpenApiObject>;
