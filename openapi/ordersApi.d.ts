@@ -258,6 +258,8 @@ export interface components {
          *     `token_version_not_allowed`: This access token version is not accepted by this API.
          *
          *     `not_access_token`: The token is not an access token for an API (an ID token, for instance).
+         *
+         *     `gateway_token_invalid`: The API gateway refused the access token (only behind API Management); request a new token for this API.
          */
         Problem401: {
             headers: {
@@ -269,7 +271,7 @@ export interface components {
                     /** @constant */
                     status?: 401;
                     /** @enum {unknown} */
-                    code?: "token_missing" | "token_malformed" | "claim_invalid" | "alg_not_allowed" | "header_not_allowed" | "signature_invalid" | "key_not_found" | "token_expired" | "token_not_yet_valid" | "audience_mismatch" | "issuer_mismatch" | "tenant_not_allowed" | "client_app_not_allowed" | "token_version_not_allowed" | "not_access_token";
+                    code?: "token_missing" | "token_malformed" | "claim_invalid" | "alg_not_allowed" | "header_not_allowed" | "signature_invalid" | "key_not_found" | "token_expired" | "token_not_yet_valid" | "audience_mismatch" | "issuer_mismatch" | "tenant_not_allowed" | "client_app_not_allowed" | "token_version_not_allowed" | "not_access_token" | "gateway_token_invalid";
                 };
             };
         };

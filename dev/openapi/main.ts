@@ -1,11 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../entra-standin/devPaths';
-import { DOCUMENT_FILE, OPENAPI_DIR, TYPES_FILE, renderDocument, renderTypes } from './documentFiles';
+import { DOCUMENT_FILE, GATEWAY_DIR, GATEWAY_DOCUMENT_FILE, GATEWAY_POLICIES_FILE, OPENAPI_DIR, TYPES_FILE, renderDocument, renderGatewayDocument, renderGatewayPolicies, renderTypes } from './documentFiles';
 
 /**
  * npm run openapi: writes openapi/openapi.json from the route table and the zod
- * schemas, then openapi/ordersApi.d.ts from it. `--check` writes nothing and exits 1
+ * schemas, then openapi/ordersApi.d.ts from it, and the API Management inputs
+ * (infra/apim: the document and one policy per operation). `--check` writes nothing and exits 1
  * when either is out of date (as the jest test test/openapi/committedDocument.test.ts does).
  */
 function main(argv: readonly string[]): number {
@@ -20,15 +21,22 @@ function main(argv: readonly string[]): number {
   const document = renderDocument();
   if (argv.includes('--check')) {
     // The types are made from the committed document, so they are judged only once it is current.
-    const stale = read(documentPath) !== document ? DOCUMENT_FILE : read(typesPath) !== renderTypes(root, documentPath) ? TYPES_FILE : undefined;
-    if (stale === undefined) return 0;
-    console.error(`out of date: ${stale}; run npm run openapi`);
+    const stale = [
+      read(documentPath) !== document ? DOCUMENT_FILE : read(typesPath) !== renderTypes(root, documentPath) ? TYPES_FILE : undefined,
+      read(path.join(root, GATEWAY_DOCUMENT_FILE)) !== renderGatewayDocument() ? GATEWAY_DOCUMENT_FILE : undefined,
+      read(path.join(root, GATEWAY_POLICIES_FILE)) !== renderGatewayPolicies() ? GATEWAY_POLICIES_FILE : undefined,
+    ].filter((file) => file !== undefined);
+    if (stale.length === 0) return 0;
+    console.error(`out of date: ${stale.join(', ')}; run npm run openapi`);
     return 1;
   }
   mkdirSync(path.join(root, OPENAPI_DIR), { recursive: true });
   writeFileSync(documentPath, document);
   writeFileSync(typesPath, renderTypes(root, documentPath));
-  console.log(`wrote ${DOCUMENT_FILE} and ${TYPES_FILE}`);
+  mkdirSync(path.join(root, GATEWAY_DIR), { recursive: true });
+  writeFileSync(path.join(root, GATEWAY_DOCUMENT_FILE), renderGatewayDocument());
+  writeFileSync(path.join(root, GATEWAY_POLICIES_FILE), renderGatewayPolicies());
+  console.log(`wrote ${[DOCUMENT_FILE, TYPES_FILE, GATEWAY_DOCUMENT_FILE, GATEWAY_POLICIES_FILE].join(', ')}`);
   return 0;
 }
 

@@ -2,7 +2,7 @@ import type { AuthSettings, DeclaredPermissions } from 'azure-functions-entra-au
 import { methodsOf, openApiDocument, ruleOf, type OpenApiDocument, type OperationCatalogue, type OperationDetails } from 'azure-functions-entra-auth/openapi';
 import permissionsFile from '../../infra/permissions.json';
 import type { AppRoutes } from '../app/routeTable';
-import { GATEWAY_RATE_LIMITED } from './gatewayAnswers';
+import { GATEWAY_FAILURES, GATEWAY_RATE_LIMITED } from './gatewayAnswers';
 import { componentSchemas } from './jsonSchemas';
 import { APP_OPERATIONS } from './operations';
 
@@ -44,7 +44,7 @@ export function appOpenApiDocument(routes: AppRoutes, declared: DeclaredPermissi
   });
 }
 
-/** Every protected operation can meet the gateway's per-caller rate limit when API Management is in front. */
+/** Every protected operation can meet the gateway's refusals when API Management is in front: its 401 and its per-caller rate limit. */
 function withGatewayAnswers(routes: readonly AppRoutes[keyof AppRoutes][]): OperationCatalogue {
   const catalogue: Record<string, Record<string, OperationDetails>> = {};
   for (const route of routes) {
@@ -56,7 +56,11 @@ function withGatewayAnswers(routes: readonly AppRoutes[keyof AppRoutes][]): Oper
         if (details) entry[method] = details;
         continue;
       }
-      entry[method] = { ...details, responses: { ...(details?.responses ?? { 200: { description: 'Success.' } }), 429: GATEWAY_RATE_LIMITED } };
+      entry[method] = {
+        ...details,
+        responses: { ...(details?.responses ?? { 200: { description: 'Success.' } }), 429: GATEWAY_RATE_LIMITED },
+        failures: [...(details?.failures ?? []), GATEWAY_FAILURES.gateway_token_invalid],
+      };
     }
     catalogue[route.name] = entry;
   }

@@ -1,4 +1,5 @@
 import type { OpenApiObject } from 'azure-functions-entra-auth/openapi';
+import { defineFailures } from 'azure-functions-entra-auth/errors';
 
 /**
  * The answer only the API Management front door gives (infra/modules/apiManagement.bicep,
@@ -19,3 +20,12 @@ export const GATEWAY_RATE_LIMITED: OpenApiObject = {
     },
   },
 };
+
+/** The 401 the gateway answers for a token it refuses: validate-azure-ad-token does not say which check failed. */
+export const GATEWAY_FAILURES = defineFailures({
+  gateway_token_invalid: {
+    status: 401,
+    challenge: 'invalid_token',
+    detail: 'The API gateway refused the access token (only behind API Management); request a new token for this API.',
+  },
+});

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { methodsOf } from 'azure-functions-entra-auth/openapi';
-import { DOCUMENT_FILE, TYPES_FILE, renderDocument, renderTypes } from '../../dev/openapi/documentFiles';
+import { DOCUMENT_FILE, GATEWAY_DOCUMENT_FILE, GATEWAY_POLICIES_FILE, TYPES_FILE, renderDocument, renderGatewayDocument, renderGatewayPolicies, renderTypes } from '../../dev/openapi/documentFiles';
 import { loadDeclaredPermissions } from '../../lib/app/permissions';
 import { appRoutes } from '../../lib/app/routeTable';
 
@@ -20,10 +20,17 @@ describe('the committed OpenAPI document (openapi/)', () => {
     expect(committed(TYPES_FILE) === renderTypes(root, path.join(root, DOCUMENT_FILE))).toBe(true);
   });
 
+  it('has the API Management inputs the route table makes now (else: npm run openapi)', () => {
+    expect({ file: GATEWAY_DOCUMENT_FILE, upToDate: committed(GATEWAY_DOCUMENT_FILE) === renderGatewayDocument() }).toEqual({ file: GATEWAY_DOCUMENT_FILE, upToDate: true });
+    expect({ file: GATEWAY_POLICIES_FILE, upToDate: committed(GATEWAY_POLICIES_FILE) === renderGatewayPolicies() }).toEqual({ file: GATEWAY_POLICIES_FILE, upToDate: true });
+  });
+
   it('passes the OpenAPI 3.1 schema validator', () => {
     const cli = path.join(root, 'node_modules/@seriousme/openapi-schema-validator/bin/validate-api-cli.js');
-    const run = spawnSync(process.execPath, [cli, path.join(root, DOCUMENT_FILE)], { encoding: 'utf8' });
-    expect({ status: run.status, result: JSON.parse(run.stdout) as unknown }).toEqual({ status: 0, result: { valid: true } });
+    for (const file of [DOCUMENT_FILE, GATEWAY_DOCUMENT_FILE]) {
+      const run = spawnSync(process.execPath, [cli, path.join(root, file)], { encoding: 'utf8' });
+      expect({ file, status: run.status, result: JSON.parse(run.stdout) as unknown }).toEqual({ file, status: 0, result: { valid: true } });
+    }
     const document = JSON.parse(committed(DOCUMENT_FILE)) as { openapi: string };
     expect(document.openapi).toBe('3.1.0');
   });

@@ -28,6 +28,9 @@ const conformance: Middleware = {
   },
 };
 
+/** A problem's code; the other error shape the document gives, the gateway's 429, has none. */
+const codeOf = (error: object | undefined) => (error && 'code' in error ? error.code : undefined);
+
 function client(token?: string) {
   const api = createClient<paths>({ baseUrl: `${stack.host}/api`, ...(token !== undefined && { headers: { authorization: `Bearer ${token}` } }) });
   api.use(conformance);
@@ -64,7 +67,7 @@ describe('a client generated from the OpenAPI document', () => {
     const removed = await api.DELETE('/orders/{id}', { params: { path: { id }, header: { 'If-Match': replaced.response.headers.get('etag') ?? '' } } });
     expect(removed.response.status).toBe(204);
     const gone = await api.GET('/orders/{id}', { params: { path: { id } } });
-    expect(gone.error?.code).toBe('order_not_found');
+    expect(codeOf(gone.error)).toBe('order_not_found');
   });
 
   it('gets the typed 428 without If-Match and 412 with a stale ETag', async () => {
@@ -81,8 +84,9 @@ describe('a client generated from the OpenAPI document', () => {
     expect(conflicting.response.status).toBe(412);
     expect(conflicting.error).toMatchObject({ status: 412, code: 'precondition_failed' });
     // The codes are types, not only strings: a client can switch on them.
-    expectTypeOf<'precondition_required'>().toExtend<NonNullable<typeof missing.error>['code']>();
-    expectTypeOf<NonNullable<typeof missing.error>['code']>().not.toEqualTypeOf<string>();
+    type ProblemCode = Extract<NonNullable<typeof missing.error>, { code: unknown }>['code'];
+    expectTypeOf<'precondition_required'>().toExtend<ProblemCode>();
+    expectTypeOf<ProblemCode>().not.toEqualTypeOf<string>();
   });
 
   it('lists with paging: top and the continuation from nextLink', async () => {
