@@ -1,0 +1,74 @@
+import type { RevocationRule, RevocationSubject } from './revocationRule';
+
+/** One rule as the index keeps it: when it stops applying and which tokens it covers. */
+interface Entry {
+  readonly expiresAt: number;
+  /** Tokens issued strictly before this are covered; Infinity for every token. */
+  readonly issuedBefore: number;
+}
+
+/** The rules of one rule set, keyed so that a request costs four map lookups whatever their number. */
+export interface RevocationIndex {
+  /** Whether a non-expired rule covers the token at `now` (ms). */
+  revokes(token: RevocationSubject, now: number): boolean;
+  /** Rules held (expired ones included until the next rule set). */
+  readonly size: number;
+}
+
+/** Separates the two parts of a key; never part of a GUID, so keys cannot collide. */
+const SEP = '|';
+
+/**
+ * Builds the index once per rule set. Keys are tenant+app, tenant+oid, uti and tenant;
+ * a key with several rules (two operators, two cut-offs) keeps them all, and a lookup
+ * checks each one's expiry, so an expired rule stops applying without a rebuild.
+ */
+export function buildRevocationIndex(rules: readonly RevocationRule[]): RevocationIndex {
+  const clientApps = new Map<string, Entry[]>();
+  const subjects = new Map<string, Entry[]>();
+  const tokens = new Map<string, Entry[]>();
+  const tenants = new Map<string, Entry[]>();
+  const add = (map: Map<string, Entry[]>, key: string, entry: Entry) => {
+    const list = map.get(key);
+    if (list) list.push(entry);
+    else map.set(key, [entry]);
+  };
+  for (const rule of rules) {
+    const entry: Entry = { expiresAt: rule.expiresAt, issuedBefore: rule.kind === 'token' ? Infinity : (rule.issuedBefore ?? Infinity) };
+    switch (rule.kind) {
+      case 'clientApp':
+        add(clientApps, rule.tenantId + SEP + rule.clientAppId, entry);
+        break;
+      case 'subject':
+        add(subjects, rule.tenantId + SEP + rule.objectId, entry);
+        break;
+      case 'token':
+        add(tokens, rule.uti, entry);
+        break;
+      case 'tenant':
+        add(tenants, rule.tenantId, entry);
+        break;
+    }
+  }
+  const size = rules.length;
+  if (size === 0) return { revokes: () => false, size };
+  return {
+    size,
+    revokes(token, now) {
+      // A token without iat cannot show it was issued after a cut-off: it is covered (fails closed).
+      const issuedAt = token.issuedAt ?? -Infinity;
+      return (
+        covers(clientApps.get(token.tenantId + SEP + token.clientAppId), issuedAt, now) ||
+        (token.objectId !== undefined && covers(subjects.get(token.tenantId + SEP + token.objectId), issuedAt, now)) ||
+        (token.uti !== undefined && covers(tokens.get(token.uti), issuedAt, now)) ||
+        covers(tenants.get(token.tenantId), issuedAt, now)
+      );
+    },
+  };
+}
+
+function covers(entries: readonly Entry[] | undefined, issuedAt: number, now: number): boolean {
+  if (entries === undefined) return false;
+  for (const entry of entries) if (now < entry.expiresAt && issuedAt < entry.issuedBefore) return true;
+  return false;
+}
