@@ -4,6 +4,7 @@ import { registerHealth } from './health';
 import { registerJwks } from './jwks';
 import { registerMe } from './me';
 import { registerOrders } from './orders';
+import { registerRevocations } from './revocations';
 
 // The app's entry module (package.json "main"), its one composition root: the runtime is built from
 // the settings and every hook registered here, then handed to each function file, which only
@@ -13,3 +14,4 @@ registerHealth(runtime);
 registerJwks(runtime);
 registerMe(runtime);
 registerOrders(runtime);
+registerRevocations(runtime);

@@ -1,6 +1,12 @@
 import { createEntraAuth, type AuthObserver, type AuthSettings, type EntraAuth, type FetchLike, type KeySetEvents } from 'azure-functions-entra-auth';
-import { readHostEnvironment, type HostEnvironment, type SettingsSource } from 'azure-functions-entra-auth/settings';
-import { loadOrdersSettings } from '../config/ordersSettings';
+import { readHostEnvironment, type SettingsSource } from 'azure-functions-entra-auth/settings';
+import { createRevocationList, type RevocationList } from 'azure-functions-entra-auth/revocation';
+import { loadOrdersSettings, type OrdersSettings } from '../config/ordersSettings';
+import { loadRevocationSettings, type RevocationSettings } from '../config/revocationSettings';
+import { createRevocationStore, type RevocationStoreDependencies } from '../revocation/createRevocationStore';
+import { consoleRevocationEvents, type RevocationEvents } from '../revocation/revocationEvents';
+import type { RevocationLimits } from '../revocation/revocationRequest';
+import type { TableRevocationStore } from '../revocation/tableRevocationStore';
 import { loadSigningSettings, type SigningSettings } from '../config/signingSettings';
 import { createBackendClient, type BackendClient } from '../forwarding/backendClient';
 import { createOrderStore, type OrderStoreDependencies, type OrdersBackend } from '../orders/createOrderStore';
@@ -26,6 +32,17 @@ export interface AppRuntime {
   readonly signing: Signing;
   /** The Orders sample's fulfilment backend; undefined without FULFILMENT_URL. */
   readonly fulfilment: BackendClient | undefined;
+  /** The deny rules: their table, the list every request is checked against, and where changes are reported. */
+  readonly revocations: Revocations | undefined;
+}
+
+export interface Revocations {
+  readonly settings: RevocationSettings;
+  readonly store: TableRevocationStore;
+  readonly list: RevocationList;
+  readonly events: RevocationEvents;
+  /** No rule needs to outlive the longest token lifetime this API accepts plus clock skew. */
+  readonly limits: RevocationLimits;
 }
 
 export interface RuntimeDependencies {
@@ -44,6 +61,10 @@ export interface RuntimeDependencies {
   readonly signing?: Omit<SigningDependencies, 'now' | 'events'>;
   /** How backends are called; default: the global fetch. */
   readonly backendFetch?: FetchLike;
+  /** Credential and client options of the revocations table (same account as the orders). */
+  readonly revocationStore?: RevocationStoreDependencies;
+  /** Where rule changes and failed refreshes are reported; default the console. */
+  readonly revocationEvents?: RevocationEvents;
 }
 
 /** The composition root: settings in, wired services out. Throws SettingsError on a bad setting. */
@@ -51,6 +72,8 @@ export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDe
   const permissions = loadDeclaredPermissions();
   // Whether this is Azure, decided once here for every settings module that asks.
   const host = readHostEnvironment(source);
+  const ordersSettings = dependencies.orders && !namesOrdersStorage(source) ? undefined : loadOrdersSettings(source, host);
+  const revocation = ordersSettings && revocationParts(source, ordersSettings, dependencies);
   const auth = createEntraAuth({
     env: source,
     host,
@@ -59,6 +82,7 @@ export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDe
     ...(dependencies.keySetEvents && { keySetEvents: dependencies.keySetEvents }),
     ...(dependencies.fetch && { fetch: dependencies.fetch }),
     ...(dependencies.now && { now: dependencies.now }),
+    ...(revocation && { revocation: revocation.list }),
   });
   const signingSettings = loadSigningSettings(source, host);
   const signing = createSigning(signingSettings, {
@@ -68,7 +92,9 @@ export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDe
   });
   const fulfilment =
     signingSettings.fulfilment && createBackendClient({ ...signingSettings.fulfilment, assertions: signing.assertions, fetch: dependencies.backendFetch ?? fetch });
-  const orders = ordersBackend(source, host, dependencies);
+  const orders: OrdersBackend = dependencies.orders
+    ? { store: dependencies.orders, health: createStoreHealth() }
+    : createOrderStore(ordersSettings ?? loadOrdersSettings(source, host), dependencies.ordersStore);
   return Object.freeze({
     settings: auth.settings,
     auth,
@@ -78,11 +104,34 @@ export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDe
     signingSettings,
     signing,
     fulfilment,
+    revocations: revocation && { ...revocation, limits: { maxRuleLifetimeSeconds: auth.settings.maxTokenLifetimeSeconds + auth.settings.clockSkewSeconds } },
   });
 }
 
-/** The orders store: Azure Table Storage from the ORDERS_* settings (see lib/orders/createOrderStore.ts). */
-function ordersBackend(source: SettingsSource, host: HostEnvironment, dependencies: RuntimeDependencies): OrdersBackend {
-  if (dependencies.orders) return { store: dependencies.orders, health: createStoreHealth() };
-  return createOrderStore(loadOrdersSettings(source, host), dependencies.ordersStore);
+/** Whether any ORDERS_STORAGE form is set: tests that inject their own order store may leave it out. */
+function namesOrdersStorage(source: SettingsSource): boolean {
+  return Object.keys(source).some((name) => name.startsWith('ORDERS_STORAGE') && (source[name] ?? '').trim() !== '');
+}
+
+/**
+ * The deny rules: a table beside the orders (same account, same identity), and the
+ * package's list over it, refreshed at most every REVOCATION_REFRESH_SECONDS.
+ */
+function revocationParts(source: SettingsSource, orders: OrdersSettings, dependencies: RuntimeDependencies): Omit<Revocations, 'limits'> {
+  const settings = loadRevocationSettings(source, orders.tableName);
+  const store = createRevocationStore(orders, settings.tableName, { ...dependencies.revocationStore, ...(dependencies.now && { now: dependencies.now }) });
+  const events = dependencies.revocationEvents ?? consoleRevocationEvents;
+  const list = createRevocationList({
+    source: store,
+    refreshIntervalSeconds: settings.refreshIntervalSeconds,
+    maxStalenessSeconds: settings.maxStalenessSeconds,
+    failOpen: settings.failOpen,
+    ...(dependencies.now && { now: dependencies.now }),
+    events: {
+      onRefreshFailed: ({ error, ageSeconds }) => {
+        events.onRefreshFailed?.({ message: error instanceof Error ? error.message : 'unknown error', ...(ageSeconds !== undefined && { ageSeconds }) });
+      },
+    },
+  });
+  return { settings, store, list, events };
 }
