@@ -23,7 +23,9 @@ const SEP = '|';
  * a key with several rules (two operators, two cut-offs) keeps them all, and a lookup
  * checks each one's expiry, so an expired rule stops applying without a rebuild.
  */
-export function buildRevocationIndex(rules: readonly RevocationRule[]): RevocationIndex {
+export function buildRevocationIndex(rules: readonly RevocationRule[], options: { readonly issuedAtBackdateMs?: number } = {}): RevocationIndex {
+  // A token was issued up to the back-dating after its iat: compare iat with the cut-off moved back by it, once, here.
+  const backdate = options.issuedAtBackdateMs ?? 0;
   const clientApps = new Map<string, Entry[]>();
   const subjects = new Map<string, Entry[]>();
   const tokens = new Map<string, Entry[]>();
@@ -34,7 +36,7 @@ export function buildRevocationIndex(rules: readonly RevocationRule[]): Revocati
     else map.set(key, [entry]);
   };
   for (const rule of rules) {
-    const entry: Entry = { expiresAt: rule.expiresAt, issuedBefore: rule.kind === 'token' ? Infinity : (rule.issuedBefore ?? Infinity) };
+    const entry: Entry = { expiresAt: rule.expiresAt, issuedBefore: rule.kind === 'token' ? Infinity : (rule.issuedBefore ?? Infinity) - backdate };
     switch (rule.kind) {
       case 'clientApp':
         add(clientApps, rule.tenantId + SEP + rule.clientAppId, entry);

@@ -13,6 +13,13 @@ export interface RevocationListOptions {
    * answering 503. Off by default: an operator chooses it explicitly.
    */
   readonly failOpen?: boolean;
+  /**
+   * How far the issuer back-dates `iat`: Entra sets iat (and nbf) five minutes before it
+   * issues a token, to absorb clock skew. An issued-before rule covers a token when iat plus
+   * this is before the cut-off, so a token fetched just after a rotation is not refused for
+   * five minutes. Default 300; 0 compares iat as it is.
+   */
+  readonly issuedAtBackdateSeconds?: number;
   /** One read's deadline: a hung store never holds requests longer; default 3. */
   readonly readTimeoutSeconds?: number;
   /** Milliseconds since the epoch; default Date.now. */
@@ -81,6 +88,9 @@ export function createRevocationList(options: RevocationListOptions): Revocation
   const timeoutMs = seconds('readTimeoutSeconds', options.readTimeoutSeconds ?? 3) * 1000;
   if (maxStalenessMs < intervalMs) throw new TypeError('maxStalenessSeconds must be at least refreshIntervalSeconds');
   const failOpen = options.failOpen ?? false;
+  const backdate = options.issuedAtBackdateSeconds ?? 300;
+  if (!Number.isFinite(backdate) || backdate < 0) throw new TypeError('issuedAtBackdateSeconds must be zero or a positive number of seconds');
+  const issuedAtBackdateMs = backdate * 1000;
   const retryAfterSeconds = Math.max(1, Math.ceil(intervalMs / 1000));
   const unavailable: RevocationVerdict = Object.freeze({ kind: 'unavailable', retryAfterSeconds });
 
@@ -105,7 +115,7 @@ export function createRevocationList(options: RevocationListOptions): Revocation
     try {
       const read = await withTimeout(source.read(version), timeoutMs);
       if (read.changed) {
-        index = buildRevocationIndex(checkedRules(read.rules));
+        index = buildRevocationIndex(checkedRules(read.rules), { issuedAtBackdateMs });
         version = read.version;
       }
       loadedAt = now();

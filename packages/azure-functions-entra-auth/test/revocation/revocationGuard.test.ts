@@ -28,7 +28,7 @@ let handled: number;
 function build(options: Partial<RevocationListOptions> = {}): void {
   source = new MemoryRevocationSource();
   observer = new RecordingObserver();
-  list = createRevocationList({ source, refreshIntervalSeconds: 5, maxStalenessSeconds: 60, now: () => harness.clock.now, ...options });
+  list = createRevocationList({ source, refreshIntervalSeconds: 5, maxStalenessSeconds: 60, issuedAtBackdateSeconds: 0, now: () => harness.clock.now, ...options });
   const guard = createGuard({ verifier: harness.verifier, observer, realm: REALM, revocation: revocationCheck(list) });
   handled = 0;
   handler = guard(
@@ -98,6 +98,16 @@ describe('issued-before and expiry', () => {
     const fresh = await token(); // iat = now - 5 s, after the cut-off
     expect((await call(old)).status).toBe(401);
     expect((await call(fresh)).status).toBe(200);
+  });
+
+  it("allows for Entra's five-minute back-dating of iat by default: a token fetched after the cut-off passes, one fetched before does not", async () => {
+    build({ issuedAtBackdateSeconds: 300 }); // the default, as createEntraAuth users get it
+    const entraToken = (issuedAt: number) => token({ now: Math.floor(issuedAt / 1000) - 300 + 5 }); // iat = issuance - 300 s, as Entra sets it
+    const before = await entraToken(harness.clock.now - 2 * SECOND);
+    source.set({ id: 'r', kind: 'clientApp', tenantId: TENANT, clientAppId: CALLER_APP, issuedBefore: harness.clock.now, expiresAt: harness.clock.now + HOUR });
+    const after = await entraToken(harness.clock.now + 2 * SECOND);
+    expect((await call(before)).status).toBe(401);
+    expect((await call(after)).status).toBe(200);
   });
 
   it('covers a token without iat or nbf by an issued-before rule (it cannot show it came after)', async () => {
@@ -221,6 +231,14 @@ describe('the options', () => {
     [{ refreshIntervalSeconds: 10, maxStalenessSeconds: 5 }, 'maxStalenessSeconds must be at least refreshIntervalSeconds'],
   ])('refuses %j', (options, message) => {
     expect(() => createRevocationList({ source: new MemoryRevocationSource(), ...options })).toThrow(new TypeError(message));
+  });
+
+  it('default to allowing for five minutes of iat back-dating', async () => {
+    const defaults = createRevocationList({ source, now: () => harness.clock.now });
+    source.set({ id: 'r', kind: 'tenant', tenantId: TENANT, issuedBefore: harness.clock.now, expiresAt: harness.clock.now + HOUR });
+    const subject = { tenantId: TENANT, clientAppId: CALLER_APP, objectId: undefined, uti: undefined };
+    expect(await defaults.check({ ...subject, issuedAt: harness.clock.now - 301 * SECOND })).toEqual({ kind: 'revoked' });
+    expect(await defaults.check({ ...subject, issuedAt: harness.clock.now - 299 * SECOND })).toEqual({ kind: 'allowed' });
   });
 
   it('reports not_loaded before the first read', () => {
