@@ -19,6 +19,7 @@ export function changeEvent(action: RevocationChangeEvent['action'], rule: Store
     byTenantId: by.tenantId,
     ...(by.objectId !== undefined && { byObjectId: by.objectId }),
     ...(by.clientAppId !== undefined && { byClientAppId: by.clientAppId }),
+    ...(by.operator !== undefined && { byOperator: by.operator }),
     via: by.via,
   };
 }

@@ -16,6 +16,8 @@ export interface RevocationChangeEvent {
   readonly byTenantId: string;
   readonly byObjectId?: string;
   readonly byClientAppId?: string;
+  /** The CLI's operator, as they named themselves. */
+  readonly byOperator?: string;
   /** The admin API or the operators' CLI. */
   readonly via: 'api' | 'cli';
 }

@@ -47,6 +47,8 @@ export interface RevocationAuthor {
   readonly objectId: string | undefined;
   readonly clientAppId: string | undefined;
   readonly via: 'api' | 'cli';
+  /** The CLI's operator, as they name themselves (--by); the API's author is the verified caller alone. */
+  readonly operator?: string | undefined;
 }
 
 /** A rule as the store keeps it: the package's rule plus who, when and why. */

@@ -164,6 +164,7 @@ interface RuleEntity {
   readonly createdByObjectId?: string;
   readonly createdByClientAppId?: string;
   readonly createdVia: string;
+  readonly createdByOperator?: string;
 }
 
 function toEntity(rule: StoredRevocation): RuleEntity {
@@ -184,6 +185,7 @@ function toEntity(rule: StoredRevocation): RuleEntity {
     createdByObjectId: createdBy.objectId,
     createdByClientAppId: createdBy.clientAppId,
     createdVia: createdBy.via,
+    createdByOperator: createdBy.operator,
   }) as unknown as RuleEntity;
 }
 
@@ -198,6 +200,7 @@ function fromEntity(entity: RuleEntity): StoredRevocation {
     objectId: entity.createdByObjectId,
     clientAppId: entity.createdByClientAppId,
     via: entity.createdVia === 'cli' ? 'cli' : 'api',
+    operator: entity.createdByOperator,
   };
   const meta = { id: entity.rowKey, expiresAt: time(entity.expiresAtMs), reason: entity.reason, createdAt: time(entity.createdAtMs), createdBy };
   const issuedBefore = entity.issuedBeforeMs === undefined ? undefined : time(entity.issuedBeforeMs);

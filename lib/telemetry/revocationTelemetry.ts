@@ -13,7 +13,7 @@ export function createRevocationTelemetry(sink: TelemetrySink, report: Report = 
       also.onRuleChanged?.(event);
       sink.trackEvent({
         name: REVOCATION_CHANGED_EVENT,
-        properties: pick(event, ['action', 'ruleId', 'kind', 'tenantId', 'clientAppId', 'objectId', 'uti', 'issuedBefore', 'expiresAt', 'reason', 'at', 'byTenantId', 'byObjectId', 'byClientAppId', 'via']),
+        properties: pick(event, ['action', 'ruleId', 'kind', 'tenantId', 'clientAppId', 'objectId', 'uti', 'issuedBefore', 'expiresAt', 'reason', 'at', 'byTenantId', 'byObjectId', 'byClientAppId', 'byOperator', 'via']),
       });
     }),
     onRefreshFailed: guarded(report, (event) => {
