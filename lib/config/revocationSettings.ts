@@ -50,7 +50,9 @@ const schema = z
     }),
   );
 
-export const REVOCATION_SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(schema.shape));
+/** Every setting this module reads, for checks that the deployment sets real names. */
+export const SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(schema.shape));
+const REVOCATION_SETTING_NAMES = SETTING_NAMES;
 
 /**
  * Parses the REVOCATION_* settings once, at startup. Any other REVOCATION_* name is
