@@ -42,7 +42,7 @@ export type RevocationVerdict =
   | { readonly kind: 'unavailable'; readonly retryAfterSeconds: number };
 
 export type RevocationState =
-  /** Never read yet. */
+  /** Never read yet, or the first read is under way. */
   | 'not_loaded'
   /** The last read succeeded. */
   | 'current'
@@ -150,7 +150,8 @@ export function createRevocationList(options: RevocationListOptions): Revocation
     },
     warmUp: refresh,
     status() {
-      if (attemptedAt === undefined) return { state: 'not_loaded', failOpen };
+      // Before the first read has settled (at startup, the warm-up under way), the rules are not loaded yet rather than unavailable.
+      if (attemptedAt === undefined || (loadedAt === undefined && !lastFailed)) return { state: 'not_loaded', failOpen };
       const age = ageSeconds();
       const fresh = loadedAt !== undefined && now() - loadedAt <= maxStalenessMs;
       const state: RevocationState = !fresh ? 'unavailable' : lastFailed ? 'stale' : 'current';
