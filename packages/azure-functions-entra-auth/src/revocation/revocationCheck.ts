@@ -13,7 +13,9 @@ export function revocationSubject(token: VerifiedAccessToken): RevocationSubject
   const issuedAt = claims.iat ?? claims.nbf;
   return {
     tenantId: token.tenantId,
-    clientAppId: token.clientAppId.toLowerCase(),
+    // Already lower case: the verifier canonicalises the caller's app ID (and tid).
+    clientAppId: token.clientAppId,
+    // An unchanged string comes back as itself, so a lower-case oid keeps its cached hash for the lookup.
     objectId: claims.oid?.toLowerCase(),
     uti: claims.uti,
     issuedAt: issuedAt === undefined ? undefined : issuedAt * 1000,

@@ -15,19 +15,18 @@ export interface RevocationIndex {
   readonly size: number;
 }
 
-/** Separates the two parts of a key; never part of a GUID, so keys cannot collide. */
-const SEP = '|';
-
 /**
- * Builds the index once per rule set. Keys are tenant+app, tenant+oid, uti and tenant;
- * a key with several rules (two operators, two cut-offs) keeps them all, and a lookup
- * checks each one's expiry, so an expired rule stops applying without a rebuild.
+ * Builds the index once per rule set. Rules are keyed by tenant then app, tenant then oid,
+ * uti, and tenant: nested maps rather than joined keys, so a request builds no key string
+ * and the claim strings, cached with the verified token, keep their computed hashes. A key
+ * with several rules (two operators, two cut-offs) keeps them all, and a lookup checks
+ * each one's expiry, so an expired rule stops applying without a rebuild.
  */
 export function buildRevocationIndex(rules: readonly RevocationRule[], options: { readonly issuedAtBackdateMs?: number } = {}): RevocationIndex {
   // A token was issued up to the back-dating after its iat: compare iat with the cut-off moved back by it, once, here.
   const backdate = options.issuedAtBackdateMs ?? 0;
-  const clientApps = new Map<string, Entry[]>();
-  const subjects = new Map<string, Entry[]>();
+  const clientApps = new Map<string, Map<string, Entry[]>>();
+  const subjects = new Map<string, Map<string, Entry[]>>();
   const tokens = new Map<string, Entry[]>();
   const tenants = new Map<string, Entry[]>();
   const add = (map: Map<string, Entry[]>, key: string, entry: Entry) => {
@@ -35,14 +34,19 @@ export function buildRevocationIndex(rules: readonly RevocationRule[], options: 
     if (list) list.push(entry);
     else map.set(key, [entry]);
   };
+  const inner = (map: Map<string, Map<string, Entry[]>>, tenantId: string) => {
+    let byTenant = map.get(tenantId);
+    if (!byTenant) map.set(tenantId, (byTenant = new Map<string, Entry[]>()));
+    return byTenant;
+  };
   for (const rule of rules) {
     const entry: Entry = { expiresAt: rule.expiresAt, issuedBefore: rule.kind === 'token' ? Infinity : (rule.issuedBefore ?? Infinity) - backdate };
     switch (rule.kind) {
       case 'clientApp':
-        add(clientApps, rule.tenantId + SEP + rule.clientAppId, entry);
+        add(inner(clientApps, rule.tenantId), rule.clientAppId, entry);
         break;
       case 'subject':
-        add(subjects, rule.tenantId + SEP + rule.objectId, entry);
+        add(inner(subjects, rule.tenantId), rule.objectId, entry);
         break;
       case 'token':
         add(tokens, rule.uti, entry);
@@ -59,11 +63,12 @@ export function buildRevocationIndex(rules: readonly RevocationRule[], options: 
     revokes(token, now) {
       // A token without iat cannot show it was issued after a cut-off: it is covered (fails closed).
       const issuedAt = token.issuedAt ?? -Infinity;
+      const { tenantId, objectId, uti } = token;
       return (
-        covers(clientApps.get(token.tenantId + SEP + token.clientAppId), issuedAt, now) ||
-        (token.objectId !== undefined && covers(subjects.get(token.tenantId + SEP + token.objectId), issuedAt, now)) ||
-        (token.uti !== undefined && covers(tokens.get(token.uti), issuedAt, now)) ||
-        covers(tenants.get(token.tenantId), issuedAt, now)
+        covers(clientApps.get(tenantId)?.get(token.clientAppId), issuedAt, now) ||
+        (objectId !== undefined && covers(subjects.get(tenantId)?.get(objectId), issuedAt, now)) ||
+        (uti !== undefined && covers(tokens.get(uti), issuedAt, now)) ||
+        covers(tenants.get(tenantId), issuedAt, now)
       );
     },
   };
