@@ -3,7 +3,9 @@ import { RecordingObserver, REALM } from '../support/authFixture';
 import { CALLER_APP, OTHER_TENANT, TENANT, USER_OID, mintAccessToken, type TokenOptions } from '../support/entraTokens';
 import { invokeHttp } from '../support/invokeHttp';
 import { startHarness, type Harness } from '../support/verifierHarness';
-import { ANY_VALID_TOKEN } from '../../src/authz/authPolicy';
+import { ANY_VALID_TOKEN, anyOf } from '../../src/authz/authPolicy';
+import { createEntraAuth } from '../../src/createEntraAuth';
+import { defineRoute } from '../../src/functions/protectedRoute';
 import { createGuard, methodsOf } from '../../src/functions/withAuth';
 import { revocationCheck } from '../../src/revocation/revocationCheck';
 import { createRevocationList, type RevocationList, type RevocationListOptions } from '../../src/revocation/revocationList';
@@ -243,5 +245,25 @@ describe('the options', () => {
 
   it('reports not_loaded before the first read', () => {
     expect(list.status()).toEqual({ state: 'not_loaded', failOpen: false });
+  });
+});
+
+describe('createEntraAuth with the revocation option', () => {
+  it('checks the list on every route it builds, after verification and before the policy', async () => {
+    const entraAuth = createEntraAuth({
+      env: { AUTH_TENANT_ID: TENANT, AUTH_CLIENT_ID: harness.settings.clientId, AUTH_APP_ID_URI: REALM, AUTH_INSTANCE: harness.server.url },
+      fetch: harness.server.fetchFor(harness.server.publicOrigin),
+      now: () => harness.clock.now,
+      observer,
+      revocation: list,
+    });
+    const route = defineRoute('orders', 'orders', { GET: { appRoles: anyOf('Orders.Read') } });
+    const orders = entraAuth.routeHandler(route, { GET: () => ({ status: 200 }) });
+    const revoked = await token();
+    const noRole = await token({ roles: [] });
+    source.set({ id: 'r', kind: 'token', uti: JSON.parse(Buffer.from(revoked.split('.')[1] ?? '', 'base64url').toString()).uti as string, expiresAt: harness.clock.now + HOUR });
+    expect((await invokeHttp(orders, { headers: { authorization: `Bearer ${revoked}` } })).status).toBe(401);
+    expect((await invokeHttp(orders, { headers: { authorization: `Bearer ${await token()}` } })).status).toBe(200);
+    expect((await invokeHttp(orders, { headers: { authorization: `Bearer ${noRole}` } })).status).toBe(403); // the policy still runs after the list
   });
 });
