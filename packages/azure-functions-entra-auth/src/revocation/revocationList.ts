@@ -96,7 +96,7 @@ export function createRevocationList(options: RevocationListOptions): Revocation
 
   let index: RevocationIndex | undefined;
   let version: string | undefined;
-  /** Last successful read. */
+  /** When the last successful read started. */
   let loadedAt: number | undefined;
   /** Last read attempt, successful or not. */
   let attemptedAt: number | undefined;
@@ -111,14 +111,16 @@ export function createRevocationList(options: RevocationListOptions): Revocation
   }
 
   async function readOnce(): Promise<void> {
-    attemptedAt = now();
+    // The rules are as old as the read's start, not its end: a rule written during a slow read may be missing.
+    const started = now();
+    attemptedAt = started;
     try {
       const read = await withTimeout(source.read(version), timeoutMs);
       if (read.changed) {
         index = buildRevocationIndex(checkedRules(read.rules), { issuedAtBackdateMs });
         version = read.version;
       }
-      loadedAt = now();
+      loadedAt = started;
       lastFailed = false;
       notify(() => {
         options.events?.onRefreshed?.({ changed: read.changed, version, rules: index?.size ?? 0 });
