@@ -105,7 +105,9 @@ export function createGuard(options: GuardOptions): (methods: ProtectedMethods) 
     }
     // Here, not in the verifier: the verified-token cache sits inside the verifier, so a cached token is checked too.
     if (revocation) {
-      const revoked = await revocation(verified);
+      // Synchronous while the rules are fresh: no extra promise turn then.
+      const checked = revocation(verified);
+      const revoked = checked instanceof Promise ? await checked : checked;
       if (revoked) return revoked;
     }
     const principal: Principal = principalFrom(verified);
