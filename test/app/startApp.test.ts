@@ -46,6 +46,8 @@ it('fetches discovery and keys for every accepted version at app start, before a
   const runtime = startApp(settings(), hooks, { dependencies: { signing: { announce } } });
   expect(entra.requests).toEqual([]); // nothing at load: the worker's appStart begins it
   await start[0]?.();
+  // The deny list's first read (no Azurite here) ends inside the test, not after it.
+  await runtime.revocations?.list.warmUp();
   await runtime.auth.verifier.warmUp(); // joins the loads the hook started
   expect(runtime.auth.verifier.keysLoaded()).toBe(true);
   expect([entra.count('v2.0/.well-known/openid-configuration'), entra.count('v2.0/keys'), entra.count(`${TENANT}/discovery/keys`)]).toEqual([1, 1, 1]);
@@ -57,6 +59,8 @@ it('does not wait for a slow key endpoint: the start completes while the fetch i
   const { hooks, start } = capturingHooks();
   const runtime = startApp(settings(), hooks, { dependencies: { signing: { announce } } });
   await expect(start[0]?.()).resolves.toBeUndefined();
+  // The deny list's first read (no Azurite here) ends inside the test, not after it.
+  await runtime.revocations?.list.warmUp();
   expect(runtime.auth.verifier.keysLoaded()).toBe(false);
 });
 
@@ -65,6 +69,8 @@ it('neither fails nor delays the start when the key endpoint is down, and the fa
   const { hooks, start } = capturingHooks();
   const runtime = startApp(settings(), hooks, { dependencies: { signing: { announce } } });
   await expect(start[0]?.()).resolves.toBeUndefined();
+  // The deny list's first read (no Azurite here) ends inside the test, not after it.
+  await runtime.revocations?.list.warmUp();
   await expect(runtime.auth.verifier.warmUp()).resolves.toBeUndefined();
   expect(runtime.auth.verifier.keysLoaded()).toBe(false);
   // As without the warm-up: a request meets the outage as 503 keys_unavailable with a Retry-After.
