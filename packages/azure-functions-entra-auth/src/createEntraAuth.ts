@@ -13,6 +13,7 @@ import type { AuthSettings } from './settings/authSettings';
 import type { HostEnvironment } from './settings/hostEnvironment';
 import type { SettingsSource } from './settings/settingsSource';
 import { createAccessTokenVerifier } from './verify/createAccessTokenVerifier';
+import { createAuthorityVerifier } from './authorities/createAuthorityVerifier';
 import type { AccessTokenVerifier } from './verify/verifiedAccessToken';
 
 export interface EntraAuthOptions extends AuthOptions {
@@ -73,11 +74,18 @@ export function createEntraAuth(options: EntraAuthOptions): EntraAuth {
     ...(host && { host }),
     ...(ignoreSettings && { ignoreSettings }),
   });
-  const verifier = createAccessTokenVerifier(settings, {
+  const verifierDependencies = {
     fetch: fetch ?? createNodeHttpFetch(instanceCaPem === undefined ? {} : { ca: instanceCaPem }),
     ...(now && { now }),
     ...(keySetEvents && { events: keySetEvents }),
-  });
+  };
+  // One workforce authority (the AUTH_* form) keeps the single verifier, whose issuer step is its routing;
+  // several go through the router, which picks the authority by exact iss before any key is looked up.
+  const [first] = settings.authorities;
+  const verifier =
+    settings.authorities.length === 1 && first?.kind === 'workforce' && first.allowedClientApps === undefined
+      ? createAccessTokenVerifier(settings, { ...verifierDependencies, authority: Object.freeze({ name: first.name, kind: first.kind }) })
+      : createAuthorityVerifier(settings, verifierDependencies);
   const realm = settings.appIdUri ?? `api://${settings.clientId}`;
   const guard = createGuard({
     verifier,

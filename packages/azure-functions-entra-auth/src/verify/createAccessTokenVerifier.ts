@@ -7,6 +7,7 @@ import type { FetchLike } from '../net/fetchJson';
 import type { AccessTokenVerifier, VerifiedAccessToken } from './verifiedAccessToken';
 import { VERIFICATION_STEPS, createVerificationContext, verifiedToken, type VerificationContext, type VerificationStep } from './verificationSteps';
 import { VerifiedTokenCache } from './verifiedTokenCache';
+import type { AuthorityRef } from '../authorities/authorityConfig';
 
 export interface VerifierDependencies {
   /** How Entra metadata and keys are fetched; defaults to net/nodeHttpFetch (node:http and node:https). */
@@ -20,6 +21,10 @@ export interface VerifierDependencies {
   readonly cacheBytes?: number;
   /** Replaces the Entra key store (for instance to share one between verifiers). */
   readonly keyStore?: EntraKeyStore;
+  /** The steps run, in order; default VERIFICATION_STEPS (a B2C user flow has its own: authorities/b2cVerification.ts). */
+  readonly steps?: readonly VerificationStep[];
+  /** The configured authority this verifier serves, stamped on every token it verifies; default the AUTH_* form's `default`. */
+  readonly authority?: AuthorityRef;
 }
 
 /**
@@ -41,6 +46,10 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
       : undefined;
 
   const network = { keyStore, verifySignature };
+  const steps = dependencies.steps ?? VERIFICATION_STEPS;
+  const authority = dependencies.authority;
+  // The key_issuer step reads the v2 key set for v1 tokens, so warmUp loads it whenever that step runs.
+  const bindsV1KeysToV2 = steps.some((candidate) => candidate.name === 'key_issuer');
 
   /**
    * Runs every verification step in order; each throws its typed, complete error.
@@ -48,7 +57,7 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
    * them loaded, a first-seen token costs no promise round trip at all.
    */
   function verifyFully(token: string): VerifiedAccessToken | Promise<VerifiedAccessToken> {
-    return runSteps(createVerificationContext(token, { settings, nowSeconds: now() / 1000, network }), 0);
+    return runSteps(createVerificationContext(token, { settings, nowSeconds: now() / 1000, network, ...(authority && { authority }) }), steps, 0);
   }
 
   function verifyCached(token: string, live: VerifiedTokenCache): Promise<VerifiedAccessToken> {
@@ -76,7 +85,7 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
     warmUp: async () => {
       // v1 tokens also read the v2 key set (the key_issuer step), so it is loaded whenever v1 is accepted.
       const { tokenVersions } = settings;
-      const versions = tokenVersions.includes('1.0') && !tokenVersions.includes('2.0') ? [...tokenVersions, '2.0' as const] : tokenVersions;
+      const versions = bindsV1KeysToV2 && tokenVersions.includes('1.0') && !tokenVersions.includes('2.0') ? [...tokenVersions, '2.0' as const] : tokenVersions;
       await Promise.all(versions.map((version) => keyStore.preload(version)));
     },
     verify(token: string): Promise<VerifiedAccessToken> {
@@ -97,11 +106,11 @@ function settled(result: VerifiedAccessToken | Promise<VerifiedAccessToken>, aft
 }
 
 /** Runs the steps from `first` on; at the first step that returns a promise, continues after it settles. */
-function runSteps(context: VerificationContext, first: number): VerifiedAccessToken | Promise<VerifiedAccessToken> {
-  for (let index = first; index < VERIFICATION_STEPS.length; index++) {
-    const pending = (VERIFICATION_STEPS[index] as VerificationStep).run(context);
+function runSteps(context: VerificationContext, steps: readonly VerificationStep[], first: number): VerifiedAccessToken | Promise<VerifiedAccessToken> {
+  for (let index = first; index < steps.length; index++) {
+    const pending = (steps[index] as VerificationStep).run(context);
     // Promise.resolve: a step's promise from injected code (a custom signature check) may be any thenable.
-    if (pending) return Promise.resolve(pending).then(() => runSteps(context, index + 1));
+    if (pending) return Promise.resolve(pending).then(() => runSteps(context, steps, index + 1));
   }
   return verifiedToken(context);
 }
