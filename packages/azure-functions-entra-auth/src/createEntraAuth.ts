@@ -91,9 +91,9 @@ export function createEntraAuth(options: EntraAuthOptions): EntraAuth {
     verifier,
     observer: observer ?? invocationLogObserver,
     realm,
-    authorize: { allowTokensWithoutPermissions: settings.allowTokensWithoutPermissions },
+    authorize: { allowTokensWithoutPermissions: settings.allowTokensWithoutPermissions, authorities: settings.authorities },
   });
-  const policy = <P extends AuthPolicy>(rules: P): Readonly<P> => defineAuthPolicy(rules, permissions);
+  const policy = <P extends AuthPolicy>(rules: P): Readonly<P> => defineAuthPolicy(rules, permissions, settings.authorities);
 
   const routeHandler = <R extends ProtectedRoute>(route: R, handlers: HandlersFor<R>): HttpHandler => {
     const byMethod = handlers as Readonly<Record<string, AuthenticatedHandler | undefined>>;

@@ -27,7 +27,8 @@ export function b2cVerificationSteps(tenantId: string, userFlow: string): readon
     shared('token_version'),
     shared('audience'),
     shared('lifetime'),
-    step('user_flow', false, 'tfp (or acr) names the user flow whose key set verifies the token', (c) => {
+    // B2C's tenant step: the tenant is in iss (checked by the issuer step), so what is checked here is the user flow.
+    step('tenant', false, 'B2C: tfp (or acr) names the user flow whose key set verifies the token; the tenant is the configured one', (c) => {
       const { tfp, acr } = c.payload;
       const claim = tfp !== undefined ? 'tfp' : 'acr';
       const value = tfp ?? acr;

@@ -32,9 +32,7 @@ export type VerificationStepName =
   | 'issuer'
   | 'signing_key'
   | 'key_issuer'
-  | 'signature'
-  /** B2C: the token's user flow (tfp, or legacy acr) is the one this key source serves. */
-  | 'user_flow';
+  | 'signature';
 
 /** The Entra key store, as far as the network steps use it. */
 export type KeyLookup = Pick<EntraKeyStore, 'metadata' | 'key' | 'keySet' | 'loadedMetadata' | 'loadedKey' | 'loadedKeySet'>;

@@ -24,6 +24,8 @@ describe('the public entry points', () => {
         'describeRequirement', 'extractBearerToken', 'invocationLogObserver', 'isCheckName', 'keyStoreFor', 'loadAuthSettings',
         'principalFrom', 'problemResponse', 'requestSite', 'requirementNames', 'resolveAuthSettings', 'safeLogValue', 'verifiedToken',
         'verifySignature',
+        // Issue 22: several authorities, claim rules.
+        'AUTHORITY_KINDS', 'claimContainsAll', 'claimContainsAny', 'claimEquals', 'claimPresent', 'createAuthorityVerifier', 'describeClaimRule',
       ].sort(),
     );
   });
