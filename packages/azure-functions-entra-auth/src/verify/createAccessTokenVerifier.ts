@@ -8,6 +8,7 @@ import type { AccessTokenVerifier, VerifiedAccessToken } from './verifiedAccessT
 import { VERIFICATION_STEPS, createVerificationContext, verifiedToken, type VerificationContext, type VerificationStep } from './verificationSteps';
 import { VerifiedTokenCache } from './verifiedTokenCache';
 import type { AuthorityRef } from '../authorities/authorityConfig';
+import type { DecodedJwt } from '../jwt/decodeCompactJwt';
 
 export interface VerifierDependencies {
   /** How Entra metadata and keys are fetched; defaults to net/nodeHttpFetch (node:http and node:https). */
@@ -45,7 +46,6 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
       ? new VerifiedTokenCache({ maxEntries: cacheSize, maxBytes: dependencies.cacheBytes ?? 32 * 1024 * 1024, clockSkewSeconds: settings.clockSkewSeconds, maxLifetimeSeconds: settings.maxTokenLifetimeSeconds, now })
       : undefined;
 
-  const network = { keyStore, verifySignature };
   const steps = dependencies.steps ?? VERIFICATION_STEPS;
   const authority = dependencies.authority;
   // The key_issuer step reads the v2 key set for v1 tokens, so warmUp loads it whenever that step runs.
@@ -56,9 +56,7 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
    * Synchronous until a step must wait (a first load of metadata or keys): with
    * them loaded, a first-seen token costs no promise round trip at all.
    */
-  function verifyFully(token: string): VerifiedAccessToken | Promise<VerifiedAccessToken> {
-    return runSteps(createVerificationContext(token, { settings, nowSeconds: now() / 1000, network, ...(authority && { authority }) }), steps, 0);
-  }
+  const verifyFully = createStepRunner(settings, { keyStore, steps, now, ...(authority && { authority }) });
 
   function verifyCached(token: string, live: VerifiedTokenCache): Promise<VerifiedAccessToken> {
     if (!live.seenBefore(token)) {
@@ -99,8 +97,27 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
   };
 }
 
+/** Runs every step on one token, without a cache: the token may come decoded already (by a router that read its iss). */
+export type StepRunner = (token: string, decoded?: DecodedJwt) => VerifiedAccessToken | Promise<VerifiedAccessToken>;
+
+/**
+ * The verification itself, every step in order with one key store; each throws its typed,
+ * complete error. Synchronous until a step must wait (a first load of metadata or keys):
+ * with them loaded, a first-seen token costs no promise round trip at all.
+ */
+export function createStepRunner(
+  settings: AuthSettings,
+  options: { readonly keyStore: EntraKeyStore; readonly steps?: readonly VerificationStep[]; readonly now: () => number; readonly authority?: AuthorityRef },
+): StepRunner {
+  const network = { keyStore: options.keyStore, verifySignature };
+  const steps = options.steps ?? VERIFICATION_STEPS;
+  const { now, authority } = options;
+  return (token, decoded) =>
+    runSteps(createVerificationContext(token, { settings, nowSeconds: now() / 1000, network, ...(authority && { authority }), ...(decoded && { decoded }) }), steps, 0);
+}
+
 /** The steps' result as a promise, `after` applied to the verified token: at once when the steps ran synchronously. */
-function settled(result: VerifiedAccessToken | Promise<VerifiedAccessToken>, after?: (verified: VerifiedAccessToken) => VerifiedAccessToken): Promise<VerifiedAccessToken> {
+export function settled(result: VerifiedAccessToken | Promise<VerifiedAccessToken>, after?: (verified: VerifiedAccessToken) => VerifiedAccessToken): Promise<VerifiedAccessToken> {
   if (result instanceof Promise) return after ? result.then(after) : result;
   return Promise.resolve(after ? after(result) : result);
 }

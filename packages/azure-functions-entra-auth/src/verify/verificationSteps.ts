@@ -6,7 +6,7 @@ import type { OpenIdMetadata } from '../entra/openIdMetadata';
 import type { SigningKey, SigningKeySet } from '../entra/signingKeys';
 import { AuthError, safeLogValue, type TokenFacts } from '../errors/authErrors';
 import { checkJoseHeader } from '../jwt/checkJoseHeader';
-import { decodeCompactJwt } from '../jwt/decodeCompactJwt';
+import { decodeCompactJwt, type DecodedJwt } from '../jwt/decodeCompactJwt';
 import { checkAccessToken, checkAudience, checkClientApp, checkIssuer, checkKeyTenant, checkLifetime, checkLifetimeBound, checkTenant, checkTokenVersion, isAppOnly } from './tokenRules';
 import type { VerifiedAccessToken } from './verifiedAccessToken';
 import { DEFAULT_AUTHORITY_NAME, type AuthorityRef } from '../authorities/authorityConfig';
@@ -94,9 +94,16 @@ export interface VerificationStep {
  */
 export function createVerificationContext(
   token: string,
-  options: { readonly settings: AuthSettings; readonly nowSeconds: number; readonly network?: NetworkDependencies; readonly authority?: AuthorityRef },
+  options: {
+    readonly settings: AuthSettings;
+    readonly nowSeconds: number;
+    readonly network?: NetworkDependencies;
+    readonly authority?: AuthorityRef;
+    /** The token already decoded (by decodeCompactJwt, as here), so a router that read `iss` does not decode twice. */
+    readonly decoded?: DecodedJwt;
+  },
 ): VerificationContext {
-  const { header, payload } = decodeCompactJwt(token);
+  const { header, payload } = options.decoded ?? decodeCompactJwt(token);
   return {
     token,
     header,

@@ -198,12 +198,39 @@ describe('issuer confusion across authorities', () => {
     }
   });
 
-  it('keeps each authority its own verified-token cache: a repeated token is answered by the authority it was verified by', async () => {
+  it('answers a repeated token from the cache with the authority that verified it (each entry bound to its key source)', async () => {
     const customer = await signToken(keys.customers, customerClaims());
     const employee = await signToken(keys.employees, accessTokenClaims({ claims: { aud: EMPLOYEES_API } }));
     for (let i = 0; i < 3; i++) {
       expect((await verifier.verify(customer)).authority.name).toBe('customers');
       expect((await verifier.verify(employee)).authority.name).toBe('employees');
+    }
+  });
+
+  it("refuses a cached token once its own authority withdraws the key, though another authority still publishes that very key", async () => {
+    const shared = createTestKey('shared-key');
+    const replacement = createTestKey('replacement-key');
+    const both = await new FakeAuthorities()
+      .workforce(TENANT, [shared.publicJwk])
+      .externalId('contosocustomers', CUSTOMERS_TENANT, [shared.publicJwk])
+      .start();
+    try {
+      const clock = { now: Date.now() };
+      const settings = loadAuthSettings({ AUTH_AUTHORITIES: JSON.stringify(AUTHORITIES.slice(0, 2).map((a) => ({ ...a, ...(a.kind === 'externalId' && { acceptMicrosoftOnlineIssuer: false }) }))) });
+      const routed = createAuthorityVerifier(settings, { fetch: both.fetch, now: () => clock.now });
+      const customerToken = await signToken(shared, customerClaims());
+      const employeeToken = await signToken(shared, accessTokenClaims({ claims: { aud: EMPLOYEES_API } }));
+      for (let i = 0; i < 3; i++) expect(await outcome(routed, customerToken)).toBe('ok');
+
+      // The customers authority rolls the key over; the employees authority still publishes it.
+      both.serve(`https://contosocustomers.ciamlogin.com/${CUSTOMERS_TENANT}/discovery/v2.0/keys`, { keys: [replacement.publicJwk] });
+      clock.now += 31_000;
+      expect(await outcome(routed, await signToken(replacement, customerClaims()))).toBe('ok');
+
+      expect(await outcome(routed, customerToken)).toBe('key_not_found');
+      expect(await outcome(routed, employeeToken)).toBe('ok');
+    } finally {
+      await both.stop();
     }
   });
 });
