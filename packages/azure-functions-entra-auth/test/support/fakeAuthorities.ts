@@ -13,6 +13,7 @@ import type { FetchLike } from '../../src/net/fetchJson';
 export class FakeAuthorities {
   readonly requests: string[] = [];
   private readonly documents = new Map<string, unknown>();
+  private readonly posts = new Map<string, (form: URLSearchParams) => Promise<unknown>>();
   private server: Server | undefined;
   private origin = '';
 
@@ -46,21 +47,43 @@ export class FakeAuthorities {
     return this.serve(`${base}/v2.0/.well-known/openid-configuration`, { issuer, jwks_uri: `${base}/discovery/v2.0/keys` }).serve(`${base}/discovery/v2.0/keys`, { keys });
   }
 
+  /** Answers form POSTs to the public `url` (a token endpoint) with the JSON `answer` gives. */
+  onPost(url: string, answer: (form: URLSearchParams) => Promise<unknown>): this {
+    this.posts.set(url, answer);
+    return this;
+  }
+
   /** How many requests asked for a URL containing `part`. */
   count(part: string): number {
     return this.requests.filter((url) => url.includes(part)).length;
   }
 
-  readonly fetch: FetchLike = (input, init) => {
-    const url = new URL(input);
-    return fetch(`${this.origin}/${url.host}${url.pathname}${url.search}`, init);
-  };
+  /** Where the public `url` is served on 127.0.0.1. */
+  localUrl(publicUrl: string): string {
+    const url = new URL(publicUrl);
+    return `${this.origin}/${url.host}${url.pathname}${url.search}`;
+  }
+
+  readonly fetch: FetchLike = (input, init) => fetch(this.localUrl(input), init);
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
       const [, host = '', ...rest] = (req.url ?? '/').split('/');
       const url = `https://${host}/${rest.join('/')}`;
       this.requests.push(url);
+      // A token endpoint is named without its query (MSAL adds client-request-id and the like).
+      const post = req.method === 'POST' ? this.posts.get(url.split('?')[0] ?? url) : undefined;
+      if (post) {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          post(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))).then(
+            (answer) => res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer)),
+            (error: unknown) => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_request', error_description: String(error) })),
+          );
+        });
+        return;
+      }
       const body = this.documents.get(url);
       if (body === undefined) {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
