@@ -18,8 +18,9 @@ export default tseslint.config(
     plugins: { boundary: { rules: { 'package-boundary': packageBoundary } } },
   },
   {
-    // The composition root and the tooling are where the environment is read.
-    files: ['functions/index.ts', 'test/**', 'packages/*/test/**', 'dev/**', 'bench/**', 'conformance/**'],
+    // The composition root and the tooling are where the environment is read (the dev
+    // package is tooling: command lines, each reading its environment at its entry).
+    files: ['functions/index.ts', 'test/**', 'packages/*/test/**', 'dev/**', 'packages/azure-functions-entra-dev/src/**', 'bench/**', 'conformance/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

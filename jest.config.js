@@ -1,7 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test', '<rootDir>/packages/azure-functions-entra-auth/test'],
+  roots: ['<rootDir>/test', '<rootDir>/packages/azure-functions-entra-auth/test', '<rootDir>/packages/azure-functions-entra-dev/test'],
   testMatch: ['**/*.test.ts'],
   // jose 6 ships ES modules only; ts-jest turns them into CommonJS for Jest's module registry.
   transform: {

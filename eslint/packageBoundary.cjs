@@ -4,7 +4,7 @@ const path = require('node:path');
 /**
  * The package boundary, as a lint rule: a file inside packages/<name>/ imports nothing
  * outside that folder by a relative path (only node:, npm packages and its own files),
- * and the app (functions/, lib/) reaches a package only by its name, as an outside app
+ * and the app (functions/, lib/, its dev tools in dev/) reaches a package only by its name, as an outside app
  * would, never by a relative path into packages/.
  */
 const PACKAGES = 'packages';
@@ -24,7 +24,7 @@ const packageBoundary = {
     const file = context.filename;
     const ownPackage = packageRootOf(file, repoRoot);
     const top = path.relative(repoRoot, file).split(path.sep)[0];
-    const isApp = top === 'functions' || top === 'lib';
+    const isApp = top === 'functions' || top === 'lib' || top === 'dev';
     function check(node, spec) {
       if (typeof spec !== 'string' || !spec.startsWith('.')) return;
       const target = path.resolve(path.dirname(file), spec);

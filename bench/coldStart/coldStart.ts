@@ -6,10 +6,9 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
-import { repoRoot } from '../../dev/entra-standin/devPaths';
+import { findAppRoot, ensureLocalTls } from 'azure-functions-entra-dev/toolkit';
 import { EgressGuard } from '../../dev/ingestion-standin/egressGuard';
 import { IngestionStandin } from '../../dev/ingestion-standin/ingestionStandin';
-import { ensureLocalTls } from '../../dev/tls/localTls';
 import { API_CLIENT_ID, APP_ID_URI, TENANT, createTestKey, mintAccessToken } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';
 import { FakeEntraMetadataServer } from '../../packages/azure-functions-entra-auth/test/support/fakeEntraMetadataServer';
 import { median, pairedRatio, quantile } from '../support/stats';
@@ -60,8 +59,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive whole number');
-  const root = repoRoot(__dirname);
-  const worker = path.join(root, 'dist-dev/dev/host/worker.js');
+  const root = findAppRoot(__dirname);
+  const worker = path.join(root, 'packages/azure-functions-entra-dev/dist/host/worker.js');
   for (const needed of [worker, path.join(root, 'dist/functions'), path.join(root, 'dist-dev/dev/package/main.js')]) {
     if (!existsSync(needed)) throw new Error(`missing ${path.relative(root, needed)}: run npm run build && npm run build:dev first`);
   }

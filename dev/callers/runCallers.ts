@@ -13,12 +13,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAzuriteTable, type AzuriteTable } from '../azurite/azuriteTable';
-import { repoRoot } from '../entra-standin/devPaths';
-import type { StandinRecord } from '../entra-standin/standinState';
-import { findOnPath } from '../process/findOnPath';
-import { waitForJsonLine } from '../process/jsonLine';
+import { commandLinePath, findAppRoot, hostWorkerPath, type StandinRecord, findOnPath, waitForJsonLine } from 'azure-functions-entra-dev/toolkit';
 
-const root = repoRoot(__dirname);
+const root = findAppRoot(__dirname);
 const stateDir = path.join(root, '.dev-state');
 /** Relative, as README writes it: the callers run from the repository root. */
 const BUNDLE = '.dev-state/tls/ca-bundle.pem';
@@ -59,7 +56,7 @@ let azuriteDir: string | undefined;
 let stackStderr = '';
 
 function startNode(script: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [path.join(root, 'dist-dev', script), ...args], {
+  const child = spawn(process.execPath, [path.resolve(root, script), ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,8 +80,8 @@ function runCaller(argv: string[], env: Record<string, string>): Promise<{ code:
 }
 
 async function main(): Promise<number> {
-  for (const built of ['dist-dev/dev/entra-standin/main.js', 'dist-dev/dev/host/worker.js', 'dist/functions/orders.js']) {
-    if (!existsSync(path.join(root, built))) throw new Error(`build first (npm run build && npm run build:dev): ${built} is missing`);
+  for (const built of [commandLinePath(), hostWorkerPath(), 'dist/functions/orders.js']) {
+    if (!existsSync(path.resolve(root, built))) throw new Error(`build first (npm run build && npm run build:dev): ${built} is missing`);
   }
   const callers = [pythonCaller(), dotnetCaller()];
   if (callers.every((caller) => 'skipped' in caller.command)) {
@@ -95,11 +92,11 @@ async function main(): Promise<number> {
   azuriteDir = mkdtempSync(path.join(tmpdir(), 'callers-azurite-'));
   // The trust settings pass through, so ca-bundle.pem takes its system roots from the same file as under npm start.
   const trust = Object.fromEntries(['REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS'].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
-  const standinProcess = startNode('dev/entra-standin/main.js', ['--port', '0', '--state-dir', stateDir, '--quiet'], trust);
+  const standinProcess = startNode(commandLinePath(), ['standin', '--port', '0', '--state-dir', stateDir, '--quiet'], trust);
   [azurite] = await Promise.all([startAzuriteTable({ location: azuriteDir })]);
   const standin = await waitForJsonLine<StandinRecord & Record<string, unknown>>(standinProcess, 'authority');
   if (path.relative(root, path.join(path.dirname(standin.caPath), 'ca-bundle.pem')) !== BUNDLE) throw new Error(`the stand-in's CA is at ${standin.caPath}, not beside ${BUNDLE}`);
-  const host = startNode('dev/host/worker.js', [root], {
+  const host = startNode(hostWorkerPath(), [root], {
     PORT: '0',
     AUTH_TENANT_ID: standin.tenantId,
     AUTH_CLIENT_ID: 'de700000-0000-4000-8000-0000000a0001',

@@ -9,12 +9,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAzuriteTable, type AzuriteTable } from '../azurite/azuriteTable';
-import { repoRoot } from '../entra-standin/devPaths';
-import type { StandinRecord } from '../entra-standin/standinState';
-import { waitForJsonLine } from '../process/jsonLine';
+import { commandLinePath, findAppRoot, hostWorkerPath, type StandinRecord, waitForJsonLine } from 'azure-functions-entra-dev/toolkit';
 import type { TourInput, TourRow } from './tour';
 
-const root = repoRoot(__dirname);
+const root = findAppRoot(__dirname);
 const children: ChildProcess[] = [];
 let azurite: AzuriteTable | undefined;
 const azuriteData = mkdtempSync(path.join(tmpdir(), 'orders-demo-'));
@@ -25,7 +23,7 @@ interface Registry {
 }
 
 async function main(): Promise<void> {
-  const registry = JSON.parse(readFileSync(path.join(root, 'dev/entra-standin/registry.json'), 'utf8')) as Registry;
+  const registry = JSON.parse(readFileSync(path.join(root, 'local.entra.json'), 'utf8')) as Registry;
   const api = find(registry.apis, 'orders-api');
   const otherApi = find(registry.apis, 'orders-api-v1');
   const client = (name: string) => {
@@ -33,10 +31,10 @@ async function main(): Promise<void> {
     return { clientId, secret };
   };
 
-  const standinProcess = start('dev/entra-standin/main.js', ['--port', '0', '--quiet'], {});
+  const standinProcess = start(commandLinePath(), ['standin', '--port', '0', '--quiet'], {});
   const standin = await waitForJsonLine<StandinRecord & Record<string, unknown>>(standinProcess, 'authority');
   azurite = await startAzuriteTable({ location: azuriteData });
-  const host = start('dev/host/worker.js', [root], {
+  const host = start(hostWorkerPath(), [root], {
     PORT: '0',
     AUTH_TENANT_ID: standin.tenantId,
     AUTH_CLIENT_ID: api.clientId,
@@ -55,13 +53,13 @@ async function main(): Promise<void> {
     otherScope: `${otherApi.appIdUri}/.default`,
     clients: { reader: client('reader'), writer: client('writer'), norole: client('norole') },
   };
-  const tour = start('dev/demo/tour.js', [JSON.stringify(input)], { NODE_EXTRA_CA_CERTS: standin.caPath }, 'inherit');
+  const tour = start('dist-dev/dev/demo/tour.js', [JSON.stringify(input)], { NODE_EXTRA_CA_CERTS: standin.caPath }, 'inherit');
   const { rows } = await waitForJsonLine<{ rows: TourRow[] }>(tour, 'rows', { timeoutMs: 60_000 });
   printTable(rows, standin, devHost);
 }
 
 function start(script: string, args: string[], env: Record<string, string>, stderr: 'ignore' | 'inherit' = 'ignore'): ChildProcess {
-  const child = spawn(process.execPath, [path.join(root, 'dist-dev', script), ...args], {
+  const child = spawn(process.execPath, [path.resolve(root, script), ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', stderr],
@@ -72,7 +70,7 @@ function start(script: string, args: string[], env: Record<string, string>, stde
 
 function find<T extends { name: string }>(items: readonly T[], name: string): T {
   const item = items.find((candidate) => candidate.name === name);
-  if (!item) throw new Error(`dev/entra-standin/registry.json has no "${name}"`);
+  if (!item) throw new Error(`local.entra.json has no "${name}"`);
   return item;
 }
 

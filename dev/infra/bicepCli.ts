@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { findOnPath } from '../process/findOnPath';
+import { findOnPath } from 'azure-functions-entra-dev/toolkit';
 import { BICEP_CLI_VERSION } from './infraPaths';
 
 const run = promisify(execFile);

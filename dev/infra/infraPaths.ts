@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../entra-standin/devPaths';
+import { findAppRoot } from 'azure-functions-entra-dev/toolkit';
 
 /** The Bicep CLI release restored from NuGet when none is installed. */
 export const BICEP_CLI_VERSION = '0.49.2';
@@ -21,7 +21,7 @@ export interface InfraPaths {
   readonly graphTypesDir: string;
 }
 
-export function infraPaths(env: NodeJS.ProcessEnv = process.env, root: string = repoRoot(__dirname)): InfraPaths {
+export function infraPaths(env: NodeJS.ProcessEnv = process.env, root: string = findAppRoot(__dirname)): InfraPaths {
   const cacheHome = env.XDG_CACHE_HOME ?? join(env.HOME ?? homedir(), '.cache');
   return {
     root,

@@ -9,8 +9,7 @@
  * sends on stderr: one line per custom event or metric.
  */
 import { parseArgs } from 'node:util';
-import { defaultStateDir } from '../entra-standin/devPaths';
-import { ensureLocalTls } from '../tls/localTls';
+import { defaultStateDir, ensureLocalTls } from 'azure-functions-entra-dev/toolkit';
 import { IngestionStandin, type IngestionFault } from './ingestionStandin';
 import { customEvents, customMetrics } from './trackPayload';
 

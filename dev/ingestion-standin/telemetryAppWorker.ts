@@ -1,8 +1,6 @@
 import path from 'node:path';
 import { format } from 'node:util';
-import { repoRoot } from '../entra-standin/devPaths';
-import { startDevHost } from '../host/devHost';
-import { loadFunctionApp, startFunctionApp } from '../host/loadFunctionApp';
+import { startDevHost, loadFunctionApp, startFunctionApp } from 'azure-functions-entra-dev/host';
 
 /**
  * Serves a built function app in the dev host, loaded as the Functions worker loads it
@@ -48,7 +46,7 @@ function captureConsole(): void {
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 0);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('PORT must be a port number');
-  const appRoot = path.resolve(process.argv[2] ?? repoRoot(__dirname));
+  const appRoot = path.resolve(process.argv[2] ?? path.resolve(__dirname, '..', '..', '..'));
   captureConsole();
   const app = loadFunctionApp(appRoot);
   await startFunctionApp(app);

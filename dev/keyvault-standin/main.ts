@@ -5,8 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultStateDir } from '../entra-standin/devPaths';
-import { ensureLocalTls } from '../tls/localTls';
+import { defaultStateDir, ensureLocalTls } from 'azure-functions-entra-dev/toolkit';
 import { startKeyVaultStandin } from './server';
 
 const USAGE = `Usage: keyvault-standin [--port <n>] [--state-dir <dir>] [--key <name>] [--kty EC|RSA] [--openssl <path>] [--quiet]

@@ -2,8 +2,9 @@
 /**
  * Runs a built dev tool, building the dev tools first only when their build is
  * missing or older than its sources, e.g.
- *   node dev/launch/devTool.cjs scripts/token --client writer
- * runs dist-dev/dev/scripts/token.js. Plain JavaScript, because it has to run before
+ *   node dev/launch/devTool.cjs infra/main
+ * runs dist-dev/dev/infra/main.js, and `node dev/launch/devTool.cjs entra-dev token ...`
+ * the dev package's command line (packages/azure-functions-entra-dev, built when stale). Plain JavaScript, because it has to run before
  * anything is compiled; `npm run -s build:dev && node ...` paid a full tsc (seconds)
  * on every call.
  */
@@ -73,10 +74,18 @@ function buildStalePackages() {
 function main() {
   const [entry, ...args] = process.argv.slice(2);
   if (!entry) {
-    process.stderr.write('usage: node dev/launch/devTool.cjs <tool under dev/, e.g. scripts/token> [args...]\n');
+    process.stderr.write('usage: node dev/launch/devTool.cjs <tool under dev/, e.g. infra/main, or entra-dev <command>> [args...]\n');
     process.exit(2);
   }
   buildStalePackages();
+  if (entry === 'entra-dev') {
+    // The dev package's command line, exactly as an app that installed it runs it (its bin).
+    const pkg = require.resolve('azure-functions-entra-dev/package.json', { paths: [root] });
+    const bin = path.join(path.dirname(pkg), require(pkg).bin['entra-dev']);
+    process.argv = [process.argv[0], bin, ...args];
+    require(bin);
+    return;
+  }
   const built = path.join(outDir, 'dev', `${entry}.js`);
   const why = staleness(built);
   if (why) {

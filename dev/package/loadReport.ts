@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadFunctionApp, startFunctionApp } from '../host/loadFunctionApp';
+import { loadFunctionApp, startFunctionApp } from 'azure-functions-entra-dev/host';
 
 /**
  * Loads a function app as the Functions worker does (package.json "main", then the

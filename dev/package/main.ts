@@ -19,11 +19,11 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot } from '../entra-standin/devPaths';
+import { findAppRoot } from 'azure-functions-entra-dev/toolkit';
 import { buildPackage, type PackageReport } from './buildPackage';
 import { measurePackage } from './packageSize';
 
-const root = repoRoot(__dirname);
+const root = findAppRoot(__dirname);
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { out: { type: 'string' }, quiet: { type: 'boolean', default: false } } });

@@ -8,16 +8,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../entra-standin/devPaths';
-import { findRunningStandin, type StandinRecord } from '../entra-standin/standinState';
-import { localEnvironment } from '../host/localSettings';
-import { findOnPath } from '../process/findOnPath';
-import { waitForJsonLine } from '../process/jsonLine';
-import { holderOf, isListening, portInUseMessage } from '../process/portInUse';
+import { localEnvironment } from 'azure-functions-entra-dev/host';
+import { commandLinePath, findAppRoot, findRunningStandin, type StandinRecord, findOnPath, waitForJsonLine, holderOf, isListening, portInUseMessage } from 'azure-functions-entra-dev/toolkit';
 import type { AzuriteTable } from '../azurite/azuriteTable';
 import { startLocalOrdersStore } from './ordersStorage';
 
-const root = repoRoot(__dirname);
+const root = findAppRoot(__dirname);
 const stateDir = path.join(root, '.dev-state');
 const children: ChildProcess[] = [];
 let azurite: AzuriteTable | undefined;
@@ -58,7 +54,7 @@ async function main(): Promise<void> {
   const func = findOnPath('func');
   const app = func
     ? spawn(func, ['start', '--port', port], { cwd: root, env, stdio: 'inherit' })
-    : spawn(process.execPath, [path.join(root, 'dist-dev/dev/host/serve.js')], { cwd: root, env: { ...env, PORT: port }, stdio: 'inherit' });
+    : spawn(process.execPath, [commandLinePath(), 'host'], { cwd: root, env: { ...env, PORT: port }, stdio: 'inherit' });
   children.push(app);
   app.on('exit', (code) => { stop(code ?? 0); });
   say(func ? `Running the app with Core Tools (${func}).` : 'Core Tools (func) is not on PATH: running the app in the dev host instead.');
@@ -71,7 +67,7 @@ async function startStandin(port: number): Promise<StandinRecord> {
     say(`Using the Entra stand-in already running at ${running.url}.`);
     return running;
   }
-  const child = spawn(process.execPath, [path.join(root, 'dist-dev/dev/entra-standin/main.js'), '--port', String(port), '--state-dir', stateDir], {
+  const child = spawn(process.execPath, [commandLinePath(), 'standin', '--port', String(port), '--state-dir', stateDir], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

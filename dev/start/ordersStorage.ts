@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { startAzuriteTable, type AzuriteTable } from '../azurite/azuriteTable';
 import { loadOrdersSettings } from '../../lib/config/ordersSettings';
-import { isListening } from '../process/portInUse';
+import { isListening } from 'azure-functions-entra-dev/toolkit';
 
 /** UseDevelopmentStorage=true, what local.settings.sample.json carries: Azurite's table service on its usual port. */
 export const DEFAULT_LOCAL_ORDERS_STORAGE = 'UseDevelopmentStorage=true';

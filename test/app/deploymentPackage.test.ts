@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { findOnPath } from '../../dev/process/findOnPath';
+import { findOnPath } from '../../packages/azure-functions-entra-dev/src/process/findOnPath';
 import { appRoutes } from '../../lib/app/routeTable';
 import { loadDeclaredPermissions } from '../../lib/app/permissions';
 import { API_CLIENT_ID, TENANT } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';
@@ -109,7 +109,7 @@ it('links each bundle to its source map, which names the TypeScript sources and 
 });
 
 it('gives stack traces in the TypeScript sources under --enable-source-maps', async () => {
-  const functionsCore = path.join(root, 'dist-dev/dev/host/functionsCore.js');
+  const functionsCore = path.join(root, 'packages/azure-functions-entra-dev/dist/host/functionsCore.js');
   // The stack as a log line would carry it. (An uncaught error would also print the minified source line, a
   // few hundred KB that a loaded machine's pipe may not take before the process exits.)
   const load = `require(${JSON.stringify(functionsCore)}).installFunctionsCore(); try { require('./dist/main.js') } catch (error) { process.stderr.write(String(error.stack)); process.exitCode = 1 }`;

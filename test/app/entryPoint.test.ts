@@ -15,7 +15,7 @@ const ROUTES = appRoutes(loadDeclaredPermissions());
  * `npm run build:dev` first (the `npm test` script runs them).
  */
 const root = path.join(__dirname, '../..');
-const lister = path.join(root, 'dist-dev/dev/host/listFunctions.js');
+const lister = path.join(root, 'packages/azure-functions-entra-dev/dist/host/listFunctions.js');
 const run = promisify(execFile);
 
 async function listFunctions(env: Record<string, string>) {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureLocalTls, type LocalTls } from '../../dev/tls/localTls';
+import { ensureLocalTls, type LocalTls } from '../../packages/azure-functions-entra-dev/src/tls/localTls';
 import { loadInstanceTrustSettings } from '../../packages/azure-functions-entra-auth/src/settings/instanceTrustSettings';
 import { SettingsError } from '../../packages/azure-functions-entra-auth/src/settings/settingsError';
 

@@ -5,7 +5,7 @@ import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
-import { ensureLocalTls, systemRoots } from '../../dev/tls/localTls';
+import { ensureLocalTls, systemRoots } from '../../packages/azure-functions-entra-dev/src/tls/localTls';
 
 /** `.dev-state/tls/ca-bundle.pem`: the system roots plus the stand-in CA, for Python (REQUESTS_CA_BUNDLE) and .NET (SSL_CERT_FILE) callers. */
 const certificatesIn = (pem: string) => (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((block) => new X509Certificate(block));

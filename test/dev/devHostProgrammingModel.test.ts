@@ -40,8 +40,8 @@ afterAll(() => {
 
 it("serves a function through the app's programming model, loading no @azure/functions of its own", async () => {
   const script = `
-const { loadFunctionApp } = require(${JSON.stringify(path.join(root, 'dist-dev/dev/host/loadFunctionApp.js'))});
-const { startDevHost } = require(${JSON.stringify(path.join(root, 'dist-dev/dev/host/devHost.js'))});
+const { loadFunctionApp } = require(${JSON.stringify(path.join(root, 'packages/azure-functions-entra-dev/dist/host/loadFunctionApp.js'))});
+const { startDevHost } = require(${JSON.stringify(path.join(root, 'packages/azure-functions-entra-dev/dist/host/devHost.js'))});
 const azureFunctionsCopies = () => Object.keys(require.cache).filter((file) => /@azure[\\\\/]functions[\\\\/]dist/.test(file)).length;
 const beforeApp = azureFunctionsCopies();
 (async () => {

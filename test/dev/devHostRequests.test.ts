@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
-import { startDevHost, type RunningDevHost } from '../../dev/host/devHost';
-import type { HttpFunctionRegistration } from '../../dev/host/functionsCore';
+import { startDevHost, type RunningDevHost } from '../../packages/azure-functions-entra-dev/src/host/devHost';
+import type { HttpFunctionRegistration } from '../../packages/azure-functions-entra-dev/src/host/functionsCore';
 
 /**
  * The dev host against hostile request lines and Host headers, over raw sockets so
@@ -14,6 +14,7 @@ const echo = (name: string, route: string, methods: string[]): HttpFunctionRegis
   name,
   route,
   methods,
+  handler: undefined,
   authLevel: 'anonymous',
   invoke: (request) =>
     Promise.resolve({

@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { repoRoot } from '../../dev/entra-standin/devPaths';
+import { findAppRoot } from '../../packages/azure-functions-entra-dev/src/standin/devPaths';
 
-const ROOT = repoRoot();
+const ROOT = findAppRoot();
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);

@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../../dev/entra-standin/devPaths';
+import { findAppRoot } from '../../packages/azure-functions-entra-dev/src/standin/devPaths';
 
 /**
  * dev/launch/devTool.cjs (what `npm run token`, `standin`, `inspect`, `infra:build` run)
  * in a scratch repository of its own: one tiny dev tool, this repository's TypeScript.
  */
-const root = repoRoot();
+const root = findAppRoot();
 let scratch: string;
 const tool = () => path.join(scratch, 'dev', 'scripts', 'hello.ts');
 

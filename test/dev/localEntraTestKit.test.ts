@@ -4,9 +4,9 @@ import type { HttpHandler } from '@azure/functions';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { invoke, startLocalEntra, type LocalEntra } from '../../dev/testing/localEntra';
+import { invoke, startLocalEntra, type LocalEntra } from '../../packages/azure-functions-entra-dev/src/testing/localEntra';
 
 const permissions = { appRoles: ['Orders.Read', 'Orders.ReadWrite'], scopes: ['Orders.Read', 'Orders.ReadWrite'] };
 const orders = defineRoute('orders', 'orders', {
@@ -141,7 +141,7 @@ describe('dev/testing/localEntra: an app tests its protected handlers with a loc
 
 describe('startLocalEntra options', () => {
   it('takes registry JSON and removes its temporary state on stop', async () => {
-    const json = JSON.parse(readFileSync('dev/entra-standin/registry.json', 'utf8')) as { clients: { name: string }[] };
+    const json = JSON.parse(readFileSync('local.entra.json', 'utf8')) as { clients: { name: string }[] };
     const own = await startLocalEntra({ registry: { ...json, clients: json.clients.filter((c) => c.name !== 'norole') } });
     const caPath = own.caPath;
     expect(own.registry.clientByName('norole')).toBeUndefined();
@@ -149,22 +149,6 @@ describe('startLocalEntra options', () => {
     expect(existsSync(caPath)).toBe(true);
     await own.stop();
     expect(existsSync(caPath)).toBe(false);
-  });
-});
-
-describe('dev/testing/localEntra stays movable into a dev-only package', () => {
-  it('reaches, through its relative imports, only dev/testing, dev/entra-standin and dev/tls (never lib/, functions/ or other dev tools)', () => {
-    const root = resolve(__dirname, '../..');
-    const seen = new Set<string>();
-    const visit = (file: string): void => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      for (const [, spec = ''] of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^;]*?\sfrom '(\.[^']*)';/gm)) visit(`${join(dirname(file), spec)}.ts`);
-    };
-    visit(join(root, 'dev/testing/localEntra.ts'));
-    const outside = [...seen].map((file) => relative(root, file)).filter((file) => !/^dev\/(testing|entra-standin|tls)\//.test(file));
-    expect(outside).toEqual([]);
-    expect(seen.size).toBeGreaterThan(5);
   });
 });
 
@@ -188,8 +172,8 @@ auth.registerRoute(defineRoute('orders', 'orders', { GET: { appRoles: anyOf('Ord
 });`,
     );
     const script = `
-const { loadFunctionApp } = require(${JSON.stringify(join(root, 'dist-dev/dev/host/loadFunctionApp.js'))});
-const { startDevHost } = require(${JSON.stringify(join(root, 'dist-dev/dev/host/devHost.js'))});
+const { loadFunctionApp } = require(${JSON.stringify(join(root, 'packages/azure-functions-entra-dev/dist/host/loadFunctionApp.js'))});
+const { startDevHost } = require(${JSON.stringify(join(root, 'packages/azure-functions-entra-dev/dist/host/devHost.js'))});
 (async () => {
   const app = loadFunctionApp(process.argv[1]);
   const host = await startDevHost({ functions: app.functions, routePrefix: app.routePrefix, port: 0, log: () => undefined });

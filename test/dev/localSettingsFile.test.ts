@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { environmentWithSettingsFile, LocalSettingsError } from '../../dev/host/localSettings';
+import { environmentWithSettingsFile, LocalSettingsError } from '../../packages/azure-functions-entra-dev/src/host/localSettings';
 import { inspectChild } from '../inspect/support/runInspector';
 
 const SECRET = 'AccountKey=not-to-be-printed';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { CliUsageError, parseStandinCliOptions, parseTokenCliOptions } from '../../dev/entra-standin/cliOptions';
-import { DEFAULT_STANDIN_PORT, defaultRegistryPath, defaultStateDir, repoRoot } from '../../dev/entra-standin/devPaths';
+import { CliUsageError, parseStandinCliOptions, parseTokenCliOptions } from '../../packages/azure-functions-entra-dev/src/standin/cliOptions';
+import { DEFAULT_STANDIN_PORT, defaultRegistryPath, defaultStateDir, findAppRoot } from '../../packages/azure-functions-entra-dev/src/standin/devPaths';
 
 describe('stand-in command-line options', () => {
   it('defaults to port 7443, <repo>/.dev-state and the shipped registry', () => {
@@ -13,7 +13,7 @@ describe('stand-in command-line options', () => {
       help: false,
     });
     expect(DEFAULT_STANDIN_PORT).toBe(7443);
-    expect(defaultStateDir()).toBe(join(repoRoot(), '.dev-state'));
+    expect(defaultStateDir()).toBe(join(findAppRoot(), '.dev-state'));
   });
 
   it('takes the environment, and flags over the environment', () => {

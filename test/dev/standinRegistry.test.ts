@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { defaultRegistryPath } from '../../dev/entra-standin/devPaths';
-import { Registry, RegistryError } from '../../dev/entra-standin/registry';
+import { defaultRegistryPath } from '../../packages/azure-functions-entra-dev/src/standin/devPaths';
+import { Registry, RegistryError } from '../../packages/azure-functions-entra-dev/src/standin/registry';
 
 async function shippedJson(): Promise<{ apis: Record<string, unknown>[]; clients: Record<string, unknown>[] } & Record<string, unknown>> {
   return JSON.parse(await readFile(defaultRegistryPath(), 'utf8')) as { apis: Record<string, unknown>[]; clients: Record<string, unknown>[] };

@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { StandinRecord } from '../../dev/entra-standin/standinState';
-import { localEnvironment } from '../../dev/host/localSettings';
-import { waitForJsonLine } from '../../dev/process/jsonLine';
-import { createCaTrustingFetch } from '../../dev/tls/caTrustingFetch';
+import type { StandinRecord } from '../../packages/azure-functions-entra-dev/src/standin/standinState';
+import { localEnvironment } from '../../packages/azure-functions-entra-dev/src/host/localSettings';
+import { waitForJsonLine } from '../../packages/azure-functions-entra-dev/src/process/jsonLine';
+import { createCaTrustingFetch } from '../../packages/azure-functions-entra-dev/src/tls/caTrustingFetch';
 import { standinRegistry } from '../support/standinRegistry';
 
 /**
@@ -28,7 +28,7 @@ let standin: StandinRecord;
 let token: string;
 
 function startNode(script: string, args: string[], env: NodeJS.ProcessEnv, log?: string[]): ChildProcess {
-  const child = spawn(process.execPath, [path.join(root, 'dist-dev', script), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(root, script), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   processes.push(child);
   child.stderr.on('data', (chunk: Buffer) => log?.push(chunk.toString('utf8')));
   return child;
@@ -56,7 +56,7 @@ async function startHost(withCaFile: boolean): Promise<{ url: string; log: strin
   const env = localEnvironment(appDir, { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: SYSTEM_BUNDLE, PORT: '0' });
   expect(env.NODE_EXTRA_CA_CERTS).toBe(SYSTEM_BUNDLE); // the machine's value wins, as under Core Tools
   const log: string[] = [];
-  const host = startNode('dev/host/worker.js', [root], env, log);
+  const host = startNode('packages/azure-functions-entra-dev/dist/host/worker.js', [root], env, log);
   const { devHost } = await waitForJsonLine<{ devHost: string }>(host, 'devHost', { echo: (line) => log.push(line) });
   return { url: devHost, log };
 }
@@ -67,12 +67,12 @@ async function getMe(host: string): Promise<{ status: number; body: Record<strin
 }
 
 beforeAll(async () => {
-  for (const built of ['dist-dev/dev/entra-standin/main.js', 'dist-dev/dev/host/worker.js', 'dist/functions/orders.js']) {
+  for (const built of ['packages/azure-functions-entra-dev/dist/standin/main.js', 'packages/azure-functions-entra-dev/dist/host/worker.js', 'dist/functions/orders.js']) {
     if (!existsSync(path.join(root, built))) throw new Error(`build first (npm run build && npm run build:dev): ${built} is missing`);
   }
   if (!existsSync(SYSTEM_BUNDLE)) throw new Error(`${SYSTEM_BUNDLE} is missing: this test needs a system CA bundle to stand for a corporate NODE_EXTRA_CA_CERTS`);
   stateDir = mkdtempSync(path.join(tmpdir(), 'standin-trust-'));
-  const standinProcess = startNode('dev/entra-standin/main.js', ['--port', '0', '--state-dir', stateDir, '--quiet'], { PATH: process.env.PATH ?? '' });
+  const standinProcess = startNode('packages/azure-functions-entra-dev/dist/standin/main.js', ['--port', '0', '--state-dir', stateDir, '--quiet'], { PATH: process.env.PATH ?? '' });
   standin = await waitForJsonLine<StandinRecord & Record<string, unknown>>(standinProcess, 'authority');
   const response = await createCaTrustingFetch(readFileSync(standin.caPath, 'utf8'))(`${standin.authority}/oauth2/v2.0/token`, {
     method: 'POST',

@@ -3,9 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../../dev/entra-standin/devPaths';
-import type { StandinRecord } from '../../dev/entra-standin/standinState';
-import { waitForJsonLine } from '../../dev/process/jsonLine';
+import { findAppRoot } from '../../packages/azure-functions-entra-dev/src/standin/devPaths';
+import type { StandinRecord } from '../../packages/azure-functions-entra-dev/src/standin/standinState';
+import { waitForJsonLine } from '../../packages/azure-functions-entra-dev/src/process/jsonLine';
 import { readJwt } from './support/standinHarness';
 
 /**
@@ -13,9 +13,9 @@ import { readJwt } from './support/standinHarness';
  * demo's (--port 0) started and stopped beside it. The token script must keep finding
  * npm start's, say which one it used, and never advise a port whose issuer differs.
  */
-const root = repoRoot();
-const STANDIN = path.join(root, 'dist-dev/dev/entra-standin/main.js');
-const TOKEN = path.join(root, 'dist-dev/dev/scripts/token.js');
+const root = findAppRoot();
+const STANDIN = path.join(root, 'packages/azure-functions-entra-dev/dist/standin/main.js');
+const TOKEN = path.join(root, 'packages/azure-functions-entra-dev/dist/token/main.js');
 
 let stateDir: string;
 const running: ChildProcess[] = [];
@@ -107,6 +107,6 @@ describe('stand-ins side by side on one state directory (real processes)', () =>
     const run = await token(['--port', String(port)]);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain(`no stand-in of ${stateDir} is running on port ${String(port)}: started one at https://127.0.0.1:${String(port)} just for this request`);
-    expect(run.stderr).toContain('npm start (or npm run standin)');
+    expect(run.stderr).toContain('start one with entra-dev standin to call the app');
   });
 });

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAzuriteTable, type AzuriteTable } from '../../dev/azurite/azuriteTable';
-import { createCaTrustingFetch, type CaTrustingFetch } from '../../dev/tls/caTrustingFetch';
-import { waitForJsonLine } from '../../dev/process/jsonLine';
-import type { StandinRecord } from '../../dev/entra-standin/standinState';
+import { createCaTrustingFetch, type CaTrustingFetch } from '../../packages/azure-functions-entra-dev/src/tls/caTrustingFetch';
+import { waitForJsonLine } from '../../packages/azure-functions-entra-dev/src/process/jsonLine';
+import type { StandinRecord } from '../../packages/azure-functions-entra-dev/src/standin/standinState';
 import { runRealClients } from '../dev/support/runRealClients';
 import type { ClientOutcome, ClientScenario } from '../dev/support/realClientsProgram';
 import { standinRegistry } from '../support/standinRegistry';
@@ -40,7 +40,7 @@ let tokens: Map<string, ClientOutcome>;
 let azurite: AzuriteTable;
 
 function startNode(script: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [path.join(root, 'dist-dev', script), ...args], {
+  const child = spawn(process.execPath, [path.join(root, script), ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'ignore'],
@@ -50,7 +50,7 @@ function startNode(script: string, args: string[], env: Record<string, string>):
 }
 
 async function startDevHost(registration: { clientId: string; appIdUri: string }): Promise<string> {
-  const host = startNode('dev/host/worker.js', [root], {
+  const host = startNode('packages/azure-functions-entra-dev/dist/host/worker.js', [root], {
     PORT: '0',
     AUTH_TENANT_ID: standin.tenantId,
     AUTH_CLIENT_ID: registration.clientId,
@@ -105,12 +105,12 @@ async function clientCredentialsToken(clientName: string, scope: string): Promis
 const kidOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[0] ?? '', 'base64url').toString()) as { kid: string }).kid;
 
 beforeAll(async () => {
-  for (const built of ['dist-dev/dev/entra-standin/main.js', 'dist-dev/dev/host/worker.js', 'dist/functions/orders.js']) {
+  for (const built of ['packages/azure-functions-entra-dev/dist/standin/main.js', 'packages/azure-functions-entra-dev/dist/host/worker.js', 'dist/functions/orders.js']) {
     if (!existsSync(path.join(root, built))) throw new Error(`build first (npm run build && npm run build:dev): ${built} is missing`);
   }
   stateDir = mkdtempSync(path.join(tmpdir(), 'e2e-stack-'));
   azurite = await startAzuriteTable({ location: path.join(stateDir, 'azurite') });
-  standinProcess = startNode('dev/entra-standin/main.js', ['--port', '0', '--state-dir', stateDir, '--quiet'], {});
+  standinProcess = startNode('packages/azure-functions-entra-dev/dist/standin/main.js', ['--port', '0', '--state-dir', stateDir, '--quiet'], {});
   standin = await waitForJsonLine<StandinRecord & Record<string, unknown>>(standinProcess, 'authority');
   caFetch = createCaTrustingFetch(readFileSync(standin.caPath, 'utf8'));
   [v2Host, v1Host] = await Promise.all([startDevHost(V2), startDevHost(V1)]);

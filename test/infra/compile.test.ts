@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileInfra, readResult } from '../../dev/infra/compileInfra';
 import { formatDiagnostic } from '../../dev/infra/diagnostics';
-import { findOnPath } from '../../dev/process/findOnPath';
+import { findOnPath } from '../../packages/azure-functions-entra-dev/src/process/findOnPath';
 import { infraPaths } from '../../dev/infra/infraPaths';
 import { parseBicep } from './support/bicepSyntax';
 

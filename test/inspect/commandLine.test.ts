@@ -1,14 +1,16 @@
 import { Readable } from 'node:stream';
-import { looksLikeToken } from '../../dev/inspect/argumentScrub';
-import { CliUsageError, parseInspectOptions } from '../../dev/inspect/cliOptions';
-import { runInspect } from '../../dev/inspect/runInspect';
-import { MAX_INPUT_BYTES, intakeBytes, intakeText, readBounded } from '../../dev/inspect/tokenIntake';
+import { looksLikeToken } from '../../packages/azure-functions-entra-dev/src/inspect/argumentScrub';
+import { CliUsageError, parseInspectOptions } from '../../packages/azure-functions-entra-dev/src/inspect/cliOptions';
+import { runInspect } from '../../packages/azure-functions-entra-dev/src/inspect/runInspect';
+import { MAX_INPUT_BYTES, intakeBytes, intakeText, readBounded } from '../../packages/azure-functions-entra-dev/src/inspect/tokenIntake';
 
 describe('inspect command line', () => {
   it('reads the token from standard input with -, and takes the flags', () => {
     expect(parseInspectOptions(['--offline', '--json', '--show-claims', '--settings', 'x.json', '-'])).toEqual({
       source: { kind: 'stdin' },
       settingsFile: 'x.json',
+      appDir: undefined,
+      noRoutes: false,
       offline: true,
       json: true,
       showClaims: true,

@@ -5,7 +5,7 @@ import { inspectChild, settingsFolder, tokenLeaks, type InspectorRun } from './s
 import { delegatedToken, standinSettings } from './support/standinTokens';
 
 /**
- * The built command (`node dist-dev/dev/inspect/main.js`, what `npm run inspect` runs)
+ * The built command (`node packages/azure-functions-entra-dev/dist/inspect/main.js`, what `npm run inspect` runs)
  * as a real child process: exit codes, standard input, bad settings and junk, and a
  * byte scan of everything it writes for the token and each of its segments.
  */

@@ -1,4 +1,4 @@
-import { PERSONAL_CLAIMS, REDACTED } from '../../dev/inspect/claimsView';
+import { PERSONAL_CLAIMS, REDACTED } from '../../packages/azure-functions-entra-dev/src/inspect/claimsView';
 import type { FetchLike } from 'azure-functions-entra-auth';
 import { startStandinHarness, type StandinHarness } from '../dev/support/standinHarness';
 import { inspectInProcess, settingsFolder, type InspectorRun } from './support/runInspector';

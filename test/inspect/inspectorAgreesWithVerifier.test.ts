@@ -1,6 +1,9 @@
-import { inspectToken } from '../../dev/inspect/inspectToken';
-import type { Inspection } from '../../dev/inspect/inspection';
-import { inspectionJson, inspectionText } from '../../dev/inspect/renderInspection';
+import { inspectToken } from '../../packages/azure-functions-entra-dev/src/inspect/inspectToken';
+import type { Inspection } from '../../packages/azure-functions-entra-dev/src/inspect/inspection';
+import { inspectionJson, inspectionText } from '../../packages/azure-functions-entra-dev/src/inspect/renderInspection';
+import type { AppDescription } from '../../packages/azure-functions-entra-dev/src/inspect/appDescription';
+import { loadDeclaredPermissions } from '../../lib/app/permissions';
+import { appRoutes } from '../../lib/app/routeTable';
 import { AuthError } from '../../packages/azure-functions-entra-auth/src/errors/authErrors';
 import type { FetchLike } from 'azure-functions-entra-auth';
 import { VERIFICATION_STEPS } from 'azure-functions-entra-auth';
@@ -75,7 +78,16 @@ const CASES: [string, () => string][] = [
 ];
 
 async function inspect(token: string, offline: boolean): Promise<Inspection> {
-  return inspectToken(token, { settings: h.settings, settingsOrigin: 'test', offline, showClaims: false, fetch, now: () => NOW_S * 1000 });
+  return inspectToken(token, { settings: h.settings, settingsOrigin: 'test', offline, showClaims: false, fetch, now: () => NOW_S * 1000, app: ordersApp() });
+}
+
+/** The app as the inspector reads it from a loaded app: this repository's orders route, with the harness's settings. */
+function ordersApp(): AppDescription {
+  const { orders } = appRoutes(loadDeclaredPermissions());
+  return {
+    routePrefix: 'api',
+    routes: [{ name: orders.name, route: orders.route, methods: Object.keys(orders.policy), authLevel: 'anonymous', protection: { policy: orders.policy, settings: h.settings, realm: 'api://orders-api' } }],
+  };
 }
 
 async function verifierOutcome(token: string): Promise<{ code: string; check: string; status: number } | 'accepted'> {

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureLocalTls, type LocalTls } from '../../dev/tls/localTls';
+import { ensureLocalTls, type LocalTls } from '../../packages/azure-functions-entra-dev/src/tls/localTls';
 import { FetchJsonError, fetchJson, type FetchLike } from '../../packages/azure-functions-entra-auth/src/net/fetchJson';
 import { createNodeHttpFetch } from '../../packages/azure-functions-entra-auth/src/net/nodeHttpFetch';
 

@@ -5,11 +5,11 @@ import { promisify } from 'node:util';
 import { API_CLIENT_ID, TENANT } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';
 
 /**
- * The built app loaded as Core Tools loads it (dist-dev/dev/host/loadFunctionApp), in
+ * The built app loaded as Core Tools loads it (packages/azure-functions-entra-dev/dist/host/loadFunctionApp), in
  * a plain Node process. Needs `npm run build` and `npm run build:dev` first.
  */
 const root = path.join(__dirname, '../..');
-const loader = path.join(root, 'dist-dev/dev/host/loadFunctionApp.js');
+const loader = path.join(root, 'packages/azure-functions-entra-dev/dist/host/loadFunctionApp.js');
 const run = promisify(execFile);
 
 /** Loads the app and prints which store modules got loaded at startup. */

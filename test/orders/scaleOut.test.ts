@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAzuriteTable, type AzuriteTable } from '../../dev/azurite/azuriteTable';
-import type { StandinRecord } from '../../dev/entra-standin/standinState';
-import { waitForJsonLine } from '../../dev/process/jsonLine';
-import { createCaTrustingFetch } from '../../dev/tls/caTrustingFetch';
+import type { StandinRecord } from '../../packages/azure-functions-entra-dev/src/standin/standinState';
+import { waitForJsonLine } from '../../packages/azure-functions-entra-dev/src/process/jsonLine';
+import { createCaTrustingFetch } from '../../packages/azure-functions-entra-dev/src/tls/caTrustingFetch';
 import { standinRegistry } from '../support/standinRegistry';
 
 /**
@@ -26,14 +26,14 @@ let standin: StandinRecord;
 let writer: string;
 
 function startNode(script: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [path.join(root, 'dist-dev', script), ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [path.join(root, script), ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'ignore'] });
   children.push(child);
   return child;
 }
 
 async function startInstance(): Promise<{ url: string; process: ChildProcess }> {
   if (!API) throw new Error('no orders-api in the registry');
-  const child = startNode('dev/host/worker.js', [root], {
+  const child = startNode('packages/azure-functions-entra-dev/dist/host/worker.js', [root], {
     PORT: '0',
     AUTH_TENANT_ID: standin.tenantId,
     AUTH_CLIENT_ID: API.clientId,
@@ -63,12 +63,12 @@ let a: string;
 let b: string;
 
 beforeAll(async () => {
-  for (const built of ['dist-dev/dev/entra-standin/main.js', 'dist-dev/dev/host/worker.js', 'dist/functions/orders.js']) {
+  for (const built of ['packages/azure-functions-entra-dev/dist/standin/main.js', 'packages/azure-functions-entra-dev/dist/host/worker.js', 'dist/functions/orders.js']) {
     if (!existsSync(path.join(root, built))) throw new Error(`build first (npm run build && npm run build:dev): ${built} is missing`);
   }
   if (!API || !WRITER) throw new Error('registry lacks orders-api or writer');
   stateDir = mkdtempSync(path.join(tmpdir(), 'orders-scale-out-'));
-  const standinProcess = startNode('dev/entra-standin/main.js', ['--port', '0', '--state-dir', stateDir, '--quiet'], {});
+  const standinProcess = startNode('packages/azure-functions-entra-dev/dist/standin/main.js', ['--port', '0', '--state-dir', stateDir, '--quiet'], {});
   [azurite, standin] = await Promise.all([
     startAzuriteTable({ location: path.join(stateDir, 'azurite') }),
     waitForJsonLine<StandinRecord & Record<string, unknown>>(standinProcess, 'authority'),
@@ -135,7 +135,7 @@ it('a concurrent PUT race through both instances with the same ETag gives exactl
 it('keeps acknowledged orders across an app restart', async () => {
   const created = await call(a, 'POST', 'orders', { body: { item: 'durable', quantity: 1 } });
   expect(created.status).toBe(201);
-  const [first] = children.filter((child) => child.spawnargs.includes(path.join(root, 'dist-dev', 'dev/host/worker.js')));
+  const [first] = children.filter((child) => child.spawnargs.includes(path.join(root, 'packages/azure-functions-entra-dev/dist/host/worker.js')));
   first?.kill('SIGTERM');
   const restarted = await startInstance();
   expect(await call(restarted.url, 'GET', `orders/${String(created.body?.id)}`)).toMatchObject({ status: 200, body: { item: 'durable' } });

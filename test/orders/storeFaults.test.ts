@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { HttpHandler } from '@azure/functions';
 import { azuriteConnectionString } from '../../dev/azurite/azuriteTable';
-import { ensureLocalTls, type LocalTls } from '../../dev/tls/localTls';
+import { ensureLocalTls, type LocalTls } from '../../packages/azure-functions-entra-dev/src/tls/localTls';
 import { appRoutes } from '../../lib/app/routeTable';
 import { loadDeclaredPermissions } from '../../lib/app/permissions';
 

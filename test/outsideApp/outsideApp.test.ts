@@ -1,9 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { Registry } from '../../dev/entra-standin/registry';
+import { waitForJsonLine } from '../../packages/azure-functions-entra-dev/src/process/jsonLine';
+import { Registry } from '../../packages/azure-functions-entra-dev/src/standin/registry';
 import { startStandinHarness, type StandinHarness } from '../dev/support/standinHarness';
 import { INVOICES_FUNCTION, build, install, repositoryVersions, scaffold, shareInstall, type ScratchApp } from './scratchApp';
 
@@ -18,7 +19,8 @@ import { INVOICES_FUNCTION, build, install, repositoryVersions, scaffold, shareI
 
 const REPO = path.join(__dirname, '..', '..');
 const PACKAGE_DIR = path.join(REPO, 'packages', 'azure-functions-entra-auth');
-const WORKER = path.join(REPO, 'dist-dev', 'dev', 'host', 'worker.js');
+const DEV_PACKAGE_DIR = path.join(REPO, 'packages', 'azure-functions-entra-dev');
+const WORKER = path.join(REPO, 'packages', 'azure-functions-entra-dev', 'dist', 'host', 'worker.js');
 const NODE_MODULES_BIN = path.join(REPO, 'node_modules', '.bin');
 
 /** The outside app's own registrations: an invoices API and two daemons, one granted its role. */
@@ -70,17 +72,19 @@ interface RunningApp {
 
 let work: string;
 let tarball: string;
+let devTarball: string;
 let standin: StandinHarness;
 const apps: Record<string, ScratchApp> = {};
 const running: RunningApp[] = [];
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'outside-app-'));
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--pack-destination', work, '--json', '--loglevel=error'], { cwd: PACKAGE_DIR, encoding: 'utf8' })) as [{ filename: string }];
-  tarball = path.join(work, packed[0].filename);
+  const pack = (dir: string) => path.join(work, (JSON.parse(execFileSync('npm', ['pack', '--pack-destination', work, '--json', '--loglevel=error'], { cwd: dir, encoding: 'utf8' })) as [{ filename: string }])[0].filename);
+  tarball = pack(PACKAGE_DIR);
+  devTarball = pack(DEV_PACKAGE_DIR);
   const versions = repositoryVersions(REPO);
-  apps.commonjs = scaffold(path.join(work, 'invoices-cjs'), 'commonjs', tarball, versions);
-  apps.esm = scaffold(path.join(work, 'invoices-esm'), 'esm', tarball, versions);
+  apps.commonjs = scaffold(path.join(work, 'invoices-cjs'), 'commonjs', { auth: tarball, dev: devTarball }, REGISTRY, versions);
+  apps.esm = scaffold(path.join(work, 'invoices-esm'), 'esm', { auth: tarball, dev: devTarball }, REGISTRY, versions);
   install(apps.commonjs);
   shareInstall(apps.commonjs, apps.esm);
   standin = await startStandinHarness({ registry: Registry.parse(REGISTRY, 'outside app registry') });
@@ -112,6 +116,20 @@ describe('the packed package', () => {
   });
 });
 
+describe('the packed dev package', () => {
+  it('passes publint and are-the-types-wrong for its entry points', () => {
+    expect(execFileSync(path.join(NODE_MODULES_BIN, 'publint'), ['run', devTarball, '--strict'], { encoding: 'utf8' })).toContain('All good!');
+    const report = JSON.parse(execFileSync(path.join(NODE_MODULES_BIN, 'attw'), [devTarball, '--format', 'json'], { encoding: 'utf8' })) as { analysis: { problems: unknown[]; entrypoints: Record<string, unknown> } };
+    expect(report.analysis.problems).toEqual([]);
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(['.', './host', './package.json', './toolkit']);
+  });
+
+  it('installs the entra-dev command in the app', () => {
+    const out = execFileSync(path.join(apps.commonjs!.root, 'node_modules', '.bin', 'entra-dev'), ['--help'], { encoding: 'utf8' });
+    expect(out).toMatch(/standin[\s\S]*token[\s\S]*inspect[\s\S]*host/);
+  });
+});
+
 describe.each(['commonjs', 'esm'] as const)('a fresh func-init app (%s) protecting GET /api/invoices', (kind) => {
   let app: RunningApp;
 
@@ -124,6 +142,12 @@ describe.each(['commonjs', 'esm'] as const)('a fresh func-init app (%s) protecti
     expect(INVOICES_FUNCTION.trimEnd().split('\n').length).toBeLessThanOrEqual(15);
     expect(readFileSync(path.join(PACKAGE_DIR, 'README.md'), 'utf8')).toContain(`\`\`\`ts\n${INVOICES_FUNCTION}\`\`\``);
     expect(readFileSync(path.join(apps[kind]!.root, 'src', 'functions', 'invoices.ts'), 'utf8')).toBe(INVOICES_FUNCTION);
+  });
+
+  it("passes its own test file, which uses the dev package's helpers (node --test)", () => {
+    const out = execFileSync(process.execPath, ['--test', path.join('dist', 'test', 'invoices.test.js')], { cwd: apps[kind]!.root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    expect(out).toMatch(/# pass 3\b/);
+    expect(out).toMatch(/# fail 0\b/);
   });
 
   it('answers 200 to a daemon holding the app role', async () => {
@@ -158,6 +182,84 @@ describe.each(['commonjs', 'esm'] as const)('a fresh func-init app (%s) protecti
     expect(response.status).toBe(404);
   });
 });
+
+describe('the ES-module app run with the entra-dev command line, as its developer runs it, unchanged', () => {
+  const children: ChildProcess[] = [];
+  let root: string;
+  let standinPort: number;
+  let hostUrl: string;
+  const entraDev = (args: string[], input?: string) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(root, 'node_modules', '.bin', 'entra-dev'), ...args], { cwd: root, env: commandEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        resolve({ code, stdout, stderr });
+      });
+      child.stdin.end(input ?? '');
+    });
+  const start = (args: string[]) => {
+    const child = spawn(process.execPath, [path.join(root, 'node_modules', '.bin', 'entra-dev'), ...args], { cwd: root, env: commandEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    return child;
+  };
+
+  beforeAll(async () => {
+    root = apps.esm!.root;
+    build(apps.esm!);
+    const standinRecord = await waitForJsonLine<{ url: string; port: number }>(start(['standin', '--port', '0', '--quiet']), 'url');
+    standinPort = standinRecord.port;
+    const api = REGISTRY.apis[0]!;
+    const values = {
+      FUNCTIONS_WORKER_RUNTIME: 'node',
+      AUTH_TENANT_ID: REGISTRY.tenant.id,
+      AUTH_CLIENT_ID: api.clientId,
+      AUTH_APP_ID_URI: api.appIdUri,
+      AUTH_INSTANCE: standinRecord.url,
+      AUTH_INSTANCE_CA_FILE: '.dev-state/tls/ca.pem',
+    };
+    writeFileSync(path.join(root, 'local.settings.json'), JSON.stringify({ IsEncrypted: false, Values: values }, null, 2));
+    hostUrl = (await waitForJsonLine<{ devHost: string }>(start(['host', '--port', '0']), 'devHost')).devHost;
+  }, 60_000);
+
+  afterAll(() => {
+    for (const child of children) child.kill('SIGTERM');
+  });
+
+  it('entra-dev token gives a token the app served by entra-dev host answers with 200, and the norole client gets 403', async () => {
+    const token = await entraDev(['token', '--client', 'accounting', '--api', 'invoices-api', '--port', String(standinPort)]);
+    expect(token.code).toBe(0);
+    expect(token.stderr).toContain(`from the running stand-in at https://127.0.0.1:${String(standinPort)}`);
+    const ok = await fetch(`${hostUrl}/api/invoices`, { headers: { authorization: `Bearer ${token.stdout.trim()}` } });
+    expect(ok.status).toBe(200);
+    const stranger = await entraDev(['token', '--client', 'stranger', '--api', 'invoices-api', '--port', String(standinPort)]);
+    expect((await fetch(`${hostUrl}/api/invoices`, { headers: { authorization: `Bearer ${stranger.stdout.trim()}` } })).status).toBe(403);
+  });
+
+  it("entra-dev inspect explains a token with the app's own route, read from the app itself", async () => {
+    const token = await entraDev(['token', '--client', 'stranger', '--api', 'invoices-api', '--port', String(standinPort)]);
+    const run = await entraDev(['inspect', '--json', '-'], token.stdout);
+    expect(run.code).toBe(0);
+    const inspection = JSON.parse(run.stdout) as { verdict: string; routes: { routes: { method: string; path: string; allowed: boolean; answer: string }[] } };
+    expect(inspection.verdict).toBe('accepted');
+    expect(inspection.routes.routes).toEqual([expect.objectContaining({ method: 'GET', path: '/api/invoices', allowed: false, answer: '403 insufficient_scope' })]);
+    expect(run.stdout).not.toContain(token.stdout.trim());
+  });
+
+  it('entra-dev host names the port a second host cannot take, and exits 1', async () => {
+    const second = await entraDev(['host', '--port', new URL(hostUrl).port]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/^\[dev-host\] PORT \d+ on 127\.0\.0\.1 is in use by the dev host \(pid \d+\), run by entra-dev host \(pid \d+\)\. Stop it, or serve on another port: entra-dev host --port \d+/);
+  });
+});
+
+/** A developer's shell: PATH, and the machine's own NODE_EXTRA_CA_CERTS (the app trusts the stand-in through AUTH_INSTANCE_CA_FILE). */
+function commandEnv(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '', ...(process.env.NODE_EXTRA_CA_CERTS !== undefined && { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS }) };
+}
 
 /** Runs the built app in the dev host, as `func start` would, with the app settings of a deployment against the stand-in. */
 async function serve(app: ScratchApp): Promise<RunningApp> {

@@ -25,6 +25,42 @@ auth.registerRoute(invoices, {
 });
 `;
 
+/**
+ * The app's own test, as an app using the dev package writes it: node:test (what a func-init
+ * app has without adding a framework), an in-process stand-in, a direct call of the handler.
+ */
+export const INVOICES_TEST = `import { strict as assert } from 'node:assert';
+import { after, before, test } from 'node:test';
+import { anyOf, createEntraAuth, defineRoute } from 'azure-functions-entra-auth';
+import { invoke, startLocalEntra, type LocalEntra } from 'azure-functions-entra-dev';
+
+const invoices = defineRoute('invoices', 'invoices', { GET: { appRoles: anyOf('Invoices.Read') } });
+let kit: LocalEntra;
+before(async () => {
+  kit = await startLocalEntra(); // the app's own local.entra.json
+});
+after(() => kit.stop());
+
+async function call(token?: string) {
+  const handler = createEntraAuth({ env: kit.settings('invoices-api') }).routeHandler(invoices, { GET: () => ({ jsonBody: [] }) });
+  const headers: Record<string, string> = token === undefined ? {} : { authorization: \`Bearer \${token}\` };
+  return invoke(handler, { method: 'GET', url: 'http://localhost/api/invoices', headers });
+}
+
+test('a daemon holding Invoices.Read gets 200', async () => {
+  assert.equal((await call(await kit.token({ api: 'invoices-api', client: 'accounting' }))).status, 200);
+});
+
+test('a daemon without it gets 403, and no token 401', async () => {
+  assert.equal((await call(await kit.token({ api: 'invoices-api', client: 'stranger' }))).status, 403);
+  assert.equal((await call()).status, 401);
+});
+
+test('an expired token gets 401', async () => {
+  assert.equal((await call(await kit.token({ api: 'invoices-api', client: 'accounting', lifetimeSeconds: -3600 }))).status, 401);
+});
+`;
+
 const INDEX = `import { app } from '@azure/functions';
 
 app.setup({
@@ -45,18 +81,28 @@ export interface ScratchApp {
   readonly kind: ModuleKind;
 }
 
-/** Writes the app's files; `tarball` is what `npm pack` made of the auth package. */
-export function scaffold(root: string, kind: ModuleKind, tarball: string, versions: { functions: string; typescript: string; typesNode: string }): ScratchApp {
+/** What `npm pack` made of the two packages. */
+export interface Tarballs {
+  readonly auth: string;
+  readonly dev: string;
+}
+
+/**
+ * Writes the app's files: the auth package as a dependency, the dev package as a dev
+ * dependency, the app's registrations for the stand-in (local.entra.json) and its own test.
+ */
+export function scaffold(root: string, kind: ModuleKind, tarballs: Tarballs, registrations: object, versions: { functions: string; typescript: string; typesNode: string }): ScratchApp {
   mkdirSync(path.join(root, 'src', 'functions'), { recursive: true });
+  mkdirSync(path.join(root, 'test'), { recursive: true });
   const pkg = {
     name: `invoices-${kind}`,
     version: '1.0.0',
     description: '',
     ...(kind === 'esm' && { type: 'module' }),
     main: 'dist/src/{index.js,functions/*.js}',
-    scripts: { build: 'tsc', watch: 'tsc -w', prestart: 'npm run build', start: 'func start', test: 'echo "No tests yet..."' },
-    dependencies: { '@azure/functions': versions.functions, 'azure-functions-entra-auth': `file:${tarball}` },
-    devDependencies: { '@types/node': versions.typesNode, typescript: versions.typescript },
+    scripts: { build: 'tsc', watch: 'tsc -w', prestart: 'npm run build', start: 'func start', test: 'node --test dist/test/invoices.test.js' },
+    dependencies: { '@azure/functions': versions.functions, 'azure-functions-entra-auth': `file:${tarballs.auth}` },
+    devDependencies: { '@types/node': versions.typesNode, 'azure-functions-entra-dev': `file:${tarballs.dev}`, typescript: versions.typescript },
   };
   // func init's tsconfig, with strict on; the ES-module app uses Node's own module resolution.
   const compilerOptions =
@@ -69,6 +115,8 @@ export function scaffold(root: string, kind: ModuleKind, tarball: string, versio
   writeFileSync(path.join(root, '.funcignore'), '*.js.map\n*.ts\n.git*\n.vscode\nlocal.settings.json\ntest\ntsconfig.json\n');
   writeFileSync(path.join(root, 'src', 'index.ts'), INDEX);
   writeFileSync(path.join(root, 'src', 'functions', 'invoices.ts'), INVOICES_FUNCTION);
+  writeFileSync(path.join(root, 'test', 'invoices.test.ts'), INVOICES_TEST);
+  writeFileSync(path.join(root, 'local.entra.json'), `${JSON.stringify(registrations, null, 2)}\n`);
   return { root, kind };
 }
 

@@ -4,6 +4,7 @@ import { app, type HttpHandler, type HttpMethod } from '@azure/functions';
 import { defineAuthPolicy, type AuthPolicy, type DeclaredPermissions } from './authz/authPolicy';
 import type { KeySetEvents } from './entra/entraKeyStore';
 import { invocationLogObserver, type AuthObserver } from './functions/authEvents';
+import { describedHandler } from './functions/protectedHandlerDescription';
 import type { HandlersFor, ProtectedRoute } from './functions/protectedRoute';
 import { createGuard, methodsOf, type AuthenticatedHandler } from './functions/withAuth';
 import type { FetchLike } from './net/fetchJson';
@@ -101,13 +102,14 @@ export function createEntraAuth(options: EntraAuthOptions): EntraAuth {
     for (const method of Object.keys(byMethod)) {
       if (!Object.hasOwn(checked, method)) throw new TypeError(`route ${route.name}: a handler for ${method}, which its policy does not name`);
     }
-    return guard(
+    const handler = guard(
       methodsOf(checked, (method) => {
         const handler = byMethod[method];
         if (typeof handler !== 'function') throw new TypeError(`route ${route.name}: no handler for ${method}, which its policy names`);
         return handler;
       }),
     );
+    return describedHandler(handler, { policy: checked, settings, realm });
   };
 
   return Object.freeze({
@@ -115,7 +117,10 @@ export function createEntraAuth(options: EntraAuthOptions): EntraAuth {
     verifier,
     realm,
     policy,
-    withAuth: (handler: AuthenticatedHandler, rules: AuthPolicy) => guard(methodsOf(policy(rules), () => handler)),
+    withAuth: (handler: AuthenticatedHandler, rules: AuthPolicy) => {
+      const checked = policy(rules);
+      return describedHandler(guard(methodsOf(checked, () => handler)), { policy: checked, settings, realm });
+    },
     routeHandler,
     registerRoute<R extends ProtectedRoute>(route: R, handlers: HandlersFor<R>): void {
       const handler = routeHandler(route, handlers);

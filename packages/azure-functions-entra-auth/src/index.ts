@@ -8,6 +8,7 @@
 // Composition and the Functions adapter
 export { createEntraAuth, type EntraAuth, type EntraAuthOptions } from './createEntraAuth';
 export { defineRoute, type HandlersFor, type ProtectedRoute } from './functions/protectedRoute';
+export { describeProtectedHandler, type ProtectedHandlerDescription } from './functions/protectedHandlerDescription';
 export type { AuthenticatedHandler } from './functions/withAuth';
 export { answerFailure, answerHandlerRefusal, requestSite, type FailureAnswer, type RequestSite } from './functions/failureAnswer';
 export { problemResponse } from './functions/problem';

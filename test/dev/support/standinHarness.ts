@@ -5,10 +5,10 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { loadAuthSettings } from 'azure-functions-entra-auth';
 import { createAccessTokenVerifier } from 'azure-functions-entra-auth';
 import type { AccessTokenVerifier } from 'azure-functions-entra-auth';
-import { Registry, type ApiRegistration, type ClientRegistration } from '../../../dev/entra-standin/registry';
-import { defaultRegistryPath } from '../../../dev/entra-standin/devPaths';
-import { startEntraStandin, type EntraStandin, type EntraStandinOptions } from '../../../dev/entra-standin/server';
-import { createCaTrustingFetch, type CaTrustingFetch } from '../../../dev/tls/caTrustingFetch';
+import { Registry, type ApiRegistration, type ClientRegistration } from '../../../packages/azure-functions-entra-dev/src/standin/registry';
+import { defaultRegistryPath } from '../../../packages/azure-functions-entra-dev/src/standin/devPaths';
+import { startEntraStandin, type EntraStandin, type EntraStandinOptions } from '../../../packages/azure-functions-entra-dev/src/standin/server';
+import { createCaTrustingFetch, type CaTrustingFetch } from '../../../packages/azure-functions-entra-dev/src/tls/caTrustingFetch';
 
 export interface JsonReply {
   readonly status: number;

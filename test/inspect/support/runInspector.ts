@@ -4,8 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { repoRoot } from '../../../dev/entra-standin/devPaths';
-import { runInspect } from '../../../dev/inspect/runInspect';
+import { findAppRoot } from '../../../packages/azure-functions-entra-dev/src/standin/devPaths';
+import { runInspect } from '../../../packages/azure-functions-entra-dev/src/inspect/runInspect';
+import type { LoadedDescription } from '../../../packages/azure-functions-entra-dev/src/inspect/appDescription';
 import type { FetchLike } from 'azure-functions-entra-auth';
 
 export interface InspectorRun {
@@ -72,15 +73,24 @@ export async function inspectInProcess(argv: readonly string[], options: InProce
     stderr: { write: (text: string) => err.push(Buffer.from(text)) },
     ...(options.fetch && { fetch: options.fetch }),
     ...(options.now && { now: options.now }),
+    // The app inspected is this repository's build, with the test folder's settings applied.
+    describeApp: (_appRoot, environment) => builtDescribeApp()(REPO_ROOT, environment),
   });
   return result(code, Buffer.concat(out), Buffer.concat(err));
 }
 
-export const INSPECT_ENTRY = path.join(repoRoot(), 'dist-dev/dev/inspect/main.js');
+const REPO_ROOT = findAppRoot(path.join(__dirname, '..'));
+export const INSPECT_ENTRY = path.join(REPO_ROOT, 'packages/azure-functions-entra-dev/dist/inspect/main.js');
 
-/** The built command as a real child process (`node dist-dev/dev/inspect/main.js`), cwd = appRoot's repo. */
+/** The built describeApp: it forks its worker from beside itself, which only the build has as JavaScript. */
+function builtDescribeApp(): (appRoot: string, environment: NodeJS.ProcessEnv) => Promise<LoadedDescription> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(path.join(REPO_ROOT, 'packages/azure-functions-entra-dev/dist/inspect/appDescription.js')) as { describeApp: (appRoot: string, environment: NodeJS.ProcessEnv) => Promise<LoadedDescription> }).describeApp;
+}
+
+/** The built command as a real child process (`node packages/azure-functions-entra-dev/dist/inspect/main.js`), cwd = appRoot's repo. */
 export async function inspectChild(argv: readonly string[], options: { env: NodeJS.ProcessEnv; stdin?: string | Buffer }): Promise<InspectorRun> {
-  if (!existsSync(INSPECT_ENTRY)) throw new Error('build first: npm run build:dev (these tests run dist-dev/dev/inspect/main.js)');
+  if (!existsSync(INSPECT_ENTRY)) throw new Error('build first: npm run build:dev (these tests run packages/azure-functions-entra-dev/dist/inspect/main.js)');
   const child = spawn(process.execPath, [INSPECT_ENTRY, ...argv], { env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];

@@ -1,6 +1,6 @@
-import { signAccessToken, tokenVersionFor } from '../../../dev/entra-standin/accessTokens';
-import { signingKeyFile } from '../../../dev/entra-standin/devPaths';
-import { SigningKeyStore, type StandinSigningKey } from '../../../dev/entra-standin/signingKeys';
+import { signAccessToken, tokenVersionFor } from '../../../packages/azure-functions-entra-dev/src/standin/accessTokens';
+import { signingKeyFile } from '../../../packages/azure-functions-entra-dev/src/standin/devPaths';
+import { SigningKeyStore, type StandinSigningKey } from '../../../packages/azure-functions-entra-dev/src/standin/signingKeys';
 import { accessTokenClaims } from '../../../packages/azure-functions-entra-auth/test/support/entraTokens';
 import type { StandinHarness } from '../../dev/support/standinHarness';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKeyVaultStandin, type KeyVaultStandin } from '../../../dev/keyvault-standin/server';
 import type { KeySpec } from '../../../dev/keyvault-standin/vaultKeys';
-import { ensureLocalTls, type LocalTls } from '../../../dev/tls/localTls';
+import { ensureLocalTls, type LocalTls } from '../../../packages/azure-functions-entra-dev/src/tls/localTls';
 import { loadSigningSettings, type SigningSettings } from '../../../lib/config/signingSettings';
 import { createSigning, type Signing, type SigningDependencies } from '../../../lib/signing/createSigning';
 import { FixedTokenCredential } from './fixedTokenCredential';

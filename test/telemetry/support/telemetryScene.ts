@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { startAzuriteTable } from '../../../dev/azurite/azuriteTable';
 import { EgressGuard } from '../../../dev/ingestion-standin/egressGuard';
 import { IngestionStandin, type IngestionFault } from '../../../dev/ingestion-standin/ingestionStandin';
-import { ensureLocalTls, type LocalTls } from '../../../dev/tls/localTls';
+import { ensureLocalTls, type LocalTls } from '../../../packages/azure-functions-entra-dev/src/tls/localTls';
 import { API_CLIENT_ID, APP_ID_URI, TENANT, createTestKey, mintAccessToken, type TestKey, type TokenOptions } from '../../../packages/azure-functions-entra-auth/test/support/entraTokens';
 import { FakeEntraMetadataServer } from '../../../packages/azure-functions-entra-auth/test/support/fakeEntraMetadataServer';
 

@@ -20,7 +20,7 @@ describe('the public entry points', () => {
         'SignatureInvalidError', 'TOKEN_CHECKS', 'TOKEN_FAILURES', 'TOKEN_FAILURE_CODES', 'TOKEN_VERSIONS', 'TenantNotAllowedError',
         'TokenExpiredError', 'TokenMalformedError', 'TokenNotYetValidError', 'TokenVersionNotAllowedError', 'VERIFICATION_STEPS',
         'allOf', 'answerFailure', 'answerHandlerRefusal', 'anyOf', 'authorize', 'createAccessTokenVerifier', 'createEntraAuth',
-        'createNodeHttpFetch', 'createVerificationContext', 'decodeCompactJwt', 'defineAuthPolicy', 'defineFailures', 'defineRoute',
+        'createNodeHttpFetch', 'createVerificationContext', 'decodeCompactJwt', 'defineAuthPolicy', 'defineFailures', 'defineRoute', 'describeProtectedHandler',
         'describeRequirement', 'extractBearerToken', 'invocationLogObserver', 'isCheckName', 'keyStoreFor', 'loadAuthSettings',
         'principalFrom', 'problemResponse', 'requestSite', 'requirementNames', 'resolveAuthSettings', 'safeLogValue', 'verifiedToken',
         'verifySignature',
