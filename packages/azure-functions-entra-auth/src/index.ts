@@ -51,8 +51,8 @@ export {
   type ExternalIdAuthority,
   type WorkforceAuthority,
 } from './authorities/authorityConfig';
-export { createAuthorityVerifier, type AuthorityVerifier } from './authorities/createAuthorityVerifier';
-export type { AuthorityRoutes, IssuerRoute, KeySource } from './authorities/authorityRoutes';
+export { createAuthorityVerifier, keyStoreForSource, resolveKeySource, type AuthorityVerifier, type ResolvedKeySource } from './authorities/createAuthorityVerifier';
+export { buildAuthorityRoutes, type AuthorityRoutes, type IssuerRoute, type KeySource } from './authorities/authorityRoutes';
 export { principalFrom, type Principal } from './authz/principal';
 
 // The framework-free verifier

@@ -12,8 +12,7 @@ const settings = loadAuthSettings({
   ]),
 });
 
-const user = (claims: Record<string, unknown>, authority = 'employees'): Principal =>
-  ({
+const user = (claims: Record<string, unknown>, authority = 'employees'): Principal => ({
     objectId: 'o',
     subject: 's',
     tenantId: TENANT,
@@ -27,7 +26,7 @@ const user = (claims: Record<string, unknown>, authority = 'employees'): Princip
     authorityKind: authority === 'employees' ? 'workforce' : 'externalId',
     userFlow: undefined,
     claims: { iss: 'i', aud: 'a', exp: 1, tid: TENANT, ver: '2.0', ...claims },
-  }) as Principal;
+});
 
 const app = (policy: AuthPolicy): AppDescription => ({
   routePrefix: 'api',

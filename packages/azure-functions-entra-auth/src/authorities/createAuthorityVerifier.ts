@@ -1,4 +1,5 @@
-import { EntraKeyStore } from '../entra/entraKeyStore';
+import { EntraKeyStore, type KeySetEvents } from '../entra/entraKeyStore';
+import type { FetchLike } from '../net/fetchJson';
 import { ClaimInvalidError, IssuerMismatchError } from '../errors/authErrors';
 import { createNodeHttpFetch } from '../net/nodeHttpFetch';
 import type { AuthSettings } from '../settings/authSettings';
@@ -6,7 +7,7 @@ import { createStepRunner, settled, type StepRunner, type VerifierDependencies }
 import { VerifiedTokenCache } from '../verify/verifiedTokenCache';
 import { decodeCompactJwt, type DecodedJwt } from '../jwt/decodeCompactJwt';
 import type { AccessTokenVerifier, VerifiedAccessToken } from '../verify/verifiedAccessToken';
-import { createVerificationContext, type VerificationContext } from '../verify/verificationSteps';
+import { VERIFICATION_STEPS, createVerificationContext, type VerificationContext, type VerificationStep } from '../verify/verificationSteps';
 import type { AuthorityConfig, AuthorityRef } from './authorityConfig';
 import { buildAuthorityRoutes, type AuthorityRoutes, type KeySource } from './authorityRoutes';
 import { b2cVerificationSteps, parseB2cMetadata } from './b2cVerification';
@@ -53,17 +54,7 @@ export function createAuthorityVerifier(settings: AuthSettings, dependencies: Om
   const byVerifiedOrigin = new Map<AuthorityRef, Source>();
   for (const source of routes.sources) {
     const { authority } = source;
-    const keyStore = new EntraKeyStore({
-      instance: source.instance,
-      tenant: source.tenant,
-      fetch,
-      now,
-      ...(dependencies.events && { events: dependencies.events }),
-      ...(source.discoveryUrl !== undefined &&
-        source.expectedIssuer !== undefined && {
-          discovery: { url: source.discoveryUrl, parse: (body: unknown) => parseB2cMetadata(body, source.expectedIssuer as string, source.instance) },
-        }),
-    });
+    const keyStore = keyStoreForSource(source, { fetch, now, ...(dependencies.events && { events: dependencies.events }) });
     const own = sourceSettings(settings, source);
     const stamp: AuthorityRef = Object.freeze({ name: authority.name, kind: authority.kind });
     const entry: Source = {
@@ -150,6 +141,50 @@ export function createAuthorityVerifier(settings: AuthSettings, dependencies: Om
       await Promise.all([...sources.values()].map(warmUp));
     },
   });
+}
+
+/** The key store of one key source: its discovery document (a B2C user flow's, checked as such) and key set only. */
+export function keyStoreForSource(source: KeySource, options: { readonly fetch: FetchLike; readonly now: () => number; readonly events?: KeySetEvents }): EntraKeyStore {
+  return new EntraKeyStore({
+    instance: source.instance,
+    tenant: source.tenant,
+    fetch: options.fetch,
+    now: options.now,
+    ...(options.events && { events: options.events }),
+    ...(source.discoveryUrl !== undefined &&
+      source.expectedIssuer !== undefined && {
+        discovery: { url: source.discoveryUrl, parse: (body: unknown) => parseB2cMetadata(body, source.expectedIssuer as string, source.instance) },
+      }),
+  });
+}
+
+/** One key source as the verifier runs it: the settings its steps read, and those steps. */
+export interface ResolvedKeySource {
+  readonly source: KeySource;
+  readonly settings: AuthSettings;
+  readonly steps: readonly VerificationStep[];
+}
+
+/**
+ * The key source a token's (unverified) payload routes to, as the verifier routes it,
+ * or why none: for a diagnostic tool that runs the steps itself (the inspector).
+ */
+export function resolveKeySource(settings: AuthSettings, payload: Readonly<Record<string, unknown>>): ResolvedKeySource | { readonly problem: string } {
+  const routes = buildAuthorityRoutes(settings.authorities);
+  const { iss } = payload;
+  const found = typeof iss === 'string' ? routes.find(iss, payload.tid) : undefined;
+  if (!found) return { problem: 'iss is not the issuer of any configured authority' };
+  let source: KeySource | undefined;
+  if (isUserFlowMap(found.source)) {
+    const flow: unknown = payload.tfp ?? payload.acr;
+    source = typeof flow === 'string' ? found.source.get(flow.toLowerCase()) : undefined;
+    if (!source) return { problem: `the token's user flow (tfp or acr) is not one ${found.authority.name} accepts` };
+  } else {
+    source = found.source;
+  }
+  const { authority } = source;
+  const steps = authority.kind === 'b2c' && source.userFlow !== undefined ? b2cVerificationSteps(authority.tenantId, source.userFlow) : VERIFICATION_STEPS;
+  return { source, settings: sourceSettings(settings, source), steps };
 }
 
 function isUserFlowMap(target: KeySource | ReadonlyMap<string, KeySource>): target is ReadonlyMap<string, KeySource> {

@@ -111,8 +111,9 @@ function checkConditions(principal: Principal, rule: MethodRule, options: Author
   }
   const context = rule.authenticationContext;
   if (context === undefined || checkClaimRule({ claim: 'acrs', containsAny: [context] }, principal.claims) === 'met') return ALLOWED;
-  if (principal.isAppOnly) {
-    const refusal = new Refusal(REQUEST_FAILURES.insufficient_scope, 'policy.authentication_context', `app-only token; the method requires authentication context ${context}`, {
+  // An app-only token never carries acrs, nor does any B2C token: a challenge could never be met, so 403.
+  if (principal.isAppOnly || principal.authorityKind === 'b2c') {
+    const refusal = new Refusal(REQUEST_FAILURES.insufficient_scope, 'policy.authentication_context', `${principal.isAppOnly ? 'app-only' : 'B2C'} token; the method requires authentication context ${context}`, {
       facts,
       description: APP_ONLY_STEP_UP_DETAIL,
     });
@@ -134,4 +135,4 @@ export function authenticationContextClaims(context: string): string {
   return JSON.stringify({ access_token: { acrs: { essential: true, value: context } } });
 }
 
-const APP_ONLY_STEP_UP_DETAIL = 'This operation requires a user sign-in with a stronger authentication context; an app-only token cannot satisfy it.';
+const APP_ONLY_STEP_UP_DETAIL = 'This operation requires a stronger authentication context, which this kind of token (app-only, or from Azure AD B2C) cannot carry.';

@@ -191,6 +191,13 @@ describe('step-up by claims challenge (authentication context)', () => {
     expect(JSON.parse(Buffer.from(claims, 'base64').toString('utf8'))).toEqual({ access_token: { acrs: { essential: true, value: 'c25' } } });
   });
 
+  it('answers a B2C token with 403 on a method that also accepts workforce: B2C never issues acrs', async () => {
+    const handler = guard({ DELETE: { scopes: anyOf('Orders.Read'), authenticationContext: 'c1' } });
+    const response = await invokeHttp(handler, { method: 'DELETE', headers: { authorization: `Bearer ${await b2cCustomer()}` } });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('www-authenticate')).not.toContain('insufficient_claims');
+  });
+
   it('answers an app-only token with 403: it can never carry acrs', async () => {
     const handler = guard({ DELETE: { appRoles: anyOf('Orders.Read'), scopes: anyOf('Orders.Read'), authenticationContext: 'c1' } });
     const response = await invokeHttp(handler, { method: 'DELETE', headers: { authorization: `Bearer ${await employeeApp()}` } });

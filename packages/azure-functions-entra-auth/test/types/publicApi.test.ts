@@ -26,6 +26,7 @@ describe('the public entry points', () => {
         'verifySignature',
         // Issue 22: several authorities, claim rules.
         'AUTHORITY_KINDS', 'claimContainsAll', 'claimContainsAny', 'claimEquals', 'claimPresent', 'createAuthorityVerifier', 'describeClaimRule',
+        'buildAuthorityRoutes', 'keyStoreForSource', 'resolveKeySource',
       ].sort(),
     );
   });
