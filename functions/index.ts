@@ -3,6 +3,7 @@ import { startApp } from '../lib/app/startApp';
 import { registerHealth } from './health';
 import { registerJwks } from './jwks';
 import { registerMe } from './me';
+import { registerOpenApi } from './openapi';
 import { registerOrders } from './orders';
 
 // The app's entry module (package.json "main"), its one composition root: the runtime is built from
@@ -12,4 +13,5 @@ const runtime = startApp(process.env, app.hook);
 registerHealth(runtime);
 registerJwks(runtime);
 registerMe(runtime);
+registerOpenApi(runtime);
 registerOrders(runtime);

@@ -137,6 +137,33 @@ param alertEmailAddress string = ''
 param additionalAppSettings object = {}
 
 // ---------------------------------------------------------------------------
+// API Management front door (optional)
+// ---------------------------------------------------------------------------
+
+@description('Put an API Management gateway in front of the function app: the API imported from the generated OpenAPI document, one generated policy per operation (token validation, roles or scopes, allowed caller apps, a per-caller rate limit). Off by default: the function enforces the same rules on its own.')
+param deployApiManagement bool = false
+
+@allowed(['BasicV2', 'StandardV2', 'Basic', 'Standard', 'Premium'])
+@description('API Management tier: one that has rate-limit-by-key (Consumption does not).')
+param apiManagementSku string = 'BasicV2'
+
+@description('Email address API Management sends its notifications to. Required when deployApiManagement is true.')
+param apiManagementPublisherEmail string = ''
+
+@minValue(1)
+@description('Calls each caller app (azp/appid of its validated token) may make per gatewayRateLimitPeriodSeconds.')
+param gatewayRateLimitCalls int = 100
+
+@minValue(1)
+@maxValue(300)
+@description('The period of gatewayRateLimitCalls, in seconds.')
+param gatewayRateLimitPeriodSeconds int = 60
+
+@secure()
+@description('With deployApiManagement: the value of the function host key the gateway sends (for example openssl rand -base64 32). Pass it on the command line, never in main.bicepparam. Empty (the default) only while deployApiManagement is false.')
+param apiManagementFunctionKey string = ''
+
+// ---------------------------------------------------------------------------
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var allTags = {
@@ -172,6 +199,11 @@ var signingKeyPolicy = empty(signingKeyPolicyProblems)
 
 // The name azure.yaml gives the function app's service; azd finds the app by this tag.
 var azdServiceName = 'api'
+
+// The front door's required inputs, checked before anything is created (as the signing key policy above).
+var apiManagementPublisherEmailChecked = deployApiManagement && (empty(apiManagementFunctionKey) || empty(apiManagementPublisherEmail))
+  ? fail('deployApiManagement needs apiManagementPublisherEmail and apiManagementFunctionKey (pass the key on the command line, e.g. apiManagementFunctionKey=$(openssl rand -base64 32))')
+  : apiManagementPublisherEmail
 
 resource rg 'Microsoft.Resources/resourceGroups@2022-09-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
@@ -296,6 +328,28 @@ module functionApp 'modules/functionApp.bicep' = {
   }
 }
 
+module apiManagement 'modules/apiManagement.bicep' = if (deployApiManagement) {
+  name: 'apiManagement'
+  scope: rg
+  params: {
+    name: 'apim-${resourceToken}'
+    location: location
+    tags: allTags
+    skuName: apiManagementSku
+    publisherEmail: apiManagementPublisherEmailChecked
+    publisherName: apiAppDisplayName
+    functionAppName: functionApp.outputs.name
+    tenantId: tenant().tenantId
+    apiClientId: apiRegistration.outputs.appId
+    apiAppIdUri: apiRegistration.outputs.appIdUri
+    allowedClientAppIds: allowedClientAppIds
+    rateLimitCalls: gatewayRateLimitCalls
+    rateLimitPeriodSeconds: gatewayRateLimitPeriodSeconds
+    functionKey: apiManagementFunctionKey
+    apiPath: 'orders-api'
+  }
+}
+
 output tenantId string = tenant().tenantId
 output resourceGroupName string = rg.name
 output functionAppName string = functionApp.outputs.name
@@ -311,6 +365,7 @@ output signingKeyVaultName string = signingKeyVault.outputs.vaultName
 output signingKeyName string = signingKeyVault.outputs.keyName
 output managedIdentityClientId string = identity.outputs.clientId
 output appInsightsName string = monitoring.outputs.appInsightsName
+output apiManagementGatewayUrl string = apiManagement.?outputs.gatewayUrl ?? ''
 
 // What azd reads after provisioning (it stores every output in the environment's .env).
 output AZURE_LOCATION string = location

@@ -20,6 +20,8 @@ export function appRoutes(declared: DeclaredPermissions) {
     health: { name: 'health', route: 'health', anonymous: true, methods: ['GET'] },
     /** The public keys of this app's identity assertions, for backends (see lib/signing). */
     jwks: { name: 'jwks', route: '.well-known/jwks.json', anonymous: true, methods: ['GET'] },
+    /** This API's OpenAPI 3.1 document, made from this table (lib/openapi); OPENAPI_DOCUMENT=off leaves it unregistered. */
+    openapi: { name: 'openapi', route: 'openapi.json', anonymous: true, methods: ['GET'] },
     me: route('me', 'me', { GET: anyDeclaredPermission }),
     orders: route('orders', 'orders', { GET: canRead, POST: canWrite }),
     order: route('order', 'orders/{id}', { GET: canRead, PUT: canWrite, DELETE: canWrite }),

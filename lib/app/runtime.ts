@@ -1,5 +1,6 @@
 import { createEntraAuth, type AuthObserver, type AuthSettings, type EntraAuth, type FetchLike, type KeySetEvents } from 'azure-functions-entra-auth';
 import { readHostEnvironment, type HostEnvironment, type SettingsSource } from 'azure-functions-entra-auth/settings';
+import { loadOpenApiSettings } from '../config/openApiSettings';
 import { loadOrdersSettings } from '../config/ordersSettings';
 import { loadSigningSettings, type SigningSettings } from '../config/signingSettings';
 import { createBackendClient, type BackendClient } from '../forwarding/backendClient';
@@ -8,6 +9,7 @@ import type { OrderStore } from '../orders/orderStore';
 import { createStoreHealth, type StoreHealth } from '../orders/storeHealth';
 import { createSigning, type Signing, type SigningDependencies } from '../signing/createSigning';
 import type { SigningEvents } from '../signing/signingEvents';
+import { appOpenApiDocument, documentSecurity } from '../openapi/appDocument';
 import { loadDeclaredPermissions } from './permissions';
 import { appRoutes, type AppRoutes } from './routeTable';
 
@@ -26,6 +28,8 @@ export interface AppRuntime {
   readonly signing: Signing;
   /** The Orders sample's fulfilment backend; undefined without FULFILMENT_URL. */
   readonly fulfilment: BackendClient | undefined;
+  /** Builds the OpenAPI document with this deployment's tenant and App ID URI; undefined with OPENAPI_DOCUMENT=off. */
+  readonly openApiDocument: (() => object) | undefined;
 }
 
 export interface RuntimeDependencies {
@@ -69,15 +73,18 @@ export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDe
   const fulfilment =
     signingSettings.fulfilment && createBackendClient({ ...signingSettings.fulfilment, assertions: signing.assertions, fetch: dependencies.backendFetch ?? fetch });
   const orders = ordersBackend(source, host, dependencies);
+  const routes = appRoutes(permissions);
+  const openApi = loadOpenApiSettings(source);
   return Object.freeze({
     settings: auth.settings,
     auth,
-    routes: appRoutes(permissions),
+    routes,
     orders: orders.store,
     ordersHealth: orders.health,
     signingSettings,
     signing,
     fulfilment,
+    openApiDocument: openApi.serveDocument ? () => appOpenApiDocument(routes, permissions, documentSecurity(auth.settings, auth.realm)) : undefined,
   });
 }
 

@@ -43,6 +43,13 @@ it('registers every function of the route table with its route and methods', asy
   expect([...loaded.functions].sort((a, b) => a.name.localeCompare(b.name))).toEqual(expected.sort((a, b) => a.name.localeCompare(b.name)));
 });
 
+it('leaves the OpenAPI document unregistered with OPENAPI_DOCUMENT=off, and nothing else', async () => {
+  const on = await listFunctions({ AUTH_TENANT_ID: TENANT, AUTH_CLIENT_ID: API_CLIENT_ID });
+  const off = await listFunctions({ AUTH_TENANT_ID: TENANT, AUTH_CLIENT_ID: API_CLIENT_ID, OPENAPI_DOCUMENT: 'off' });
+  expect(on.functions.map((f) => f.name)).toContain(ROUTES.openapi.name);
+  expect(off.functions.map((f) => f.name)).toEqual(on.functions.map((f) => f.name).filter((name) => name !== ROUTES.openapi.name));
+});
+
 it('loads no module that a configuration without vault, Entra-authenticated ingestion or orders calls does not use', async () => {
   const { stdout } = await run(process.execPath, [path.join(root, 'dist-dev/dev/package/loadReport.js'), root], {
     // The orders store in its deployed, identity-based form: neither its client nor @azure/identity loads before an orders call.

@@ -2,6 +2,7 @@ import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } fr
 import { expectTypeOf } from 'expect-type';
 import * as root from '../../src/index';
 import * as errors from '../../src/errors';
+import * as openapi from '../../src/openapi';
 import type { AuthenticatedHandler, EntraAuth, HandlersFor, Principal, ProtectedRoute, VerifiedAccessToken } from '../../src/index';
 
 /**
@@ -29,6 +30,12 @@ describe('the public entry points', () => {
         'buildAuthorityRoutes', 'keyStoreForSource', 'resolveKeySource',
       ].sort(),
     );
+  });
+
+  it('export exactly these values from ./openapi, none of them from the root', () => {
+    const names = Object.keys(openapi).sort();
+    expect(names).toEqual(['PROBLEM_SCHEMA', 'SECURITY_SCHEMES', 'apiManagementOperationName', 'apiManagementPolicies', 'defaultOperationId', 'defaultScope', 'failureResponses', 'methodsOf', 'openApiDocument', 'openApiPath', 'packageFailures', 'ruleOf']);
+    for (const name of names) expect({ name, inRoot: name in root }).toEqual({ name, inRoot: false });
   });
 
   it('export every error value from ./errors as from the root', () => {
