@@ -38,6 +38,8 @@ export interface ExternalIdAuthority extends AuthorityBase {
   readonly tenantName: string;
   /** Also accept the tenant's tokens issued through login.microsoftonline.com (their own issuer and key set). */
   readonly acceptMicrosoftOnlineIssuer: boolean;
+  /** Local development only: a loopback URL serving what {tenantName}.ciamlogin.com serves (the stand-in's /_ciam). */
+  readonly discoveryBase: string | undefined;
 }
 
 export interface B2cAuthority extends AuthorityBase {
@@ -49,6 +51,8 @@ export interface B2cAuthority extends AuthorityBase {
   readonly userFlows: readonly string[];
   /** The host tokens are issued from: {tenantName}.b2clogin.com, or the custom domain. */
   readonly host: string;
+  /** Local development only: a loopback URL serving what the B2C host serves (the stand-in's /_b2c). */
+  readonly discoveryBase: string | undefined;
 }
 
 export type AuthorityConfig = WorkforceAuthority | ExternalIdAuthority | B2cAuthority;
@@ -68,6 +72,8 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const HOST = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 const USER_FLOW = /^B2C_1A?_[A-Za-z0-9_-]{1,100}$/i;
 const APP_ID_URI = /^(api|https):\/\/[^\s?#/][^\s?#]*$/;
+/** A local stand-in's URL: loopback only, so nothing dev-only can name a host reachable in Azure. */
+const LOOPBACK_BASE = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?(\/[A-Za-z0-9._~-]+)*$/;
 
 const noPattern = (what: string) => (value: string) => (/[*?]/.test(value) ? `must be ${what} exactly: wildcards and patterns are refused` : undefined);
 
@@ -85,6 +91,8 @@ const label = (what: string) =>
     noPattern(what)(value) ?? (value.includes('.') ? `must be ${what} alone, one DNS label without dots (contoso, not contoso.example.com)` : undefined),
   );
 const guidList = (what: string) => z.array(guidText(what)).check(z.minLength(1, { error: `must list at least one ${what}` }));
+
+const discoveryBase = z.optional(text(LOOPBACK_BASE, 'a loopback URL such as https://127.0.0.1:7443/_ciam (local development only)', noPattern('a URL')));
 
 const common = {
   name: text(NAME, 'a name of letters, digits, - and _, starting with a letter'),
@@ -110,6 +118,7 @@ const externalId = z.strictObject({
   tenantId: guidText('the External ID tenant ID'),
   tenantName: label('the tenant name'),
   acceptMicrosoftOnlineIssuer: z.optional(z.boolean({ error: 'must be true or false' })),
+  discoveryBase,
 });
 
 const b2c = z.strictObject({
@@ -121,6 +130,7 @@ const b2c = z.strictObject({
     z.minLength(1, { error: 'must name at least one user flow: B2C publishes one key set per user flow' }),
   ),
   customDomain: z.optional(text(HOST, 'a host name such as login.contoso.com (no scheme, path or port)', noPattern('a host name'))),
+  discoveryBase,
 });
 
 const entry = z.discriminatedUnion('kind', [workforce, externalId, b2c], { error: 'kind must be workforce, externalId or b2c' });
@@ -182,7 +192,9 @@ export function normaliseAuthorities(parsed: z.output<typeof authorityListSchema
           kind: 'externalId',
           tenantId: raw.tenantId.toLowerCase(),
           tenantName: raw.tenantName,
-          acceptMicrosoftOnlineIssuer: raw.acceptMicrosoftOnlineIssuer ?? true,
+          // A local stand-in serves the ciamlogin form only: the login.microsoftonline.com issuer is not accepted then.
+          acceptMicrosoftOnlineIssuer: raw.discoveryBase === undefined && (raw.acceptMicrosoftOnlineIssuer ?? true),
+          discoveryBase: raw.discoveryBase,
         } satisfies ExternalIdAuthority;
       case 'b2c': {
         const flows = new Map<string, string>();
@@ -197,6 +209,7 @@ export function normaliseAuthorities(parsed: z.output<typeof authorityListSchema
           tenantName: raw.tenantName,
           userFlows: [...flows.values()],
           host: raw.customDomain ?? `${raw.tenantName}.b2clogin.com`,
+          discoveryBase: raw.discoveryBase,
         } satisfies B2cAuthority;
       }
     }
@@ -251,8 +264,8 @@ export function authorizationUri(authority: AuthorityConfig, tokenTenantId: stri
     case 'workforce':
       return `${authority.instance}/${authority.tenant.kind === 'single' ? authority.tenant.tenantId : tokenTenantId}/oauth2/v2.0/authorize`;
     case 'externalId':
-      return `https://${authority.tenantName}.ciamlogin.com/${authority.tenantId}/oauth2/v2.0/authorize`;
+      return `${authority.discoveryBase ?? `https://${authority.tenantName}.ciamlogin.com`}/${authority.tenantId}/oauth2/v2.0/authorize`;
     case 'b2c':
-      return `https://${authority.host}/${authority.tenantName}.onmicrosoft.com/oauth2/v2.0/authorize`;
+      return `${authority.discoveryBase ?? `https://${authority.host}`}/${authority.tenantName}.onmicrosoft.com/oauth2/v2.0/authorize`;
   }
 }

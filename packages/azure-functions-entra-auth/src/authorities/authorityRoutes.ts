@@ -58,8 +58,8 @@ export function b2cIssuer(authority: Pick<B2cAuthority, 'host' | 'tenantId'>): s
 }
 
 /** The discovery document of one B2C user flow. */
-export function b2cDiscoveryUrl(authority: Pick<B2cAuthority, 'host' | 'tenantName'>, userFlow: string): string {
-  return `https://${authority.host}/${authority.tenantName}.onmicrosoft.com/${userFlow.toLowerCase()}/v2.0/.well-known/openid-configuration`;
+export function b2cDiscoveryUrl(authority: Pick<B2cAuthority, 'host' | 'tenantName' | 'discoveryBase'>, userFlow: string): string {
+  return `${authority.discoveryBase ?? `https://${authority.host}`}/${authority.tenantName}.onmicrosoft.com/${userFlow.toLowerCase()}/v2.0/.well-known/openid-configuration`;
 }
 
 /**
@@ -82,12 +82,18 @@ export function buildAuthorityRoutes(authorities: readonly AuthorityConfig[]): A
         break;
       }
       case 'externalId': {
+        const base = authority.discoveryBase;
         const ciam: KeySource = {
           id: `${authority.name}/ciamlogin`,
           authority,
-          instance: `https://${authority.tenantName}.ciamlogin.com`,
+          instance: base === undefined ? `https://${authority.tenantName}.ciamlogin.com` : new URL(base).origin,
           tenant: authority.tenantId,
           tokenVersions: ['2.0'],
+          // A local stand-in: its document at the base, held to the exact ciamlogin issuer.
+          ...(base !== undefined && {
+            discoveryUrl: `${base}/${authority.tenantId}/v2.0/.well-known/openid-configuration`,
+            expectedIssuer: externalIdIssuer(authority.tenantId),
+          }),
         };
         sources.push(ciam);
         routes.push({ issuer: externalIdIssuer(authority.tenantId), authority, source: ciam });
@@ -111,7 +117,7 @@ export function buildAuthorityRoutes(authorities: readonly AuthorityConfig[]): A
           const source: KeySource = {
             id: `${authority.name}/${userFlow}`,
             authority,
-            instance: `https://${authority.host}`,
+            instance: authority.discoveryBase === undefined ? `https://${authority.host}` : new URL(authority.discoveryBase).origin,
             tenant: authority.tenantId,
             tokenVersions: ['1.0'],
             userFlow,

@@ -57,7 +57,7 @@ export function b2cVerificationSteps(tenantId: string, userFlow: string): readon
 const document = z.object({ issuer: z.string().check(z.maxLength(512)), jwks_uri: z.string().check(z.maxLength(1024)) });
 
 /**
- * A B2C user flow's discovery document: its issuer must be exactly the configured one
+ * A B2C user flow's discovery document (or a local stand-in's for External ID): its issuer must be exactly the configured one
  * (a user flow set to the `tfp` issuer form, or another tenant's document, is refused),
  * and its key set must be served from the authority's own host.
  */
@@ -66,7 +66,11 @@ export function parseB2cMetadata(body: unknown, expectedIssuer: string, instance
   if (!parsed.success) throw new Error('discovery document lacks issuer or jwks_uri');
   const { issuer, jwks_uri: jwksUri } = parsed.data;
   if (issuer !== expectedIssuer) {
-    throw new Error(`issuer is not ${expectedIssuer} (the user flow's "Issuer (iss) claim" must be the https://<domain>/<tenant-id>/v2.0/ form)`);
+    throw new Error(
+      expectedIssuer.endsWith('/v2.0/')
+        ? `issuer is not ${expectedIssuer} (the user flow's "Issuer (iss) claim" must be the https://<domain>/<tenant-id>/v2.0/ form)`
+        : `issuer is not ${expectedIssuer}`,
+    );
   }
   let keys: URL;
   try {

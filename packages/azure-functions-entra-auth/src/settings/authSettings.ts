@@ -222,7 +222,12 @@ function firstAuthoritySettings(authority: AuthorityConfig): Record<string, stri
   return {
     ...fields,
     AUTH_TENANT_ID: authority.tenantId,
-    AUTH_INSTANCE: authority.kind === 'externalId' ? `https://${authority.tenantName}.ciamlogin.com` : `https://${authority.host}`,
+    AUTH_INSTANCE:
+      authority.discoveryBase !== undefined
+        ? new URL(authority.discoveryBase).origin
+        : authority.kind === 'externalId'
+          ? `https://${authority.tenantName}.ciamlogin.com`
+          : `https://${authority.host}`,
     AUTH_TOKEN_VERSIONS: authority.kind === 'externalId' ? '2.0' : '1.0',
   };
 }
