@@ -5,6 +5,7 @@ import { registerJwks } from './jwks';
 import { registerMe } from './me';
 import { registerOpenApi } from './openapi';
 import { registerOrders } from './orders';
+import { registerRevocations } from './revocations';
 
 // The app's entry module (package.json "main"), its one composition root: the runtime is built from
 // the settings and every hook registered here, then handed to each function file, which only
@@ -15,3 +16,4 @@ registerJwks(runtime);
 registerMe(runtime);
 registerOpenApi(runtime);
 registerOrders(runtime);
+registerRevocations(runtime);

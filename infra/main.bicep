@@ -311,6 +311,7 @@ module functionApp 'modules/functionApp.bicep' = {
     identityClientId: identity.outputs.clientId
     storageAccountName: hostStorage.outputs.name
     ordersTableName: hostStorage.outputs.ordersTableName
+    revocationsTableName: hostStorage.outputs.revocationsTableName
     deploymentContainerName: hostStorage.outputs.deploymentContainerName
     appInsightsName: monitoring.outputs.appInsightsName
     nodeVersion: nodeVersion

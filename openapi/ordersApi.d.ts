@@ -126,6 +126,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/manage/revocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The deny rules of the caller's tenant (app-only, Revocations.Manage) */
+        get: operations["listRevocations"];
+        put?: never;
+        /** Refuse a client app, a user or service principal, one token or a tenant, within seconds on every instance */
+        post: operations["createRevocation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/manage/revocations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One deny rule */
+        get: operations["getRevocation"];
+        put?: never;
+        post?: never;
+        /** Lift a deny rule */
+        delete: operations["deleteRevocation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tenants/{tenantId}/orders": {
         parameters: {
             query?: never;
@@ -169,6 +205,36 @@ export interface components {
             item: string;
             quantity: number;
             note?: string;
+        };
+        RevocationInput: {
+            /** @constant */
+            kind: "clientApp";
+            tenantId: string;
+            clientAppId: string;
+            issuedBefore?: "now" | string;
+            reason: string;
+            expiresAt?: string;
+        } | {
+            /** @constant */
+            kind: "subject";
+            tenantId: string;
+            objectId: string;
+            issuedBefore?: "now" | string;
+            reason: string;
+            expiresAt?: string;
+        } | {
+            /** @constant */
+            kind: "token";
+            uti: string;
+            reason: string;
+            expiresAt?: string;
+        } | {
+            /** @constant */
+            kind: "tenant";
+            tenantId: string;
+            issuedBefore: "now" | string;
+            reason: string;
+            expiresAt?: string;
         };
         Order: {
             id: string;
@@ -226,8 +292,50 @@ export interface components {
                 [key: string]: unknown;
             })[];
         };
+        Revocation: {
+            id: string;
+            /** @enum {string} */
+            kind: "clientApp" | "subject" | "token" | "tenant";
+            tenantId?: string;
+            clientAppId?: string;
+            objectId?: string;
+            uti?: string;
+            /** Format: date-time */
+            issuedBefore?: string;
+            reason: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: {
+                tenantId: string;
+                objectId?: string;
+                clientAppId?: string;
+                /** @enum {string} */
+                via: "api" | "cli";
+                operator?: string;
+            };
+        };
+        RevocationList: {
+            value: components["schemas"]["Revocation"][];
+        };
     };
     responses: {
+        /** @description `invalid_request`: The request does not carry its access token as RFC 6750 requires. */
+        Problem400: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 400;
+                    /** @enum {unknown} */
+                    code?: "invalid_request";
+                };
+            };
+        };
         /**
          * @description `token_missing`: This API requires an access token in the Authorization header (Bearer).
          *
@@ -311,7 +419,7 @@ export interface components {
          *
          *     `invalid_continuation`: Field continuation: not a continuation this API issued to your tenant; start again without it.
          */
-        Problem400: {
+        Problem400_2: {
             headers: {
                 /** @description RFC 6750 §3 challenge: `Bearer realm="{App ID URI}"`, with `error`, `error_description` and, on insufficient_scope, the `scope` that would do. */
                 "WWW-Authenticate"?: string;
@@ -342,6 +450,28 @@ export interface components {
                     status?: 503;
                     /** @enum {unknown} */
                     code?: "keys_unavailable" | "store_unavailable";
+                };
+            };
+        };
+        /**
+         * @description `invalid_request`: The request does not carry its access token as RFC 6750 requires.
+         *
+         *     `invalid_json`: The body is not valid JSON.
+         *
+         *     `invalid_body`: The body does not match the expected fields.
+         */
+        Problem400_3: {
+            headers: {
+                /** @description RFC 6750 §3 challenge: `Bearer realm="{App ID URI}"`, with `error`, `error_description` and, on insufficient_scope, the `scope` that would do. */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 400;
+                    /** @enum {unknown} */
+                    code?: "invalid_request" | "invalid_json" | "invalid_body";
                 };
             };
         };
@@ -378,7 +508,7 @@ export interface components {
          *
          *     `invalid_parameter`: A route or query parameter is invalid.
          */
-        Problem400_2: {
+        Problem400_4: {
             headers: {
                 /** @description RFC 6750 §3 challenge: `Bearer realm="{App ID URI}"`, with `error`, `error_description` and, on insufficient_scope, the `scope` that would do. */
                 "WWW-Authenticate"?: string;
@@ -418,6 +548,39 @@ export interface components {
                     status?: 412;
                     /** @enum {unknown} */
                     code?: "precondition_failed";
+                };
+            };
+        };
+        /**
+         * @description `keys_unavailable`: Token signing keys are temporarily unavailable; retry shortly.
+         *
+         *     `revocation_store_unavailable`: The revocation store is not answering; retry shortly.
+         */
+        Problem503_2: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 503;
+                    /** @enum {unknown} */
+                    code?: "keys_unavailable" | "revocation_store_unavailable";
+                };
+            };
+        };
+        /** @description `revocation_not_found`: No such revocation rule. */
+        Problem404_2: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 404;
+                    /** @enum {unknown} */
+                    code?: "revocation_not_found";
                 };
             };
         };
@@ -527,21 +690,7 @@ export interface operations {
                     "application/json": components["schemas"]["Principal"];
                 };
             };
-            /** @description `invalid_request`: The request does not carry its access token as RFC 6750 requires. */
-            400: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 400;
-                        /** @enum {unknown} */
-                        code?: "invalid_request";
-                    };
-                };
-            };
+            400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             /** @description Only behind the API Management front door: this client app (azp/appid) made more calls than the per-caller limit allows in the period. */
@@ -600,7 +749,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
-            400: components["responses"]["Problem400"];
+            400: components["responses"]["Problem400_2"];
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             /** @description Only behind the API Management front door: this client app (azp/appid) made more calls than the per-caller limit allows in the period. */
@@ -648,28 +797,7 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            /**
-             * @description `invalid_request`: The request does not carry its access token as RFC 6750 requires.
-             *
-             *     `invalid_json`: The body is not valid JSON.
-             *
-             *     `invalid_body`: The body does not match the expected fields.
-             */
-            400: {
-                headers: {
-                    /** @description RFC 6750 §3 challenge: `Bearer realm="{App ID URI}"`, with `error`, `error_description` and, on insufficient_scope, the `scope` that would do. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @constant */
-                        status?: 400;
-                        /** @enum {unknown} */
-                        code?: "invalid_request" | "invalid_json" | "invalid_body";
-                    };
-                };
-            };
+            400: components["responses"]["Problem400_3"];
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             413: components["responses"]["Problem413"];
@@ -716,7 +844,7 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            400: components["responses"]["Problem400_2"];
+            400: components["responses"]["Problem400_4"];
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
@@ -854,7 +982,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["Problem400_2"];
+            400: components["responses"]["Problem400_4"];
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
@@ -899,7 +1027,7 @@ export interface operations {
                     "application/json": components["schemas"]["Fulfilment"];
                 };
             };
-            400: components["responses"]["Problem400_2"];
+            400: components["responses"]["Problem400_4"];
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
@@ -969,6 +1097,199 @@ export interface operations {
             };
         };
     };
+    listRevocations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every rule the caller may see, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevocationList"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            /** @description Only behind the API Management front door: this client app (azp/appid) made more calls than the per-caller limit allows in the period. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        statusCode: 429;
+                        message: string;
+                    };
+                };
+            };
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503_2"];
+        };
+    };
+    createRevocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevocationInput"];
+            };
+        };
+        responses: {
+            /** @description The rule, in force on every instance within the refresh interval. */
+            201: {
+                headers: {
+                    /** @description The new rule. */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Revocation"];
+                };
+            };
+            400: components["responses"]["Problem400_3"];
+            401: components["responses"]["Problem401"];
+            /**
+             * @description `insufficient_scope`: The access token lacks the permission this operation requires.
+             *
+             *     `revocation_forbidden`: A revocation rule may name only your own tenant.
+             */
+            403: {
+                headers: {
+                    /** @description RFC 6750 §3 challenge: `Bearer realm="{App ID URI}"`, with `error`, `error_description` and, on insufficient_scope, the `scope` that would do. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "insufficient_scope" | "revocation_forbidden";
+                    };
+                };
+            };
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            /** @description Only behind the API Management front door: this client app (azp/appid) made more calls than the per-caller limit allows in the period. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        statusCode: 429;
+                        message: string;
+                    };
+                };
+            };
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503_2"];
+        };
+    };
+    getRevocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The rule ID (a GUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rule. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Revocation"];
+                };
+            };
+            400: components["responses"]["Problem400_4"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404_2"];
+            /** @description Only behind the API Management front door: this client app (azp/appid) made more calls than the per-caller limit allows in the period. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        statusCode: 429;
+                        message: string;
+                    };
+                };
+            };
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503_2"];
+        };
+    };
+    deleteRevocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The rule ID (a GUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Lifted: tokens it refused are accepted again within the refresh interval. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400_4"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404_2"];
+            /** @description Only behind the API Management front door: this client app (azp/appid) made more calls than the per-caller limit allows in the period. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        statusCode: 429;
+                        message: string;
+                    };
+                };
+            };
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503_2"];
+        };
+    };
     listTenantOrders: {
         parameters: {
             query?: {
@@ -995,7 +1316,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
-            400: components["responses"]["Problem400"];
+            400: components["responses"]["Problem400_2"];
             401: components["responses"]["Problem401"];
             /**
              * @description `insufficient_scope`: The access token lacks the permission this operation requires.

@@ -18,6 +18,9 @@ param identityClientId string
 param storageAccountName string
 @description('The Orders API\'s table in that account (see hostStorage.bicep).')
 param ordersTableName string
+
+@description('The token deny rules\' table in that account (see hostStorage.bicep).')
+param revocationsTableName string
 param deploymentContainerName string
 param appInsightsName string
 
@@ -167,6 +170,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     ORDERS_STORAGE__tableServiceUri: storage.properties.primaryEndpoints.table
     ORDERS_STORAGE__clientId: identityClientId
     ORDERS_TABLE_NAME: ordersTableName
+    // The deny rules, beside the orders and read through the same identity.
+    REVOCATION_TABLE_NAME: revocationsTableName
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identityClientId}'
     AUTH_TENANT_ID: tenant().tenantId

@@ -17,6 +17,11 @@ param hostPrincipalId string
 @maxLength(63)
 param ordersTableName string = 'orders'
 
+@description('The table of the API\'s token deny rules (see lib/revocation). Same account as the orders; the app never creates it in Azure.')
+@minLength(3)
+@maxLength(63)
+param revocationsTableName string = 'revocations'
+
 // Blob Data Owner: host leases, keys and the deployment package. Table Data
 // Contributor: the host's diagnostic events, which explain a failure to start.
 var storageBlobDataOwnerRoleId = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -105,6 +110,25 @@ resource ordersTableContributor 'Microsoft.Authorization/roleAssignments@2022-04
   }
 }
 
+// The deny rules' table, with a grant scoped to it alone as for the orders: every instance reads it
+// every few seconds and the admin API writes it, and nothing else of the account's table data is needed for that.
+resource revocationsTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = {
+  parent: tableService
+  name: revocationsTableName
+}
+
+resource revocationsTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(revocationsTable.id, hostPrincipalId, storageTableDataContributorRoleId)
+  scope: revocationsTable
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributorRoleId)
+    principalId: hostPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'Orders API: read the token deny rules, and write them through the admin API.'
+  }
+}
+
 output name string = storage.name
 output ordersTableName string = ordersTable.name
+output revocationsTableName string = revocationsTable.name
 output deploymentContainerName string = deploymentContainer.name

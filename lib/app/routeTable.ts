@@ -11,6 +11,11 @@ export function appRoutes(declared: DeclaredPermissions) {
   /** Daemons with the app role, or signed-in users through an app granted the scope. */
   const canRead: MethodPolicy = { appRoles: read, scopes: read };
   const canWrite: MethodPolicy = { appRoles: write, scopes: write };
+  /**
+   * The deny list's admin API: daemons holding the app role only (no delegated scope exists).
+   * Under manage/, not admin/: the Functions host refuses routes that start with "admin".
+   */
+  const manageRevocations: MethodPolicy = { appRoles: anyOf('Revocations.Manage') };
   /** Any one permission this API defines (infra/permissions.json): a token with none is never enough. */
   const anyDeclaredPermission: MethodPolicy = { appRoles: anyOf(...declared.appRoles), scopes: anyOf(...declared.scopes) };
   const route = <const P extends Parameters<typeof defineAuthPolicy>[0]>(name: string, path: string, policy: P) =>
@@ -26,6 +31,8 @@ export function appRoutes(declared: DeclaredPermissions) {
     orders: route('orders', 'orders', { GET: canRead, POST: canWrite }),
     order: route('order', 'orders/{id}', { GET: canRead, PUT: canWrite, DELETE: canWrite }),
     fulfilOrder: route('fulfilOrder', 'orders/{id}/fulfil', { POST: canWrite }),
+    revocations: route('revocations', 'manage/revocations', { GET: manageRevocations, POST: manageRevocations }),
+    revocation: route('revocation', 'manage/revocations/{id}', { GET: manageRevocations, DELETE: manageRevocations }),
     tenantOrders: route('tenantOrders', 'tenants/{tenantId}/orders', { GET: { ...canRead, tenantRouteParam: 'tenantId' } }),
   } as const);
 }

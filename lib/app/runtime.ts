@@ -1,7 +1,13 @@
 import { createEntraAuth, type AuthObserver, type AuthSettings, type EntraAuth, type FetchLike, type KeySetEvents } from 'azure-functions-entra-auth';
-import { readHostEnvironment, type HostEnvironment, type SettingsSource } from 'azure-functions-entra-auth/settings';
+import { readHostEnvironment, type SettingsSource } from 'azure-functions-entra-auth/settings';
+import { createRevocationList, type RevocationList } from 'azure-functions-entra-auth/revocation';
 import { loadOpenApiSettings } from '../config/openApiSettings';
-import { loadOrdersSettings } from '../config/ordersSettings';
+import { loadOrdersSettings, type OrdersSettings } from '../config/ordersSettings';
+import { loadRevocationSettings, type RevocationSettings } from '../config/revocationSettings';
+import { createRevocationStore, type RevocationStoreDependencies } from '../revocation/createRevocationStore';
+import { consoleRevocationEvents, type RevocationEvents } from '../revocation/revocationEvents';
+import type { RevocationLimits } from '../revocation/revocationRequest';
+import type { TableRevocationStore } from '../revocation/tableRevocationStore';
 import { loadSigningSettings, type SigningSettings } from '../config/signingSettings';
 import { createBackendClient, type BackendClient } from '../forwarding/backendClient';
 import { createOrderStore, type OrderStoreDependencies, type OrdersBackend } from '../orders/createOrderStore';
@@ -30,6 +36,17 @@ export interface AppRuntime {
   readonly fulfilment: BackendClient | undefined;
   /** Builds the OpenAPI document with this deployment's tenant and App ID URI; undefined with OPENAPI_DOCUMENT=off. */
   readonly openApiDocument: (() => object) | undefined;
+  /** The deny rules: their table, the list every request is checked against, and where changes are reported. */
+  readonly revocations: Revocations | undefined;
+}
+
+export interface Revocations {
+  readonly settings: RevocationSettings;
+  readonly store: TableRevocationStore;
+  readonly list: RevocationList;
+  readonly events: RevocationEvents;
+  /** No rule needs to outlive the longest token lifetime this API accepts plus clock skew. */
+  readonly limits: RevocationLimits;
 }
 
 export interface RuntimeDependencies {
@@ -48,6 +65,10 @@ export interface RuntimeDependencies {
   readonly signing?: Omit<SigningDependencies, 'now' | 'events'>;
   /** How backends are called; default: the global fetch. */
   readonly backendFetch?: FetchLike;
+  /** Credential and client options of the revocations table (same account as the orders). */
+  readonly revocationStore?: RevocationStoreDependencies;
+  /** Where rule changes and failed refreshes are reported; default the console. */
+  readonly revocationEvents?: RevocationEvents;
 }
 
 /** The composition root: settings in, wired services out. Throws SettingsError on a bad setting. */
@@ -55,6 +76,8 @@ export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDe
   const permissions = loadDeclaredPermissions();
   // Whether this is Azure, decided once here for every settings module that asks.
   const host = readHostEnvironment(source);
+  const ordersSettings = dependencies.orders && !namesOrdersStorage(source) ? undefined : loadOrdersSettings(source, host);
+  const revocation = ordersSettings && revocationParts(source, ordersSettings, dependencies);
   const auth = createEntraAuth({
     env: source,
     host,
@@ -63,6 +86,7 @@ export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDe
     ...(dependencies.keySetEvents && { keySetEvents: dependencies.keySetEvents }),
     ...(dependencies.fetch && { fetch: dependencies.fetch }),
     ...(dependencies.now && { now: dependencies.now }),
+    ...(revocation && { revocation: revocation.list }),
   });
   const signingSettings = loadSigningSettings(source, host);
   const signing = createSigning(signingSettings, {
@@ -72,7 +96,9 @@ export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDe
   });
   const fulfilment =
     signingSettings.fulfilment && createBackendClient({ ...signingSettings.fulfilment, assertions: signing.assertions, fetch: dependencies.backendFetch ?? fetch });
-  const orders = ordersBackend(source, host, dependencies);
+  const orders: OrdersBackend = dependencies.orders
+    ? { store: dependencies.orders, health: createStoreHealth() }
+    : createOrderStore(ordersSettings ?? loadOrdersSettings(source, host), dependencies.ordersStore);
   const routes = appRoutes(permissions);
   const openApi = loadOpenApiSettings(source);
   return Object.freeze({
@@ -85,11 +111,34 @@ export function createAppRuntime(source: SettingsSource, dependencies: RuntimeDe
     signing,
     fulfilment,
     openApiDocument: openApi.serveDocument ? () => appOpenApiDocument(routes, permissions, documentSecurity(auth.settings, auth.realm)) : undefined,
+    revocations: revocation && { ...revocation, limits: { maxRuleLifetimeSeconds: auth.settings.maxTokenLifetimeSeconds + auth.settings.clockSkewSeconds } },
   });
 }
 
-/** The orders store: Azure Table Storage from the ORDERS_* settings (see lib/orders/createOrderStore.ts). */
-function ordersBackend(source: SettingsSource, host: HostEnvironment, dependencies: RuntimeDependencies): OrdersBackend {
-  if (dependencies.orders) return { store: dependencies.orders, health: createStoreHealth() };
-  return createOrderStore(loadOrdersSettings(source, host), dependencies.ordersStore);
+/** Whether any ORDERS_STORAGE form is set: tests that inject their own order store may leave it out. */
+function namesOrdersStorage(source: SettingsSource): boolean {
+  return Object.keys(source).some((name) => name.startsWith('ORDERS_STORAGE') && (source[name] ?? '').trim() !== '');
+}
+
+/**
+ * The deny rules: a table beside the orders (same account, same identity), and the
+ * package's list over it, refreshed at most every REVOCATION_REFRESH_SECONDS.
+ */
+function revocationParts(source: SettingsSource, orders: OrdersSettings, dependencies: RuntimeDependencies): Omit<Revocations, 'limits'> {
+  const settings = loadRevocationSettings(source, orders.tableName);
+  const store = createRevocationStore(orders, settings.tableName, { ...dependencies.revocationStore, ...(dependencies.now && { now: dependencies.now }) });
+  const events = dependencies.revocationEvents ?? consoleRevocationEvents;
+  const list = createRevocationList({
+    source: store,
+    refreshIntervalSeconds: settings.refreshIntervalSeconds,
+    maxStalenessSeconds: settings.maxStalenessSeconds,
+    failOpen: settings.failOpen,
+    ...(dependencies.now && { now: dependencies.now }),
+    events: {
+      onRefreshFailed: ({ error, ageSeconds }) => {
+        events.onRefreshFailed?.({ message: error instanceof Error ? error.message : 'unknown error', ...(ageSeconds !== undefined && { ageSeconds }) });
+      },
+    },
+  });
+  return { settings, store, list, events };
 }

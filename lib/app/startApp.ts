@@ -12,7 +12,7 @@ export interface StartAppOptions {
   /** Telemetry diagnostics; defaults to the console, which the Functions host collects. */
   readonly onTelemetryDiagnostic?: StartAuthTelemetryOptions['onDiagnostic'];
   /** What tests inject (fetch, clock, stores); telemetry's observer and events always come from the settings. */
-  readonly dependencies?: Omit<RuntimeDependencies, 'observer' | 'keySetEvents' | 'signingEvents'>;
+  readonly dependencies?: Omit<RuntimeDependencies, 'observer' | 'keySetEvents' | 'signingEvents' | 'revocationEvents'>;
 }
 
 /**
@@ -33,6 +33,8 @@ export function startApp(source: SettingsSource, hooks: AppLifecycleHooks, optio
   const runtime = createAppRuntime(source, { ...options.dependencies, ...telemetry });
   hooks.appStart(() => {
     void runtime.auth.verifier.warmUp();
+    // The first rules read before the first request needs them; never rejects.
+    void runtime.revocations?.list.warmUp();
     return runtime.signing.ready();
   });
   return runtime;

@@ -35,6 +35,10 @@ export const APP_FAILURES = defineFailures({
   backend_redirect: { status: 502, challenge: 'none', detail: 'The fulfilment service answered with a redirect, which is never followed.' },
   backend_response_too_large: { status: 502, challenge: 'none', detail: 'The fulfilment service answered with more than this API accepts.' },
   signing_unavailable: { status: 503, challenge: 'none', retryable: true, detail: 'The service cannot vouch for the caller right now; retry shortly.' },
+  // The deny list's admin API (manage/revocations).
+  revocation_not_found: { status: 404, challenge: 'none', detail: 'No such revocation rule.' },
+  revocation_forbidden: { status: 403, challenge: 'none', detail: 'A revocation rule may name only your own tenant.' },
+  revocation_store_unavailable: { status: 503, challenge: 'none', retryable: true, detail: 'The revocation store is not answering; retry shortly.' },
   signing_keys_unavailable: { status: 503, challenge: 'none', retryable: true, detail: 'The signing keys are temporarily unavailable; retry shortly.' },
 });
 export type AppFailureCode = keyof typeof APP_FAILURES;
@@ -53,5 +57,10 @@ export const APP_CHECKS = [
   'fulfilment.answer',
   'signing.assertion',
   'signing.keys',
+  'revocations.id',
+  'revocations.body',
+  'revocations.lookup',
+  'revocations.tenant',
+  'revocations.store',
 ] as const;
 export type AppCheck = (typeof APP_CHECKS)[number];

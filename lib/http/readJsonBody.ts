@@ -43,7 +43,7 @@ export async function readJsonBody<S extends z.ZodMiniType>(request: HttpRequest
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, value: parsed.data };
-  const known = schema instanceof z.ZodMiniObject ? Object.keys(schema.shape) : [];
+  const known = knownFields(schema);
   const issue = parsed.error.issues[0];
   if (issue?.code === 'unrecognized_keys') {
     const count = issue.keys.length;
@@ -72,4 +72,14 @@ function jsonDetail(error: unknown): string {
 
 function tooLarge(maxBytes: number): BodyResult<never> {
   return { ok: false, status: 413, code: 'body_too_large', detail: `The body exceeds ${maxBytes} bytes.` };
+}
+
+/** The member names a body schema defines: an object's, or those of every object in a discriminated union. */
+function knownFields(schema: z.ZodMiniType): string[] {
+  if (schema instanceof z.ZodMiniObject) return Object.keys(schema.shape);
+  if (schema instanceof z.ZodMiniDiscriminatedUnion) {
+    const options = schema._zod.def.options as readonly z.ZodMiniType[];
+    return [...new Set(options.flatMap((option) => (option instanceof z.ZodMiniObject ? Object.keys(option.shape) : [])))];
+  }
+  return [];
 }

@@ -8,6 +8,7 @@ const json = (schema: OpenApiObject) => ({ 'application/json': { schema } });
 const ETAG = { ETag: { description: "The order's version: send it back in If-Match to replace or delete exactly this version.", required: true, schema: { type: 'string' } } };
 const orderId = { name: 'id', in: 'path', required: true, description: 'The order ID (a GUID).', schema: { type: 'string', format: 'uuid' } };
 const ifMatch = (required: string) => ({ name: 'If-Match', in: 'header', required: false, description: required, schema: { type: 'string' } });
+const revocationId = { name: 'id', in: 'path', required: true, description: 'The rule ID (a GUID).', schema: { type: 'string', format: 'uuid' } };
 const orderBody = { required: true, content: json(ref('OrderInput')) };
 const paging: OpenApiObject[] = [
   { name: 'top', in: 'query', required: false, description: `Orders per page, 1-${MAX_PAGE_SIZE}.`, schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE } },
@@ -122,6 +123,47 @@ export const APP_OPERATIONS: OperationCatalogue = {
       parameters: [{ name: 'tenantId', in: 'path', required: true, description: "The token's tenant ID.", schema: { type: 'string' } }, ...paging],
       responses: page,
       failures: listFailures,
+    },
+  },
+  revocations: {
+    GET: {
+      operationId: 'listRevocations',
+      tags: ['Revocations'],
+      summary: "The deny rules of the caller's tenant (app-only, Revocations.Manage)",
+      responses: { 200: { description: 'Every rule the caller may see, newest first.', content: json(ref('RevocationList')) } },
+      failures: [F.revocation_store_unavailable],
+    },
+    POST: {
+      operationId: 'createRevocation',
+      tags: ['Revocations'],
+      summary: 'Refuse a client app, a user or service principal, one token or a tenant, within seconds on every instance',
+      requestBody: { required: true, content: json(ref('RevocationInput')) },
+      responses: {
+        201: {
+          description: 'The rule, in force on every instance within the refresh interval.',
+          headers: { Location: { description: 'The new rule.', required: true, schema: { type: 'string' } } },
+          content: json(ref('Revocation')),
+        },
+      },
+      failures: [...bodyFailures, F.revocation_forbidden, F.revocation_store_unavailable],
+    },
+  },
+  revocation: {
+    GET: {
+      operationId: 'getRevocation',
+      tags: ['Revocations'],
+      summary: 'One deny rule',
+      parameters: [revocationId],
+      responses: { 200: { description: 'The rule.', content: json(ref('Revocation')) } },
+      failures: [F.invalid_parameter, F.revocation_not_found, F.revocation_store_unavailable],
+    },
+    DELETE: {
+      operationId: 'deleteRevocation',
+      tags: ['Revocations'],
+      summary: 'Lift a deny rule',
+      parameters: [revocationId],
+      responses: { 204: { description: 'Lifted: tokens it refused are accepted again within the refresh interval.' } },
+      failures: [F.invalid_parameter, F.revocation_not_found, F.revocation_store_unavailable],
     },
   },
 };

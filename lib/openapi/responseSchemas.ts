@@ -51,3 +51,26 @@ export const principalSchema = z.object({
 });
 
 export const jwksSchema = z.object({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string() })) });
+
+/** A deny rule as the revocations API shows it (revocationView): times as ISO strings, never a token. */
+export const revocationSchema = z.object({
+  id: guidString,
+  kind: z.enum(['clientApp', 'subject', 'token', 'tenant']),
+  tenantId: z.optional(guidString),
+  clientAppId: z.optional(guidString),
+  objectId: z.optional(guidString),
+  uti: z.optional(z.string()),
+  issuedBefore: z.optional(timestamp),
+  reason: z.string(),
+  expiresAt: timestamp,
+  createdAt: timestamp,
+  createdBy: z.object({
+    tenantId: z.string(),
+    objectId: z.optional(z.string()),
+    clientAppId: z.optional(z.string()),
+    via: z.enum(['api', 'cli']),
+    operator: z.optional(z.string()),
+  }),
+});
+
+export const revocationListSchema = z.object({ value: z.array(revocationSchema) });

@@ -3,6 +3,8 @@ import { createAuthTelemetry, loadTelemetrySettings, type AuthTelemetryOptions, 
 import type { SettingsSource } from 'azure-functions-entra-auth/settings';
 import type { SigningEvents } from '../signing/signingEvents';
 import { createManagedIdentityCredential } from '../azure/managedIdentityCredential';
+import type { RevocationEvents } from '../revocation/revocationEvents';
+import { createRevocationTelemetry } from './revocationTelemetry';
 import { createSigningTelemetry } from './signingTelemetry';
 
 export interface StartAuthTelemetryOptions {
@@ -28,7 +30,7 @@ export interface StartAuthTelemetryOptions {
 export function startAuthTelemetry(
   source: SettingsSource,
   options: StartAuthTelemetryOptions,
-): { readonly observer: AuthObserver; readonly keySetEvents?: KeySetEvents; readonly signingEvents?: SigningEvents } {
+): { readonly observer: AuthObserver; readonly keySetEvents?: KeySetEvents; readonly signingEvents?: SigningEvents; readonly revocationEvents?: RevocationEvents } {
   const settings = loadTelemetrySettings(source);
   const telemetry = createAuthTelemetry(settings, {
     onDiagnostic: options.onDiagnostic ?? logDiagnostic,
@@ -46,6 +48,8 @@ export function startAuthTelemetry(
     ...(telemetry.keySetEvents && { keySetEvents: telemetry.keySetEvents }),
     // The app's own Key Vault signing failures travel on the same sink as the auth items.
     ...(telemetry.sink && { signingEvents: createSigningTelemetry(telemetry.sink, telemetry.report) }),
+    // Who revoked what, and failed refreshes of the rules, on the same sink.
+    ...(telemetry.sink && { revocationEvents: createRevocationTelemetry(telemetry.sink, telemetry.report) }),
   };
 }
 

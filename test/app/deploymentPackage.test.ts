@@ -136,11 +136,15 @@ describe.each(nodes)('loaded by %s as the Functions worker loads it', (node) => 
     expect(loaded.startHooks).toBe(1);
   });
 
-  it('loads only dist/main.js when no vault and no Entra-authenticated ingestion is configured', async () => {
-    expect((await loadPackage(node)).modules).toEqual(['dist/main.js']);
+  // The deny list's table is read at appStart (its rules must be known before a token is accepted), so its
+  // client and the managed identity load then, in the background, rather than on the first request.
+  const TABLE_AT_START = ['dist/vendor/data-tables.js', 'dist/vendor/identity.js'];
+
+  it('loads only dist/main.js and the deny list\'s table client when no vault and no Entra-authenticated ingestion is configured', async () => {
+    expect((await loadPackage(node)).modules.sort()).toEqual(['dist/main.js', ...TABLE_AT_START]);
     // With telemetry on, the SDK still waits until after the first responses (DeferredSink).
     const telemetry = await loadPackage(node, { ...minimalSettings, APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${API_CLIENT_ID};IngestionEndpoint=https://127.0.0.1:9/` });
-    expect(telemetry.modules).toEqual(['dist/main.js']);
+    expect(telemetry.modules.sort()).toEqual(['dist/main.js', ...TABLE_AT_START]);
   });
 
   it('refuses to start with a bad setting, naming it, in the words the tsc build uses', async () => {
@@ -156,6 +160,6 @@ describe.each(nodes)('loaded by %s as the Functions worker loads it', (node) => 
       SIGNING_KEY_NAME: 'assertion-signing',
       SIGNING_ISSUER: 'https://orders.example.com',
     });
-    expect(vault.modules.sort()).toEqual(['dist/main.js', 'dist/vendor/identity.js', 'dist/vendor/keyvault-keys.js']);
+    expect(vault.modules.sort()).toEqual(['dist/main.js', 'dist/vendor/data-tables.js', 'dist/vendor/identity.js', 'dist/vendor/keyvault-keys.js']);
   });
 });

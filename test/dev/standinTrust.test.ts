@@ -44,8 +44,11 @@ function localSettingsValues(withCaFile: boolean): Record<string, string> {
     AUTH_INSTANCE: standin.url,
     NODE_EXTRA_CA_CERTS: standin.caPath,
     ...(withCaFile && { AUTH_INSTANCE_CA_FILE: standin.caPath }),
-    // The app needs an orders store to start; /api/me never calls it.
+    // The app needs an orders store to start; /api/me never calls it. No Azurite runs here, so
+    // the deny list (same account) can never be read: this test is about key-fetch trust, so it
+    // opts into fail-open rather than every call answering 503 revocation_unavailable.
     ORDERS_STORAGE: 'UseDevelopmentStorage=true',
+    REVOCATION_FAIL_OPEN: 'true',
   };
 }
 

@@ -145,12 +145,25 @@ describe('the anonymous health endpoint', () => {
     // already or not yet; the development signer has its key from the start.
     const fresh = await startDevHost(V2);
     const before = (await (await fetch(`${fresh}/api/health`)).json()) as Record<string, unknown>;
-    expect(before).toEqual({ status: 'ok', tokenSigningKeys: expect.stringMatching(/^(not_)?loaded$/) as unknown, assertionSigningKeys: 'loaded', ordersStore: 'unknown' });
+    // The deny rules too: read since the start as well, so in or not yet; their age, never their number.
+    expect(before).toEqual({
+      status: 'ok',
+      tokenSigningKeys: expect.stringMatching(/^(not_)?loaded$/) as unknown,
+      assertionSigningKeys: 'loaded',
+      ordersStore: 'unknown',
+      revocationRules: expect.objectContaining({ state: expect.stringMatching(/^(not_loaded|current)$/) as unknown }) as unknown,
+    });
     expect((await call(fresh, 'GET', 'orders', token('identity reader v2'))).status).toBe(200);
     const after = await fetch(`${fresh}/api/health`);
     expect(after.headers.get('cache-control')).toBe('no-store');
     expect(after.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(await after.json()).toEqual({ status: 'ok', tokenSigningKeys: 'loaded', assertionSigningKeys: 'loaded', ordersStore: 'answering' });
+    expect(await after.json()).toEqual({
+      status: 'ok',
+      tokenSigningKeys: 'loaded',
+      assertionSigningKeys: 'loaded',
+      ordersStore: 'answering',
+      revocationRules: { state: 'current', ageSeconds: expect.any(Number) as unknown },
+    });
   });
 });
 

@@ -50,6 +50,11 @@ const ROWS = {
   signing_keys_unavailable: plain(() => new Refusal(APP_FAILURES.signing_keys_unavailable, 'signing.keys', 'no key set loaded yet', { retryAfterSeconds: 1 }), 503, 'Service Unavailable', 'The signing keys are temporarily unavailable; retry shortly.', {
     headers: { 'retry-after': '1' },
   }),
+  revocation_not_found: plain(() => new Refusal(APP_FAILURES.revocation_not_found, 'revocations.lookup', 'no such rule'), 404, 'Not Found', 'No such revocation rule.'),
+  revocation_forbidden: plain(() => new Refusal(APP_FAILURES.revocation_forbidden, 'revocations.tenant', 'rule names another tenant'), 403, 'Forbidden', 'A revocation rule may name only your own tenant.'),
+  revocation_store_unavailable: plain(() => new Refusal(APP_FAILURES.revocation_store_unavailable, 'revocations.store', 'table unreachable', { retryAfterSeconds: 5 }), 503, 'Service Unavailable', 'The revocation store is not answering; retry shortly.', {
+    headers: { 'retry-after': '5' },
+  }),
 } satisfies Record<AppFailureCode, Row>;
 
 describe('answerFailure, for every app failure code', () => {

@@ -78,13 +78,14 @@ describe('GET /api/me', () => {
   });
 
   it.each([
-    ['an app with no role', { kind: 'app' as const, roles: [] }, 'caller.no_permissions'],
-    ['an app whose only role this API does not define', { kind: 'app' as const, roles: ['Something.Else'] }, 'claims.roles'],
-    ['a user whose only scope this API does not define', { kind: 'delegated' as const, scp: 'User.Read' }, 'claims.scp'],
-  ])('refuses %s with 403', async (_name, token, check) => {
+    // Revocations.Manage is an app role only: no delegated scope exists for it.
+    ['an app with no role', { kind: 'app' as const, roles: [] }, 'caller.no_permissions', ['Orders.Read', 'Orders.ReadWrite', 'Revocations.Manage']],
+    ['an app whose only role this API does not define', { kind: 'app' as const, roles: ['Something.Else'] }, 'claims.roles', ['Orders.Read', 'Orders.ReadWrite', 'Revocations.Manage']],
+    ['a user whose only scope this API does not define', { kind: 'delegated' as const, scp: 'User.Read' }, 'claims.scp', ['Orders.Read', 'Orders.ReadWrite']],
+  ])('refuses %s with 403', async (_name, token, check, required) => {
     const response = await invokeHttp(me(), { route: 'me', headers: { authorization: `Bearer ${await f.token(token)}` } });
     expect(response.status).toBe(403);
-    expect(response.body).toMatchObject({ code: 'insufficient_scope', required: { anyOf: ['Orders.Read', 'Orders.ReadWrite'] } });
+    expect(response.body).toMatchObject({ code: 'insufficient_scope', required: { anyOf: required } });
     expect(f.observer.failures.at(-1)).toMatchObject({ check });
   });
 });

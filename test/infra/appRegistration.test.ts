@@ -30,8 +30,8 @@ const bicepConfig = JSON.parse(readRepoFile('infra/bicepconfig.json')) as { exte
 const PERMISSION_VALUE = /^[\x21-\x7e]+$/;
 
 describe('infra/permissions.json', () => {
-  it('declares Orders.Read and Orders.ReadWrite as app roles and as delegated scopes', () => {
-    expect(permissions.appRoles.map((r) => r.value).sort()).toEqual(['Orders.Read', 'Orders.ReadWrite']);
+  it('declares Orders.Read and Orders.ReadWrite as app roles and as delegated scopes, Revocations.Manage as an app role only', () => {
+    expect(permissions.appRoles.map((r) => r.value).sort()).toEqual(['Orders.Read', 'Orders.ReadWrite', 'Revocations.Manage']);
     expect(permissions.scopes.map((s) => s.value).sort()).toEqual(['Orders.Read', 'Orders.ReadWrite']);
   });
 

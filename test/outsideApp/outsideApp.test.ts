@@ -106,7 +106,7 @@ describe('the packed package', () => {
     const out = execFileSync(path.join(NODE_MODULES_BIN, 'attw'), [tarball, '--format', 'json'], { encoding: 'utf8' });
     const report = JSON.parse(out) as { analysis: { problems: unknown[]; entrypoints: Record<string, unknown> } };
     expect(report.analysis.problems).toEqual([]);
-    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(['.', './app-insights', './errors', './package.json', './settings', './toolkit']);
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(['.', './app-insights', './errors', './openapi', './package.json', './revocation', './settings', './toolkit']);
   });
 
   it('holds the built package, its sources for source maps, README and CHANGELOG, and nothing of the app or its tests', () => {

@@ -8,6 +8,8 @@ import { describedHandler } from './functions/protectedHandlerDescription';
 import type { HandlersFor, ProtectedRoute } from './functions/protectedRoute';
 import { createGuard, methodsOf, type AuthenticatedHandler } from './functions/withAuth';
 import type { FetchLike } from './net/fetchJson';
+import { revocationCheck } from './revocation/revocationCheck';
+import type { RevocationList } from './revocation/revocationList';
 import { createNodeHttpFetch } from './net/nodeHttpFetch';
 import { resolveAuthSettings, type AuthOptions } from './settings/authOptions';
 import type { AuthSettings } from './settings/authSettings';
@@ -41,6 +43,11 @@ export interface EntraAuthOptions extends AuthOptions {
    * not read stops the app at startup, as the misspelling it most likely is.
    */
   readonly ignoreSettings?: readonly string[];
+  /**
+   * A deny list (createRevocationList of azure-functions-entra-auth/revocation): every
+   * verified token, cached ones included, is checked against it before authorization.
+   */
+  readonly revocation?: RevocationList;
 }
 
 /** What an app builds once, at startup, and passes to its function files. */
@@ -69,7 +76,7 @@ export interface EntraAuth {
  * policy that names an undeclared permission, so a misconfigured app fails at start.
  */
 export function createEntraAuth(options: EntraAuthOptions): EntraAuth {
-  const { env, permissions, observer, keySetEvents, fetch, now, baseDir, host, ignoreSettings, ...authOptions } = options;
+  const { env, permissions, observer, keySetEvents, fetch, now, baseDir, host, ignoreSettings, revocation, ...authOptions } = options;
   const { settings, instanceCaPem } = resolveAuthSettings(authOptions, env, {
     ...(baseDir !== undefined && { baseDir }),
     ...(host && { host }),
@@ -93,6 +100,7 @@ export function createEntraAuth(options: EntraAuthOptions): EntraAuth {
     observer: observer ?? invocationLogObserver,
     realm,
     authorize: { allowTokensWithoutPermissions: settings.allowTokensWithoutPermissions, authorities: settings.authorities },
+    ...(revocation && { revocation: revocationCheck(revocation) }),
   });
   const policy = <P extends AuthPolicy>(rules: P): Readonly<P> => defineAuthPolicy(rules, permissions, settings.authorities);
 

@@ -27,10 +27,13 @@ export {
   NO_APP_ROLE_DETAIL,
   REQUEST_FAILURES,
   REQUEST_FAILURE_CODES,
+  REVOCATION_FAILURES,
+  REVOCATION_FAILURE_CODES,
   TOKEN_FAILURES,
   TOKEN_FAILURE_CODES,
   type PackageFailureCode,
   type RequestFailureCode,
+  type RevocationFailureCode,
   type TokenFailureCode,
 } from './errors/failureCodes';
 export {
@@ -39,6 +42,7 @@ export {
   KEY_SOURCE_CHECKS,
   POLICY_CHECKS,
   REQUEST_CHECKS,
+  REVOCATION_CHECKS,
   TOKEN_CHECKS,
   isCheckName,
   type CheckName,
@@ -46,5 +50,6 @@ export {
   type KeySourceCheck,
   type PolicyCheck,
   type RequestCheck,
+  type RevocationCheck,
   type TokenCheck,
 } from './errors/checkNames';

@@ -73,14 +73,18 @@ export type PolicyCheck = (typeof POLICY_CHECKS)[number] | `route.${string}` | `
 export const INTERNAL_CHECKS = ['verifier', 'handler'] as const;
 export type InternalCheck = (typeof INTERNAL_CHECKS)[number];
 
-export type CheckName = TokenCheck | KeySourceCheck | RequestCheck | PolicyCheck | InternalCheck;
+/** The deny list (azure-functions-entra-auth/revocation): a rule refused the token, or the rules could not be read. */
+export const REVOCATION_CHECKS = ['revocation', 'revocation.rules'] as const;
+export type RevocationCheck = (typeof REVOCATION_CHECKS)[number];
+
+export type CheckName = TokenCheck | KeySourceCheck | RequestCheck | PolicyCheck | InternalCheck | RevocationCheck;
 
 /** A claim rule's check: `claim_rule.` and the claim's name (policy names, never token values). */
 export const CLAIM_RULE_CHECK = /^claim_rule\.[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/;
 
 /** Every fixed check name (route checks are `route.` plus the route's parameter name). */
 export const CHECK_NAMES: readonly CheckName[] = Object.freeze([
-  ...new Set<CheckName>([...TOKEN_CHECKS, ...KEY_SOURCE_CHECKS, ...REQUEST_CHECKS, ...POLICY_CHECKS, ...INTERNAL_CHECKS]),
+  ...new Set<CheckName>([...TOKEN_CHECKS, ...KEY_SOURCE_CHECKS, ...REQUEST_CHECKS, ...POLICY_CHECKS, ...INTERNAL_CHECKS, ...REVOCATION_CHECKS]),
 ]);
 
 export function isCheckName(value: string): value is CheckName {

@@ -56,8 +56,19 @@ export const REQUEST_FAILURES = defineFailures({
 export type RequestFailureCode = keyof typeof REQUEST_FAILURES;
 export const REQUEST_FAILURE_CODES = Object.freeze(Object.keys(REQUEST_FAILURES)) as readonly RequestFailureCode[];
 
+/**
+ * The deny list's refusals (azure-functions-entra-auth/revocation). The description of a
+ * revoked token never says which rule matched: that would tell a thief what to route around.
+ */
+export const REVOCATION_FAILURES = defineFailures({
+  token_revoked: { ...invalidToken, detail: 'The access token has been revoked; request a new one.' },
+  revocation_unavailable: { status: 503, challenge: 'none', retryable: true, detail: 'Token revocation rules are temporarily unavailable; retry shortly.' },
+});
+export type RevocationFailureCode = keyof typeof REVOCATION_FAILURES;
+export const REVOCATION_FAILURE_CODES = Object.freeze(Object.keys(REVOCATION_FAILURES)) as readonly RevocationFailureCode[];
+
 /** Every code the package itself answers with. */
-export type PackageFailureCode = TokenFailureCode | RequestFailureCode;
+export type PackageFailureCode = TokenFailureCode | RequestFailureCode | RevocationFailureCode;
 
 /** The insufficient_scope detail for an app-only token that carries no app role at all. */
 export const NO_APP_ROLE_DETAIL =

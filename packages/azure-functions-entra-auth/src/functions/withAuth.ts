@@ -5,7 +5,8 @@ import { principalFrom, type Principal } from '../authz/principal';
 import { AuthError } from '../errors/authErrors';
 import { REQUEST_FAILURES } from '../errors/failureCodes';
 import { Refusal, type Failure } from '../errors/refusal';
-import type { AccessTokenVerifier } from '../verify/verifiedAccessToken';
+import type { RevocationCheck } from '../revocation/revocationCheck';
+import type { AccessTokenVerifier, VerifiedAccessToken } from '../verify/verifiedAccessToken';
 import type { AuthFailureEvent, AuthObserver } from './authEvents';
 import { extractBearerToken } from './bearerToken';
 import { answerFailure, requestSite } from './failureAnswer';
@@ -33,6 +34,8 @@ export interface GuardOptions {
   /** The `realm` of every challenge, e.g. the App ID URI. */
   readonly realm: string;
   readonly authorize?: AuthorizeOptions;
+  /** The deny list, run on every verified token (cached ones too) before authorization. */
+  readonly revocation?: RevocationCheck;
 }
 
 /**
@@ -43,7 +46,7 @@ export interface GuardOptions {
  * to the observer. No handler runs for a refused request.
  */
 export function createGuard(options: GuardOptions): (methods: ProtectedMethods) => HttpHandler {
-  const { verifier, observer, realm } = options;
+  const { verifier, observer, realm, revocation } = options;
   const authorizeOptions = options.authorize ?? {};
 
   return (methods) => {
@@ -94,14 +97,22 @@ export function createGuard(options: GuardOptions): (methods: ProtectedMethods) 
     if (extracted.kind === 'invalid_request') {
       return new Refusal(REQUEST_FAILURES.invalid_request, extracted.check, extracted.description, { description: extracted.description });
     }
-    let principal: Principal;
+    let verified: VerifiedAccessToken;
     try {
-      principal = principalFrom(await verifier.verify(extracted.token));
+      verified = await verifier.verify(extracted.token);
     } catch (error) {
       if (error instanceof AuthError) return error;
       context.error(`Token verification failed unexpectedly: ${error instanceof Error ? error.message : 'unknown error'}`);
       return new Refusal(REQUEST_FAILURES.internal_error, 'verifier', 'unexpected verifier failure', { cause: error });
     }
+    // Here, not in the verifier: the verified-token cache sits inside the verifier, so a cached token is checked too.
+    if (revocation) {
+      // Synchronous while the rules are fresh: no extra promise turn then.
+      const checked = revocation(verified);
+      const revoked = checked instanceof Promise ? await checked : checked;
+      if (revoked) return revoked;
+    }
+    const principal: Principal = principalFrom(verified);
     const decision = authorize(principal, rule, request.params, authorizeOptions);
     return decision.allowed ? principal : decision.refusal;
   }

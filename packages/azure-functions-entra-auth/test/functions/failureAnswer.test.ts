@@ -18,7 +18,7 @@ import {
   type AuthError,
   type TokenFacts,
 } from '../../src/errors/authErrors';
-import { REQUEST_FAILURES, REQUEST_FAILURE_CODES, TOKEN_FAILURE_CODES, type PackageFailureCode } from '../../src/errors/failureCodes';
+import { REQUEST_FAILURES, REQUEST_FAILURE_CODES, REVOCATION_FAILURES, REVOCATION_FAILURE_CODES, TOKEN_FAILURE_CODES, type PackageFailureCode } from '../../src/errors/failureCodes';
 import { defineFailures } from '../../src/errors/failureDefinition';
 import { Refusal, type Failure } from '../../src/errors/refusal';
 import { answerFailure, type RequestSite } from '../../src/functions/failureAnswer';
@@ -153,11 +153,22 @@ const ROWS = {
     headers: { allow: 'GET, DELETE' },
   }),
   internal_error: plain(() => new Refusal(REQUEST_FAILURES.internal_error, 'verifier', 'unexpected verifier failure'), 500, 'Internal Server Error', 'The request failed; quote the invocation ID to support.'),
+  token_revoked: plain(() => new Refusal(REVOCATION_FAILURES.token_revoked, 'revocation', 'a revocation rule covers the token', withFacts), 401, 'Unauthorized', 'The access token has been revoked; request a new one.', {
+    challenge: `Bearer realm="${REALM}", error="invalid_token", error_description="The access token has been revoked; request a new one."`,
+    facts: true,
+  }),
+  revocation_unavailable: plain(
+    () => new Refusal(REVOCATION_FAILURES.revocation_unavailable, 'revocation.rules', 'no rules younger than the bound', { ...withFacts, retryAfterSeconds: 5 }),
+    503,
+    'Service Unavailable',
+    'Token revocation rules are temporarily unavailable; retry shortly.',
+    { headers: { 'retry-after': '5' }, facts: true },
+  ),
 } satisfies Record<PackageFailureCode, Row>;
 
 describe('answerFailure, for every failure code', () => {
   it('has a row here for every code of the union, and no other', () => {
-    expect(Object.keys(ROWS).sort()).toEqual([...TOKEN_FAILURE_CODES, ...REQUEST_FAILURE_CODES].sort());
+    expect(Object.keys(ROWS).sort()).toEqual([...TOKEN_FAILURE_CODES, ...REQUEST_FAILURE_CODES, ...REVOCATION_FAILURE_CODES].sort());
   });
 
   it.each(Object.entries(ROWS) as [PackageFailureCode, Row][])('%s', (code, row) => {

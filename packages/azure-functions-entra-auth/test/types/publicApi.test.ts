@@ -17,7 +17,7 @@ describe('the public entry points', () => {
         'ALLOWED_ALGORITHMS', 'ANY_VALID_TOKEN', 'AUTH_SETTING_NAMES', 'AlgorithmNotAllowedError', 'AudienceMismatchError', 'AuthError',
         'CHECK_NAMES', 'CLAIM_NAMES', 'ClaimInvalidError', 'ClientAppNotAllowedError', 'EntraKeyStore', 'HeaderNotAllowedError',
         'IssuerMismatchError', 'KEY_SOURCE_CHECKS', 'KeyNotFoundError', 'KeysUnavailableError', 'MAX_TOKEN_LENGTH', 'NO_APP_ROLE_DETAIL',
-        'NotAccessTokenError', 'POLICY_CHECKS', 'REQUEST_CHECKS', 'REQUEST_FAILURES', 'REQUEST_FAILURE_CODES', 'Refusal', 'SettingsError',
+        'NotAccessTokenError', 'POLICY_CHECKS', 'REQUEST_CHECKS', 'REQUEST_FAILURES', 'REQUEST_FAILURE_CODES', 'REVOCATION_CHECKS', 'REVOCATION_FAILURES', 'REVOCATION_FAILURE_CODES', 'Refusal', 'SettingsError',
         'SignatureInvalidError', 'TOKEN_CHECKS', 'TOKEN_FAILURES', 'TOKEN_FAILURE_CODES', 'TOKEN_VERSIONS', 'TenantNotAllowedError',
         'TokenExpiredError', 'TokenMalformedError', 'TokenNotYetValidError', 'TokenVersionNotAllowedError', 'VERIFICATION_STEPS',
         'allOf', 'answerFailure', 'answerHandlerRefusal', 'anyOf', 'authorize', 'createAccessTokenVerifier', 'createEntraAuth',

@@ -6,6 +6,10 @@
 export type RouteMatch = Readonly<Record<string, string>>;
 
 export function compileRoute(template: string): (path: string) => RouteMatch | undefined {
+  // As the Functions host does (Azure/azure-functions-host#1781): its own routes live under admin, so an app's may not start with it.
+  if (template.replace(/^\/+/, '').toLowerCase().startsWith('admin')) {
+    throw new Error(`dev host: The specified route conflicts with one or more built in routes. (${template}: routes may not start with "admin")`);
+  }
   const segments = template.split('/').filter(Boolean);
   for (const segment of segments) {
     if (segment.includes('*')) throw new Error(`dev host: catch-all route segments are not supported (${template})`);
