@@ -1,5 +1,6 @@
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { authorityRouting } from './benchmarks/authorityRouting';
 import { identityModelPeer } from './benchmarks/identityModelPeer';
 import { keyRollover } from './benchmarks/keyRollover';
 import { ordersStore } from './benchmarks/ordersStore';
@@ -16,7 +17,7 @@ import { createVerifyFixture, type VerifyFixture } from './support/verifyFixture
  * A report, not a gate: missed goals print FAIL but the exit code is 0; only errors make it 1.
  * Add a benchmark by writing a file in benchmarks/ and listing it here.
  */
-const BENCHMARKS: readonly Benchmark[] = [verifyLatency, verifyThroughput, verifiedCacheMemory, verifyStages, keyRollover, ordersStore, revocationCost, identityModelPeer];
+const BENCHMARKS: readonly Benchmark[] = [verifyLatency, verifyThroughput, verifiedCacheMemory, verifyStages, keyRollover, ordersStore, revocationCost, identityModelPeer, authorityRouting];
 
 /** Distinct tokens minted up front: enough for a 100 ms batch of first-seen verifications. */
 const TOKEN_COUNT = 2_000;

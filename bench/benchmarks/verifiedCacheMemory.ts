@@ -134,5 +134,7 @@ function verifiedFrom(token: string): VerifiedAccessToken {
     isAppOnly: claims.idtyp === 'app',
     roles: claims.roles ?? [],
     scopes: claims.scp?.split(' ') ?? [],
+    authority: { name: 'default', kind: 'workforce' },
+    userFlow: undefined,
   };
 }

@@ -31,6 +31,10 @@ export interface IdentityAssertionClaims {
   readonly scp?: string;
   /** The `uti` of the caller's access token, to correlate with Entra sign-in logs. */
   readonly uti?: string;
+  /** The configured authority that verified the caller (`default` in the single-authority AUTH_* form). */
+  readonly authority: string;
+  /** B2C callers: the user flow that signed them in. */
+  readonly user_flow?: string;
 }
 
 export interface AssertionIssuerOptions {
@@ -71,6 +75,8 @@ export function assertionClaims(
     ...(principal.roles.length > 0 && { roles: [...principal.roles] }),
     ...(principal.scopes.length > 0 && { scp: principal.scopes.join(' ') }),
     ...(claims.uti !== undefined && { uti: claims.uti }),
+    authority: principal.authority,
+    ...(principal.userFlow !== undefined && { user_flow: principal.userFlow }),
   };
 }
 

@@ -25,7 +25,13 @@ describe('assertion claims', () => {
       idtyp: 'app',
       roles: ['Orders.ReadWrite'],
       uti: 'AbCdEfGhIjKlMnOpQrStUv',
+      authority: 'default',
     });
+  });
+
+  it('name the authority and, for a B2C caller, the user flow that verified the caller', () => {
+    const claims = assertionClaims({ ...testPrincipal('user'), authority: 'legacyCustomers', authorityKind: 'b2c', userFlow: 'B2C_1_signupsignin' }, CONTEXT);
+    expect(claims).toMatchObject({ authority: 'legacyCustomers', user_flow: 'B2C_1_signupsignin' });
   });
 
   it('carry a signed-in user with delegated scopes, space-separated as in Entra tokens', () => {

@@ -70,7 +70,8 @@ it('answers every request as it would without telemetry', () => {
 it('sends one AuthFailure event per refused request, with exactly the documented properties', () => {
   const kid = scene.key.kid;
   // A 403 names the verified caller; a 401's token was refused, so its IDs are sent as unverified claims only.
-  const caller = { tenantId: TENANT, clientAppId: CALLER_APP, tokenVersion: '2.0', kid };
+  // A verified caller's authority is named too (issue 22); the AUTH_* form's is default.
+  const caller = { tenantId: TENANT, clientAppId: CALLER_APP, tokenVersion: '2.0', kid, authority: 'default' };
   const claimed = { unverifiedTenantId: TENANT, unverifiedClientAppId: CALLER_APP, tokenVersion: '2.0', kid };
   const request = (name: string, route: string) => ({ method: 'GET', route, functionName: route, invocationId: responses[name]?.body.invocationId });
   expect(failureFor('missing')).toEqual({ code: 'token_missing', check: 'header.authorization', status: '401', ...request('missing', 'me') });
@@ -95,7 +96,7 @@ it('counts authorized requests in the AuthSuccess metric, aggregated per dimensi
     const key = JSON.stringify(metric.properties);
     counts.set(key, (counts.get(key) ?? 0) + metric.count);
   }
-  const dimensions = (functionName: string) => JSON.stringify({ functionName, tenantId: TENANT, result: 'authorized', tokenVersion: '2.0' });
+  const dimensions = (functionName: string) => JSON.stringify({ functionName, tenantId: TENANT, result: 'authorized', tokenVersion: '2.0', authority: 'default' });
   expect(Object.fromEntries(counts)).toEqual({ [dimensions('me')]: 2, [dimensions('orders')]: 1 });
   // Every measurement is 1, so the sum is the count too.
   for (const metric of metrics) expect(metric.value).toBe(metric.count);

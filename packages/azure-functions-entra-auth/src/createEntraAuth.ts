@@ -16,6 +16,7 @@ import type { AuthSettings } from './settings/authSettings';
 import type { HostEnvironment } from './settings/hostEnvironment';
 import type { SettingsSource } from './settings/settingsSource';
 import { createAccessTokenVerifier } from './verify/createAccessTokenVerifier';
+import { createAuthorityVerifier } from './authorities/createAuthorityVerifier';
 import type { AccessTokenVerifier } from './verify/verifiedAccessToken';
 
 export interface EntraAuthOptions extends AuthOptions {
@@ -81,20 +82,27 @@ export function createEntraAuth(options: EntraAuthOptions): EntraAuth {
     ...(host && { host }),
     ...(ignoreSettings && { ignoreSettings }),
   });
-  const verifier = createAccessTokenVerifier(settings, {
+  const verifierDependencies = {
     fetch: fetch ?? createNodeHttpFetch(instanceCaPem === undefined ? {} : { ca: instanceCaPem }),
     ...(now && { now }),
     ...(keySetEvents && { events: keySetEvents }),
-  });
+  };
+  // One workforce authority (the AUTH_* form) keeps the single verifier, whose issuer step is its routing;
+  // several go through the router, which picks the authority by exact iss before any key is looked up.
+  const [first] = settings.authorities;
+  const verifier =
+    settings.authorities.length === 1 && first?.kind === 'workforce' && first.allowedClientApps === undefined
+      ? createAccessTokenVerifier(settings, { ...verifierDependencies, authority: Object.freeze({ name: first.name, kind: first.kind }) })
+      : createAuthorityVerifier(settings, verifierDependencies);
   const realm = settings.appIdUri ?? `api://${settings.clientId}`;
   const guard = createGuard({
     verifier,
     observer: observer ?? invocationLogObserver,
     realm,
-    authorize: { allowTokensWithoutPermissions: settings.allowTokensWithoutPermissions },
+    authorize: { allowTokensWithoutPermissions: settings.allowTokensWithoutPermissions, authorities: settings.authorities },
     ...(revocation && { revocation: revocationCheck(revocation) }),
   });
-  const policy = <P extends AuthPolicy>(rules: P): Readonly<P> => defineAuthPolicy(rules, permissions);
+  const policy = <P extends AuthPolicy>(rules: P): Readonly<P> => defineAuthPolicy(rules, permissions, settings.authorities);
 
   const routeHandler = <R extends ProtectedRoute>(route: R, handlers: HandlersFor<R>): HttpHandler => {
     const byMethod = handlers as Readonly<Record<string, AuthenticatedHandler | undefined>>;

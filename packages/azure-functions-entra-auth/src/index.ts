@@ -22,13 +22,37 @@ export {
   defineAuthPolicy,
   describeRequirement,
   requirementNames,
+  type AnyValidTokenRule,
   type AuthPolicy,
   type DeclaredPermissions,
+  type MethodConditions,
   type MethodPolicy,
   type MethodRule,
   type Requirement,
 } from './authz/authPolicy';
 export { authorize, type AuthorizationDecision, type AuthorizeOptions } from './authz/authorize';
+export {
+  claimContainsAll,
+  claimContainsAny,
+  claimEquals,
+  claimPresent,
+  describeClaimRule,
+  type ClaimRule,
+} from './authz/claimRules';
+
+// Several authorities (workforce tenants, External ID tenants, B2C user flows)
+export {
+  AUTHORITY_KINDS,
+  type AuthorityConfig,
+  type AuthorityInput,
+  type AuthorityKind,
+  type AuthorityRef,
+  type B2cAuthority,
+  type ExternalIdAuthority,
+  type WorkforceAuthority,
+} from './authorities/authorityConfig';
+export { createAuthorityVerifier, keyStoreForSource, resolveKeySource, type AuthorityVerifier, type ResolvedKeySource } from './authorities/createAuthorityVerifier';
+export { buildAuthorityRoutes, type AuthorityRoutes, type IssuerRoute, type KeySource } from './authorities/authorityRoutes';
 export { principalFrom, type Principal } from './authz/principal';
 
 // The framework-free verifier

@@ -28,6 +28,9 @@ export function testPrincipal(kind: 'app' | 'user' = 'app'): Principal {
     roles: app ? ['Orders.ReadWrite'] : [],
     scopes: app ? [] : ['User.Read', 'Orders.ReadWrite'],
     tokenVersion: '2.0',
+    authority: 'default',
+    authorityKind: 'workforce',
+    userFlow: undefined,
     claims,
   };
 }

@@ -26,9 +26,12 @@ export const AUTH_FAILURE_PROPERTIES = [
   'unverifiedClientAppId',
   'tokenVersion',
   'kid',
+  'authority',
+  'userFlow',
 ] as const satisfies readonly (keyof AuthFailureEvent)[];
 
-export const AUTH_SUCCESS_DIMENSIONS = ['functionName', 'tenantId', 'result', 'tokenVersion'] as const;
+/** `authority` (issue 22): which configured authority verified the token (`default` in the AUTH_* form). */
+export const AUTH_SUCCESS_DIMENSIONS = ['functionName', 'tenantId', 'result', 'tokenVersion', 'authority'] as const;
 
 type KeySetFallback = Parameters<NonNullable<KeySetEvents['onKeySetFallback']>>[0];
 type KeySetRefreshed = Parameters<NonNullable<KeySetEvents['onKeySetRefreshed']>>[0];

@@ -1,4 +1,6 @@
 import type { HttpMethod } from '@azure/functions';
+import type { AuthorityRef } from '../authorities/authorityConfig';
+import { claimRuleProblem, type ClaimRule } from './claimRules';
 
 /** A set of permission names, needed either all together or any one of them. */
 export type Requirement = { readonly anyOf: readonly string[] } | { readonly allOf: readonly string[] };
@@ -12,12 +14,26 @@ export const allOf = (...names: string[]): Requirement => Object.freeze({ allOf:
  * whose requirement is omitted is refused. A delegated token never passes on roles
  * alone: `userRoles` only adds a condition on the signed-in user's app roles.
  */
-export interface MethodPolicy {
+export interface MethodPolicy extends MethodConditions {
   readonly appRoles?: Requirement;
   readonly scopes?: Requirement;
   readonly userRoles?: Requirement;
   /** A route parameter that must equal the token's tenant (`tid`), for tenant-scoped routes. */
   readonly tenantRouteParam?: string;
+}
+
+/** What a method may demand of any caller, beside its permissions (issue 22). */
+export interface MethodConditions {
+  /** The configured authorities whose tokens this method accepts (by name); default all. */
+  readonly authorities?: readonly string[];
+  /** Rules on the token's claims, all of which must hold. */
+  readonly claims?: readonly ClaimRule[];
+  /**
+   * A Conditional Access authentication context (`c1`…`c99`) the sign-in must have met:
+   * `acrs` must contain it. A delegated token without it gets a 401 claims challenge;
+   * an app-only token, which can never carry it, a 403.
+   */
+  readonly authenticationContext?: string;
 }
 
 /**
@@ -27,7 +43,12 @@ export interface MethodPolicy {
  */
 export const ANY_VALID_TOKEN = Object.freeze({ anyValidToken: true as const });
 
-export type MethodRule = MethodPolicy | typeof ANY_VALID_TOKEN;
+/** Any valid token, under conditions: `{ ...ANY_VALID_TOKEN, authorities: ['employees'] }`. */
+export interface AnyValidTokenRule extends MethodConditions {
+  readonly anyValidToken: true;
+}
+
+export type MethodRule = MethodPolicy | AnyValidTokenRule;
 
 /** The rule for each HTTP method; a method with no entry is refused. */
 export type AuthPolicy = Readonly<Partial<Record<HttpMethod, MethodRule>>>;
@@ -48,12 +69,13 @@ export interface DeclaredPermissions {
  * malformed requirement. Given the permissions the app declares, a name it does not
  * declare is a TypeError too.
  */
-export function defineAuthPolicy<P extends AuthPolicy>(policy: P, known?: DeclaredPermissions): Readonly<P> {
+export function defineAuthPolicy<P extends AuthPolicy>(policy: P, known?: DeclaredPermissions, authorities?: readonly AuthorityRef[]): Readonly<P> {
   const entries = Object.entries(policy);
   if (entries.length === 0) throw new TypeError('an auth policy needs at least one HTTP method');
   for (const [method, rule] of entries as [string, MethodRule | undefined][]) {
     if (!METHODS.includes(method)) throw new TypeError(`auth policy: "${method}" is not an HTTP method (use upper case)`);
     if (rule === undefined) throw new TypeError(`auth policy for ${method}: the rule is undefined (leave the method out to refuse it)`);
+    checkConditions(method, rule, authorities);
     if ('anyValidToken' in rule) continue;
     if (!rule.appRoles && !rule.scopes) throw new TypeError(`auth policy for ${method}: give appRoles, scopes or both, or use ANY_VALID_TOKEN`);
     if (rule.userRoles && !rule.scopes) throw new TypeError(`auth policy for ${method}: userRoles applies to delegated callers and needs scopes`);
@@ -62,6 +84,40 @@ export function defineAuthPolicy<P extends AuthPolicy>(policy: P, known?: Declar
     checkRequirement(method, 'userRoles', rule.userRoles, known?.appRoles);
   }
   return Object.freeze({ ...policy });
+}
+
+const AUTHENTICATION_CONTEXT = /^c([1-9]|[1-9][0-9])$/;
+
+/** The authorities, claim rules and authentication context of a method, against the configured authorities (when given). */
+function checkConditions(method: string, rule: MethodConditions, configured: readonly AuthorityRef[] | undefined): void {
+  let accepted = configured;
+  if (rule.authorities !== undefined) {
+    if (!Array.isArray(rule.authorities) || rule.authorities.length === 0) throw new TypeError(`auth policy for ${method}: authorities lists no authority`);
+    if (new Set(rule.authorities).size !== rule.authorities.length) throw new TypeError(`auth policy for ${method}: authorities names one authority twice`);
+    if (configured) {
+      for (const name of rule.authorities) {
+        if (!configured.some((authority) => authority.name === name)) {
+          throw new TypeError(`auth policy for ${method}: authority "${name}" is not configured (configured: ${configured.map((a) => a.name).join(', ')})`);
+        }
+      }
+      accepted = configured.filter((authority) => rule.authorities?.includes(authority.name));
+    }
+  }
+  const kinds = accepted?.map((authority) => authority.kind);
+  if (rule.claims !== undefined) {
+    const claimRules: readonly ClaimRule[] = rule.claims;
+    if (claimRules.length === 0) throw new TypeError(`auth policy for ${method}: claims lists no rule`);
+    for (const claimRule of claimRules) {
+      const problem = claimRuleProblem(claimRule, kinds);
+      if (problem) throw new TypeError(`auth policy for ${method}: ${problem}`);
+    }
+  }
+  if (rule.authenticationContext !== undefined) {
+    if (!AUTHENTICATION_CONTEXT.test(rule.authenticationContext)) throw new TypeError(`auth policy for ${method}: authenticationContext must be c1 to c99`);
+    if (kinds && !kinds.some((kind) => kind !== 'b2c')) {
+      throw new TypeError(`auth policy for ${method}: authenticationContext needs acrs, which B2C does not issue, and the method accepts only B2C authorities`);
+    }
+  }
 }
 
 function checkRequirement(method: string, field: string, requirement: Requirement | undefined, known: readonly string[] | undefined): void {

@@ -1,5 +1,6 @@
 import type { TokenVersion } from '../settings/authSettings';
 import type { EntraAccessTokenClaims } from '../entra/accessTokenClaims';
+import type { AuthorityKind } from '../authorities/authorityConfig';
 import type { VerifiedAccessToken } from '../verify/verifiedAccessToken';
 
 /** The caller as this API sees it, built from a verified access token. */
@@ -19,6 +20,11 @@ export interface Principal {
   readonly tokenVersion: TokenVersion;
   /** The `kid` of the Entra key that signed the token. */
   readonly keyId: string;
+  /** The configured authority that verified the token (`default` in the single-authority AUTH_* form). */
+  readonly authority: string;
+  readonly authorityKind: AuthorityKind;
+  /** B2C: the user flow that issued the token; undefined for other authorities. */
+  readonly userFlow: string | undefined;
   readonly claims: EntraAccessTokenClaims;
 }
 
@@ -34,6 +40,9 @@ export function principalFrom(token: VerifiedAccessToken): Principal {
     scopes: token.scopes,
     tokenVersion: token.version,
     keyId: token.kid,
+    authority: token.authority.name,
+    authorityKind: token.authority.kind,
+    userFlow: token.userFlow,
     claims: token.claims,
   });
 }

@@ -25,6 +25,9 @@ export interface EntraAccessTokenClaims {
   /** App roles (or directory roles for users). */
   readonly roles?: readonly string[];
   readonly uti?: string;
+  /** B2C: the user flow (policy) that issued the token; older tenants put it in `acr`. */
+  readonly tfp?: string;
+  readonly acr?: string;
   readonly [claim: string]: unknown;
 }
 
@@ -37,10 +40,12 @@ const OPTIONAL_TIMES = ['nbf', 'iat'] as const;
  * code never sees a number where a string belongs. A wrong shape fails closed.
  * `aud` is checked by the audience rule (it must be one string, not an array).
  */
-export function readAccessTokenClaims(payload: Readonly<Record<string, unknown>>, facts?: TokenFacts): EntraAccessTokenClaims {
+export function readAccessTokenClaims(payload: Readonly<Record<string, unknown>>, facts?: TokenFacts, shape: { readonly tidOptional?: boolean } = {}): EntraAccessTokenClaims {
   const options: AuthErrorOptions = { facts };
   for (const claim of REQUIRED_STRINGS) {
     const value = payload[claim];
+    // B2C tokens carry no tid; one that does must still carry a string.
+    if (claim === 'tid' && shape.tidOptional && value === undefined) continue;
     if (value === undefined) throw new ClaimInvalidError(claim, 'missing', `${claim} is required`, options);
     if (typeof value !== 'string' || value === '') throw new ClaimInvalidError(claim, 'invalid', `${claim} must be a non-empty string`, options);
   }

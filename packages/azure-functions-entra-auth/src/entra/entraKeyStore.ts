@@ -36,6 +36,11 @@ export interface EntraKeyStoreOptions {
   readonly unknownKidRefreshMs?: number;
   /** After a failed first load, requests fail fast this long before trying again. */
   readonly retryAfterFailureMs?: number;
+  /**
+   * A discovery document other than Entra's per-version one (a B2C user flow's): its URL
+   * and how it is checked. Every version this store serves reads it.
+   */
+  readonly discovery?: { readonly url: string; readonly parse: (body: unknown) => OpenIdMetadata };
 }
 
 /**
@@ -182,13 +187,14 @@ export class EntraKeyStore {
     const { instance, tenant, now, events } = this.options;
     const ttlMs = this.options.ttlMs ?? DAY_MS;
     const retryAfterFailureMs = this.options.retryAfterFailureMs ?? 15_000;
-    const metadataUrl = openIdConfigurationUrl(instance, tenant, version);
+    const { discovery } = this.options;
+    const metadataUrl = discovery?.url ?? openIdConfigurationUrl(instance, tenant, version);
 
     const metadata = new RefreshingValue<OpenIdMetadata>({
       load: async () => {
         const body = await this.fetch(metadataUrl, 'openid');
         try {
-          return parseOpenIdMetadata(body, instance, tenant, version);
+          return discovery ? discovery.parse(body) : parseOpenIdMetadata(body, instance, tenant, version);
         } catch (cause) {
           throw new KeySourceError('openid.invalid', cause instanceof Error ? cause.message : 'invalid discovery document', { cause });
         }

@@ -21,6 +21,9 @@ export interface TokenFacts {
   readonly clientAppId?: string;
   readonly version?: string;
   readonly kid?: string;
+  /** The configured authority (and B2C user flow) the token was verified by: only in a Refusal's facts. */
+  readonly authority?: string;
+  readonly userFlow?: string;
 }
 
 export interface AuthErrorOptions {

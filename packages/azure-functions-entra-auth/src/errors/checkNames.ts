@@ -6,7 +6,7 @@
  */
 
 /** Claims the verifier reads; a shape or value problem names `claims.<claim>`. */
-export const CLAIM_NAMES = ['iss', 'aud', 'exp', 'nbf', 'iat', 'tid', 'ver', 'oid', 'sub', 'azp', 'azpacr', 'appid', 'appidacr', 'idtyp', 'scp', 'roles', 'uti'] as const;
+export const CLAIM_NAMES = ['iss', 'aud', 'exp', 'nbf', 'iat', 'tid', 'ver', 'oid', 'sub', 'azp', 'azpacr', 'appid', 'appidacr', 'idtyp', 'scp', 'roles', 'uti', 'tfp', 'acr'] as const;
 export type ClaimName = (typeof CLAIM_NAMES)[number];
 
 /** JOSE headers a token may not carry (they would choose a key or change processing). */
@@ -53,9 +53,21 @@ export type KeySourceCheck = (typeof KEY_SOURCE_CHECKS)[number];
 export const REQUEST_CHECKS = ['header.authorization', 'header.multiple_credentials', 'request.query_token', 'request.multiple_methods'] as const;
 export type RequestCheck = (typeof REQUEST_CHECKS)[number];
 
-/** The route's policy against the verified caller (`route.<param>`: a tenant route whose parameter differs from `tid`). */
-export const POLICY_CHECKS = ['policy.method', 'caller.app_only_not_allowed', 'caller.delegated_not_allowed', 'caller.no_permissions', 'claims.roles', 'claims.scp'] as const;
-export type PolicyCheck = (typeof POLICY_CHECKS)[number] | `route.${string}`;
+/**
+ * The route's policy against the verified caller (`route.<param>`: a tenant route whose
+ * parameter differs from `tid`; `claim_rule.<claim>`: a claim rule of the method not met).
+ */
+export const POLICY_CHECKS = [
+  'policy.method',
+  'caller.app_only_not_allowed',
+  'caller.delegated_not_allowed',
+  'caller.no_permissions',
+  'claims.roles',
+  'claims.scp',
+  'policy.authority',
+  'policy.authentication_context',
+] as const;
+export type PolicyCheck = (typeof POLICY_CHECKS)[number] | `route.${string}` | `claim_rule.${string}`;
 
 /** Failures of the app rather than of the request: the verifier or a handler threw. */
 export const INTERNAL_CHECKS = ['verifier', 'handler'] as const;
@@ -67,11 +79,14 @@ export type RevocationCheck = (typeof REVOCATION_CHECKS)[number];
 
 export type CheckName = TokenCheck | KeySourceCheck | RequestCheck | PolicyCheck | InternalCheck | RevocationCheck;
 
+/** A claim rule's check: `claim_rule.` and the claim's name (policy names, never token values). */
+export const CLAIM_RULE_CHECK = /^claim_rule\.[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/;
+
 /** Every fixed check name (route checks are `route.` plus the route's parameter name). */
 export const CHECK_NAMES: readonly CheckName[] = Object.freeze([
   ...new Set<CheckName>([...TOKEN_CHECKS, ...KEY_SOURCE_CHECKS, ...REQUEST_CHECKS, ...POLICY_CHECKS, ...INTERNAL_CHECKS, ...REVOCATION_CHECKS]),
 ]);
 
 export function isCheckName(value: string): value is CheckName {
-  return (CHECK_NAMES as readonly string[]).includes(value) || /^route\.[A-Za-z_][A-Za-z0-9_]*$/.test(value);
+  return (CHECK_NAMES as readonly string[]).includes(value) || /^route\.[A-Za-z_][A-Za-z0-9_]*$/.test(value) || CLAIM_RULE_CHECK.test(value);
 }

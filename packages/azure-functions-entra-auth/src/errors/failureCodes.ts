@@ -36,6 +36,20 @@ export const REQUEST_FAILURES = defineFailures({
   insufficient_scope: { status: 403, challenge: 'insufficient_scope', detail: 'The access token lacks the permission this operation requires.' },
   // The token is fine; it is the route's tenant that does not match it.
   tenant_mismatch: { status: 403, challenge: 'none', detail: 'The access token tenant does not match the tenant in the request.' },
+  // A valid token from an authority this operation does not accept (the customer API and the admin API differ).
+  authority_not_accepted: { ...invalidToken, detail: 'Tokens from this authority are not accepted by this operation; sign in with the authority it serves.' },
+  claim_required: { status: 403, challenge: 'insufficient_scope', detail: 'The access token lacks a claim value this operation requires.' },
+  // Entra left the groups out (too many): "no groups" would be a wrong answer, so nothing is decided from them.
+  groups_overage: {
+    status: 403,
+    challenge: 'none',
+    detail: 'The access token carries a groups overage instead of the groups; this operation cannot decide on its groups.',
+  },
+  authentication_context_required: {
+    status: 401,
+    challenge: 'insufficient_claims',
+    detail: 'This operation requires a stronger sign-in (an authentication context); request a token with the claims in the challenge.',
+  },
   method_not_allowed: { status: 405, challenge: 'none', detail: 'This method is not available on this resource.' },
   internal_error: { status: 500, challenge: 'none', detail: 'The request failed; quote the invocation ID to support.' },
 });

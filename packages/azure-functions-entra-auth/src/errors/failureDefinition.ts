@@ -10,7 +10,7 @@
  * The `WWW-Authenticate` a refusal carries (RFC 6750 §3): `bare` is a challenge
  * without an error (no credentials were sent), `none` means no challenge at all.
  */
-export type Challenge = 'bare' | 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'none';
+export type Challenge = 'bare' | 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'insufficient_claims' | 'none';
 
 export interface FailureHttp {
   readonly status: number;
@@ -39,6 +39,8 @@ const CHALLENGE_STATUS: Readonly<Record<Challenge, readonly number[]>> = {
   invalid_token: [401],
   invalid_request: [400],
   insufficient_scope: [403],
+  // A claims challenge (Conditional Access authentication context): MSAL retries with the claims it names.
+  insufficient_claims: [401],
   none: [],
 };
 

@@ -23,6 +23,11 @@ export interface RefusalOptions {
   readonly description?: string;
   /** insufficient_scope: the permissions that would have sufficed. */
   readonly required?: RequiredPermissions;
+  /**
+   * insufficient_claims: where the client signs in again (`authorization_uri`) and the
+   * claims request it sends there, as JSON text (the challenge carries it base64-encoded).
+   */
+  readonly claimsChallenge?: ClaimsChallenge;
   /** method_not_allowed: the methods the resource serves. */
   readonly allow?: readonly string[];
   /** Retryable codes: when to try again. */
@@ -33,6 +38,13 @@ export interface RefusalOptions {
    */
   readonly problem?: Readonly<Record<string, string | number>>;
   readonly cause?: unknown;
+}
+
+/** What a claims challenge (`error="insufficient_claims"`) names, beside the realm. */
+export interface ClaimsChallenge {
+  readonly authorizationUri: string;
+  /** The claims request as JSON text, e.g. {"access_token":{"acrs":{"essential":true,"value":"c1"}}}. */
+  readonly claims: string;
 }
 
 /** Problem members the answer writes itself; `problem` may not replace them. */
@@ -48,6 +60,7 @@ export class Refusal {
   readonly facts: TokenFacts;
   readonly required: RequiredPermissions | undefined;
   readonly allow: readonly string[] | undefined;
+  readonly claimsChallenge: ClaimsChallenge | undefined;
   readonly retryAfterSeconds: number | undefined;
   readonly problem: Readonly<Record<string, string | number>> | undefined;
   readonly cause: unknown;
@@ -66,6 +79,10 @@ export class Refusal {
     this.facts = Object.freeze({ ...options.facts });
     this.required = options.required;
     this.allow = options.allow && Object.freeze([...options.allow]);
+    this.claimsChallenge = options.claimsChallenge && Object.freeze({ ...options.claimsChallenge });
+    if ((failure.challenge === 'insufficient_claims') !== (options.claimsChallenge !== undefined)) {
+      throw new TypeError(`a ${failure.code} refusal needs claimsChallenge exactly when its challenge is insufficient_claims`);
+    }
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.problem = options.problem && Object.freeze({ ...options.problem });
     this.cause = options.cause;

@@ -24,6 +24,9 @@ export interface AuthFailureEvent {
   /** From the token when it could be read: verified on a 403, unverified (claimed) on a 401. */
   readonly tokenVersion?: string;
   readonly kid?: string;
+  /** The configured authority that verified the token (a 403 after verification), and its B2C user flow. */
+  readonly authority?: string;
+  readonly userFlow?: string;
   /** For logs: what went wrong, in words. Contains no token material. */
   readonly message: string;
 }
@@ -37,6 +40,9 @@ export interface AuthSuccessEvent {
   readonly clientAppId: string;
   readonly tokenVersion: string;
   readonly appOnly: boolean;
+  /** The configured authority that verified the token, and its B2C user flow. */
+  readonly authority?: string;
+  readonly userFlow?: string;
 }
 
 /** Where withAuth reports outcomes. Implementations must be fast and must not throw. */

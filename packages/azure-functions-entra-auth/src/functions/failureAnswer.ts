@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { requirementNames } from '../authz/authPolicy';
 import { KeysUnavailableError } from '../errors/authErrors';
 import type { Challenge } from '../errors/failureDefinition';
-import { Refusal, type Failure } from '../errors/refusal';
+import { Refusal, type ClaimsChallenge, type Failure } from '../errors/refusal';
 import type { AuthFailureEvent } from './authEvents';
 import { bearerChallenge } from './bearerChallenge';
 import { problemResponse } from './problem';
@@ -40,7 +40,7 @@ export function answerFailure(failure: Failure, site: RequestSite, realm?: strin
   const required = refusal?.required && { mode: 'anyOf' in refusal.required ? 'anyOf' : 'allOf', names: requirementNames(refusal.required) };
 
   const headers: Record<string, string> = {};
-  const wwwAuthenticate = challengeHeader(challenge, realm, detail, required?.names.join(' '));
+  const wwwAuthenticate = challengeHeader(challenge, realm, detail, required?.names.join(' '), refusal?.claimsChallenge);
   if (wwwAuthenticate !== undefined) headers['www-authenticate'] = wwwAuthenticate;
   const retryAfter = failure instanceof KeysUnavailableError ? failure.retryAfterSeconds : refusal?.retryAfterSeconds;
   if (retryable && retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));
@@ -52,7 +52,7 @@ export function answerFailure(failure: Failure, site: RequestSite, realm?: strin
   };
   const response = problemResponse(status, failure.code, detail, site.invocationId, { headers, ...(Object.keys(extra).length > 0 && { extra }) });
 
-  const { tenantId, clientAppId, version, kid } = failure.facts;
+  const { tenantId, clientAppId, version, kid, authority, userFlow } = failure.facts;
   // An AuthError's facts come from a token the verifier refused, so they are only claims; a Refusal's from a verified one.
   const verified = failure instanceof Refusal;
   const event: AuthFailureEvent = {
@@ -64,6 +64,8 @@ export function answerFailure(failure: Failure, site: RequestSite, realm?: strin
     ...(clientAppId !== undefined && (verified ? { clientAppId } : { unverifiedClientAppId: clientAppId })),
     ...(version !== undefined && { tokenVersion: version }),
     ...(kid !== undefined && { kid }),
+    ...(verified && authority !== undefined && { authority }),
+    ...(verified && userFlow !== undefined && { userFlow }),
     message: failure.message,
   };
   return { response, event };
@@ -79,7 +81,13 @@ export function answerHandlerRefusal(refusal: Refusal, request: HttpRequest, con
   return answerFailure(refusal, requestSite(request, context)).response;
 }
 
-function challengeHeader(challenge: Challenge, realm: string | undefined, description: string, scope: string | undefined): string | undefined {
+function challengeHeader(
+  challenge: Challenge,
+  realm: string | undefined,
+  description: string,
+  scope: string | undefined,
+  claims: ClaimsChallenge | undefined,
+): string | undefined {
   if (challenge === 'none') return undefined;
   // A challenge names its realm (RFC 6750 §3); only refusals without one may omit it.
   if (realm === undefined) throw new TypeError(`a ${challenge} challenge needs the realm`);
@@ -88,6 +96,10 @@ function challengeHeader(challenge: Challenge, realm: string | undefined, descri
       return bearerChallenge({ realm });
     case 'insufficient_scope':
       return bearerChallenge({ realm, error: challenge, errorDescription: description, ...(scope && { scope }) });
+    case 'insufficient_claims':
+      // Refusal guarantees the claims challenge for this kind; the check keeps the type honest.
+      if (!claims) throw new TypeError('an insufficient_claims challenge needs its claims');
+      return bearerChallenge({ realm, authorizationUri: claims.authorizationUri, error: challenge, errorDescription: description, claims: claims.claims });
     case 'invalid_request':
     case 'invalid_token':
       return bearerChallenge({ realm, error: challenge, errorDescription: description });

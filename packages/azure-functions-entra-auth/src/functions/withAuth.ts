@@ -73,6 +73,8 @@ export function createGuard(options: GuardOptions): (methods: ProtectedMethods) 
             clientAppId: principal.clientAppId,
             tokenVersion: principal.tokenVersion,
             appOnly: principal.isAppOnly,
+            authority: principal.authority,
+            ...(principal.userFlow !== undefined && { userFlow: principal.userFlow }),
           },
           context,
         );

@@ -1,5 +1,6 @@
 import { INSTANCE_CA_SETTING, loadInstanceTrustSettings } from './instanceTrustSettings';
-import { SETTING_NAMES, loadAuthSettings, type AuthSettings, type TokenVersion } from './authSettings';
+import type { AuthorityInput } from '../authorities/authorityConfig';
+import { AUTHORITIES_SETTING, SETTING_NAMES, loadAuthSettings, type AuthSettings, type TokenVersion } from './authSettings';
 import type { HostEnvironment } from './hostEnvironment';
 import type { SettingsSource } from './settingsSource';
 import { SettingsError } from './settingsError';
@@ -30,10 +31,16 @@ export interface AuthOptions {
   readonly clockSkewSeconds?: number;
   /** AUTH_INSTANCE_CA_FILE: local development only, for an https loopback instance. */
   readonly instanceCaFile?: string;
+  /**
+   * AUTH_AUTHORITIES: several authorities (workforce tenants, External ID tenants, B2C
+   * user flows), each named; replaces tenantId, clientId, appIdUri, instance,
+   * allowedTenants and tokenVersions, which each entry gives for itself.
+   */
+  readonly authorities?: readonly AuthorityInput[];
 }
 
 /** Every AUTH_* setting the package reads. */
-export const AUTH_SETTING_NAMES: readonly string[] = Object.freeze([...SETTING_NAMES, INSTANCE_CA_SETTING]);
+export const AUTH_SETTING_NAMES: readonly string[] = Object.freeze([...SETTING_NAMES, INSTANCE_CA_SETTING, AUTHORITIES_SETTING]);
 
 /** Which setting each option stands for: the one place the two spellings meet. */
 export const OPTION_SETTINGS: Readonly<Record<keyof AuthOptions, string>> = Object.freeze({
@@ -47,6 +54,7 @@ export const OPTION_SETTINGS: Readonly<Record<keyof AuthOptions, string>> = Obje
   tokenVersions: 'AUTH_TOKEN_VERSIONS',
   clockSkewSeconds: 'AUTH_CLOCK_SKEW_SECONDS',
   instanceCaFile: INSTANCE_CA_SETTING,
+  authorities: AUTHORITIES_SETTING,
 });
 
 export interface ResolvedAuthSettings {
@@ -85,7 +93,8 @@ export function resolveAuthSettings(options: AuthOptions = {}, env: SettingsSour
     });
     return { settings, instanceCaPem: caPem };
   } catch (error) {
-    const option = error instanceof SettingsError ? optionFor(error.setting, options) : undefined;
+    // AUTH_AUTHORITIES[1].userFlows names the option authorities as well.
+    const option = error instanceof SettingsError ? optionFor(error.setting.replace(/[[.].*$/, ''), options) : undefined;
     if (option === undefined || !(error instanceof SettingsError)) throw error;
     throw new SettingsError(`${error.setting} (option ${option})`, error.message.replace(/^Invalid setting [^:]+: /, ''));
   }
@@ -94,6 +103,7 @@ export function resolveAuthSettings(options: AuthOptions = {}, env: SettingsSour
 function optionText(option: string, value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (option === 'authorities' && Array.isArray(value)) return JSON.stringify(value);
   if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value.join(',');
   throw new SettingsError(`${OPTION_SETTINGS[option as keyof AuthOptions]} (option ${option})`, 'has the wrong type');
 }

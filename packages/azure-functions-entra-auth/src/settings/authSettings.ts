@@ -5,6 +5,9 @@ import { INSTANCE_CA_SETTING } from './instanceTrustSettings';
 import { deepFreeze, parseSettings } from './parseSettings';
 import type { SettingsSource } from './settingsSource';
 import { refuseUnknownSettings } from './unknownSettings';
+import { SettingsError } from './settingsError';
+import { AuthorityConfigError, authorityListSchema, defaultAuthority, normaliseAuthorities, type AuthorityConfig } from '../authorities/authorityConfig';
+import { buildAuthorityRoutes } from '../authorities/authorityRoutes';
 
 export const TOKEN_VERSIONS = ['1.0', '2.0'] as const;
 export type TokenVersion = (typeof TOKEN_VERSIONS)[number];
@@ -40,7 +43,19 @@ export interface AuthSettings {
   readonly clockSkewSeconds: number;
   /** Longest lifetime (nbf, or iat, to exp) a token may have; also caps how long a verified token stays cached. */
   readonly maxTokenLifetimeSeconds: number;
+  /**
+   * Every authority trusted, each with its own issuers, audiences and key sets. In the
+   * AUTH_* form one workforce authority named `default`, built from the fields above; with
+   * AUTH_AUTHORITIES those fields are the first authority's (its tenant, client ID, origin).
+   */
+  readonly authorities: readonly AuthorityConfig[];
 }
+
+/** The structured setting for several authorities: a JSON array (see README, "Several authorities"). */
+export const AUTHORITIES_SETTING = 'AUTH_AUTHORITIES';
+
+/** Per-authority in AUTH_AUTHORITIES; set beside it they would be ambiguous, so they are refused. */
+const PER_AUTHORITY_SETTINGS = ['AUTH_TENANT_ID', 'AUTH_CLIENT_ID', 'AUTH_APP_ID_URI', 'AUTH_INSTANCE', 'AUTH_ALLOWED_TENANTS', 'AUTH_TOKEN_VERSIONS'] as const;
 
 const MULTI_TENANT = ['organizations', 'common'] as const;
 
@@ -115,7 +130,7 @@ const schema = z
 export const SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(schema.shape));
 const NAMES = SETTING_NAMES;
 /** Read by loadInstanceTrustSettings, so known here too. */
-const KNOWN_NAMES: readonly string[] = Object.freeze([...SETTING_NAMES, INSTANCE_CA_SETTING]);
+const KNOWN_NAMES: readonly string[] = Object.freeze([...SETTING_NAMES, INSTANCE_CA_SETTING, AUTHORITIES_SETTING]);
 
 export interface LoadAuthSettingsOptions {
   /** AUTH_* names the app reads itself: left alone instead of refused as misspellings. */
@@ -129,7 +144,8 @@ export interface LoadAuthSettingsOptions {
 export function loadAuthSettings(source: SettingsSource, options: LoadAuthSettingsOptions = {}): AuthSettings {
   // First: a misspelt name otherwise surfaces as "AUTH_X is required", or not at all.
   refuseUnknownSettings(source, 'AUTH_', KNOWN_NAMES, options.ignoreSettings);
-  const s = parseSettings(schema, source, NAMES);
+  const authorities = readAuthorities(source);
+  const s = parseSettings(schema, authorities ? { ...source, ...firstAuthoritySettings(authorities[0] as AuthorityConfig) } : source, NAMES);
   const clientId = s.AUTH_CLIENT_ID;
   const appIdUri = s.AUTH_APP_ID_URI?.replace(/\/+$/, '');
   const tenant: TenantMode =
@@ -147,5 +163,71 @@ export function loadAuthSettings(source: SettingsSource, options: LoadAuthSettin
     tokenVersions: s.AUTH_TOKEN_VERSIONS,
     clockSkewSeconds: s.AUTH_CLOCK_SKEW_SECONDS,
     maxTokenLifetimeSeconds: s.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
+    authorities: authorities ?? [defaultAuthority({ tenant, clientId, appIdUri, audiences: appIdUri === undefined ? [clientId] : [clientId, appIdUri, `${appIdUri}/`], instance: s.AUTH_INSTANCE, tokenVersions: s.AUTH_TOKEN_VERSIONS })],
   });
+}
+
+/**
+ * AUTH_AUTHORITIES, when set: a JSON array of authorities, checked whole. Every problem is
+ * a SettingsError naming the entry and field (`AUTH_AUTHORITIES[1].userFlows`); an issuer
+ * two entries would claim is refused here too, so the app never starts ambiguous.
+ */
+function readAuthorities(source: SettingsSource): readonly AuthorityConfig[] | undefined {
+  const raw = source[AUTHORITIES_SETTING]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  for (const name of PER_AUTHORITY_SETTINGS) {
+    const value = source[name]?.trim();
+    if (value !== undefined && value !== '') {
+      throw new SettingsError(name, `cannot be set beside ${AUTHORITIES_SETTING}: each authority names its own (move it into the authority's entry)`);
+    }
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new SettingsError(AUTHORITIES_SETTING, 'must be a JSON array of authorities, such as [{"name":"employees","kind":"workforce","tenantId":"…","clientId":"…"}]');
+  }
+  const parsed = authorityListSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = (issue?.path ?? []).map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
+    // A field the entry's kind does not have is most likely misspelt: refused like an unknown AUTH_* name.
+    if (issue?.code === 'unrecognized_keys') throw new SettingsError(`${AUTHORITIES_SETTING}${where}.${issue.keys[0] ?? ''}`, 'is not a field of this kind of authority (misspelt?)');
+    throw new SettingsError(`${AUTHORITIES_SETTING}${where}`, issue?.message ?? 'invalid value');
+  }
+  try {
+    const authorities = normaliseAuthorities(parsed.data);
+    buildAuthorityRoutes(authorities);
+    return authorities;
+  } catch (error) {
+    if (!(error instanceof AuthorityConfigError)) throw error;
+    const where = error.where.startsWith('[') ? error.where : ` (authority ${error.where})`;
+    throw new SettingsError(`${AUTHORITIES_SETTING}${where}`, error.message);
+  }
+}
+
+/** The first authority as the AUTH_* fields, so AuthSettings keeps one shape and the same checks run. */
+function firstAuthoritySettings(authority: AuthorityConfig): Record<string, string | undefined> {
+  const fields: Record<string, string | undefined> = { AUTH_CLIENT_ID: authority.clientId, AUTH_APP_ID_URI: authority.appIdUri };
+  if (authority.kind === 'workforce') {
+    const { tenant } = authority;
+    return {
+      ...fields,
+      AUTH_TENANT_ID: tenant.kind === 'single' ? tenant.tenantId : tenant.authorityTenant,
+      ...(tenant.kind === 'multi' && { AUTH_ALLOWED_TENANTS: tenant.allowedTenants === 'any' ? '*' : tenant.allowedTenants.join(',') }),
+      AUTH_INSTANCE: authority.instance,
+      AUTH_TOKEN_VERSIONS: authority.tokenVersions.join(','),
+    };
+  }
+  return {
+    ...fields,
+    AUTH_TENANT_ID: authority.tenantId,
+    AUTH_INSTANCE:
+      authority.discoveryBase !== undefined
+        ? new URL(authority.discoveryBase).origin
+        : authority.kind === 'externalId'
+          ? `https://${authority.tenantName}.ciamlogin.com`
+          : `https://${authority.host}`,
+    AUTH_TOKEN_VERSIONS: authority.kind === 'externalId' ? '2.0' : '1.0',
+  };
 }

@@ -7,6 +7,8 @@ import type { FetchLike } from '../net/fetchJson';
 import type { AccessTokenVerifier, VerifiedAccessToken } from './verifiedAccessToken';
 import { VERIFICATION_STEPS, createVerificationContext, verifiedToken, type VerificationContext, type VerificationStep } from './verificationSteps';
 import { VerifiedTokenCache } from './verifiedTokenCache';
+import type { AuthorityRef } from '../authorities/authorityConfig';
+import type { DecodedJwt } from '../jwt/decodeCompactJwt';
 
 export interface VerifierDependencies {
   /** How Entra metadata and keys are fetched; defaults to net/nodeHttpFetch (node:http and node:https). */
@@ -20,6 +22,10 @@ export interface VerifierDependencies {
   readonly cacheBytes?: number;
   /** Replaces the Entra key store (for instance to share one between verifiers). */
   readonly keyStore?: EntraKeyStore;
+  /** The steps run, in order; default VERIFICATION_STEPS (a B2C user flow has its own: authorities/b2cVerification.ts). */
+  readonly steps?: readonly VerificationStep[];
+  /** The configured authority this verifier serves, stamped on every token it verifies; default the AUTH_* form's `default`. */
+  readonly authority?: AuthorityRef;
 }
 
 /**
@@ -40,16 +46,17 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
       ? new VerifiedTokenCache({ maxEntries: cacheSize, maxBytes: dependencies.cacheBytes ?? 32 * 1024 * 1024, clockSkewSeconds: settings.clockSkewSeconds, maxLifetimeSeconds: settings.maxTokenLifetimeSeconds, now })
       : undefined;
 
-  const network = { keyStore, verifySignature };
+  const steps = dependencies.steps ?? VERIFICATION_STEPS;
+  const authority = dependencies.authority;
+  // The key_issuer step reads the v2 key set for v1 tokens, so warmUp loads it whenever that step runs.
+  const bindsV1KeysToV2 = steps.some((candidate) => candidate.name === 'key_issuer');
 
   /**
    * Runs every verification step in order; each throws its typed, complete error.
    * Synchronous until a step must wait (a first load of metadata or keys): with
    * them loaded, a first-seen token costs no promise round trip at all.
    */
-  function verifyFully(token: string): VerifiedAccessToken | Promise<VerifiedAccessToken> {
-    return runSteps(createVerificationContext(token, { settings, nowSeconds: now() / 1000, network }), 0);
-  }
+  const verifyFully = createStepRunner(settings, { keyStore, steps, now, ...(authority && { authority }) });
 
   function verifyCached(token: string, live: VerifiedTokenCache): Promise<VerifiedAccessToken> {
     if (!live.seenBefore(token)) {
@@ -76,7 +83,7 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
     warmUp: async () => {
       // v1 tokens also read the v2 key set (the key_issuer step), so it is loaded whenever v1 is accepted.
       const { tokenVersions } = settings;
-      const versions = tokenVersions.includes('1.0') && !tokenVersions.includes('2.0') ? [...tokenVersions, '2.0' as const] : tokenVersions;
+      const versions = bindsV1KeysToV2 && tokenVersions.includes('1.0') && !tokenVersions.includes('2.0') ? [...tokenVersions, '2.0' as const] : tokenVersions;
       await Promise.all(versions.map((version) => keyStore.preload(version)));
     },
     verify(token: string): Promise<VerifiedAccessToken> {
@@ -90,18 +97,37 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
   };
 }
 
+/** Runs every step on one token, without a cache: the token may come decoded already (by a router that read its iss). */
+export type StepRunner = (token: string, decoded?: DecodedJwt) => VerifiedAccessToken | Promise<VerifiedAccessToken>;
+
+/**
+ * The verification itself, every step in order with one key store; each throws its typed,
+ * complete error. Synchronous until a step must wait (a first load of metadata or keys):
+ * with them loaded, a first-seen token costs no promise round trip at all.
+ */
+export function createStepRunner(
+  settings: AuthSettings,
+  options: { readonly keyStore: EntraKeyStore; readonly steps?: readonly VerificationStep[]; readonly now: () => number; readonly authority?: AuthorityRef },
+): StepRunner {
+  const network = { keyStore: options.keyStore, verifySignature };
+  const steps = options.steps ?? VERIFICATION_STEPS;
+  const { now, authority } = options;
+  return (token, decoded) =>
+    runSteps(createVerificationContext(token, { settings, nowSeconds: now() / 1000, network, ...(authority && { authority }), ...(decoded && { decoded }) }), steps, 0);
+}
+
 /** The steps' result as a promise, `after` applied to the verified token: at once when the steps ran synchronously. */
-function settled(result: VerifiedAccessToken | Promise<VerifiedAccessToken>, after?: (verified: VerifiedAccessToken) => VerifiedAccessToken): Promise<VerifiedAccessToken> {
+export function settled(result: VerifiedAccessToken | Promise<VerifiedAccessToken>, after?: (verified: VerifiedAccessToken) => VerifiedAccessToken): Promise<VerifiedAccessToken> {
   if (result instanceof Promise) return after ? result.then(after) : result;
   return Promise.resolve(after ? after(result) : result);
 }
 
 /** Runs the steps from `first` on; at the first step that returns a promise, continues after it settles. */
-function runSteps(context: VerificationContext, first: number): VerifiedAccessToken | Promise<VerifiedAccessToken> {
-  for (let index = first; index < VERIFICATION_STEPS.length; index++) {
-    const pending = (VERIFICATION_STEPS[index] as VerificationStep).run(context);
+function runSteps(context: VerificationContext, steps: readonly VerificationStep[], first: number): VerifiedAccessToken | Promise<VerifiedAccessToken> {
+  for (let index = first; index < steps.length; index++) {
+    const pending = (steps[index] as VerificationStep).run(context);
     // Promise.resolve: a step's promise from injected code (a custom signature check) may be any thenable.
-    if (pending) return Promise.resolve(pending).then(() => runSteps(context, index + 1));
+    if (pending) return Promise.resolve(pending).then(() => runSteps(context, steps, index + 1));
   }
   return verifiedToken(context);
 }

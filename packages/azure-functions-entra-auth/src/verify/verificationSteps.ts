@@ -6,9 +6,10 @@ import type { OpenIdMetadata } from '../entra/openIdMetadata';
 import type { SigningKey, SigningKeySet } from '../entra/signingKeys';
 import { AuthError, safeLogValue, type TokenFacts } from '../errors/authErrors';
 import { checkJoseHeader } from '../jwt/checkJoseHeader';
-import { decodeCompactJwt } from '../jwt/decodeCompactJwt';
+import { decodeCompactJwt, type DecodedJwt } from '../jwt/decodeCompactJwt';
 import { checkAccessToken, checkAudience, checkClientApp, checkIssuer, checkKeyTenant, checkLifetime, checkLifetimeBound, checkTenant, checkTokenVersion, isAppOnly } from './tokenRules';
 import type { VerifiedAccessToken } from './verifiedAccessToken';
+import { DEFAULT_AUTHORITY_NAME, type AuthorityRef } from '../authorities/authorityConfig';
 
 /**
  * The production verifier's checks, as an ordered list of named steps. The verifier
@@ -57,6 +58,8 @@ export interface Established {
   key?: SigningKey;
   /** The issuer the key is published for: its own set's, or for a v1 token the v2 set's; undefined when neither names one. */
   keyIssuer?: string;
+  /** B2C: the configured user flow the token names. */
+  userFlow?: string;
 }
 
 export interface VerificationContext {
@@ -67,6 +70,8 @@ export interface VerificationContext {
   /** Seconds since the epoch, read once for the whole verification. */
   readonly nowSeconds: number;
   readonly network: NetworkDependencies | undefined;
+  /** The configured authority this verification runs for (the AUTH_* form's is `default`). */
+  readonly authority: AuthorityRef;
   /** IDs read from the unverified token (log-safe only); every error a step throws carries them. */
   readonly facts: TokenFacts;
   /** Filled in by the steps, each field by exactly one step. */
@@ -89,9 +94,16 @@ export interface VerificationStep {
  */
 export function createVerificationContext(
   token: string,
-  options: { readonly settings: AuthSettings; readonly nowSeconds: number; readonly network?: NetworkDependencies },
+  options: {
+    readonly settings: AuthSettings;
+    readonly nowSeconds: number;
+    readonly network?: NetworkDependencies;
+    readonly authority?: AuthorityRef;
+    /** The token already decoded (by decodeCompactJwt, as here), so a router that read `iss` does not decode twice. */
+    readonly decoded?: DecodedJwt;
+  },
 ): VerificationContext {
-  const { header, payload } = decodeCompactJwt(token);
+  const { header, payload } = options.decoded ?? decodeCompactJwt(token);
   return {
     token,
     header,
@@ -99,6 +111,7 @@ export function createVerificationContext(
     settings: options.settings,
     nowSeconds: options.nowSeconds,
     network: options.network,
+    authority: options.authority ?? DEFAULT_AUTHORITY,
     facts: readFacts(header, payload),
     established: {},
   };
@@ -201,6 +214,7 @@ export const VERIFICATION_STEPS: readonly VerificationStep[] = Object.freeze([
 ]);
 
 const NO_NAMES: readonly string[] = Object.freeze([]);
+const DEFAULT_AUTHORITY: AuthorityRef = Object.freeze({ name: DEFAULT_AUTHORITY_NAME, kind: 'workforce' });
 
 /** The verified token, once every step has run. */
 export function verifiedToken(context: VerificationContext): VerifiedAccessToken {
@@ -219,21 +233,23 @@ export function verifiedToken(context: VerificationContext): VerifiedAccessToken
     // Frozen in place, not copied: a cached token stays small, and no handler can change what a later request reads.
     roles: claims.roles ? Object.freeze(claims.roles) : NO_NAMES,
     scopes: claims.scp === undefined ? NO_NAMES : Object.freeze(claims.scp.split(' ').filter(Boolean)),
+    authority: context.authority,
+    userFlow: context.established.userFlow,
   });
 }
 
-function step(name: VerificationStepName, needsNetwork: boolean, description: string, run: VerificationStep['run']): VerificationStep {
+export function step(name: VerificationStepName, needsNetwork: boolean, description: string, run: VerificationStep['run']): VerificationStep {
   return Object.freeze({ name, needsNetwork, description, run });
 }
 
 /** A value an earlier step established; its absence means the steps ran out of order. */
-function need<K extends keyof Established>(context: VerificationContext, field: K): NonNullable<Established[K]> {
+export function need<K extends keyof Established>(context: VerificationContext, field: K): NonNullable<Established[K]> {
   const value = context.established[field];
   if (value === undefined) throw new TypeError(`verification step out of order: ${field} is not established yet`);
   return value;
 }
 
-function needNetwork(context: VerificationContext): NetworkDependencies {
+export function needNetwork(context: VerificationContext): NetworkDependencies {
   if (!context.network) throw new TypeError('this verification step needs the network (keyStore, verifySignature); skip steps marked needsNetwork');
   return context.network;
 }
@@ -242,13 +258,13 @@ function needNetwork(context: VerificationContext): NetworkDependencies {
  * The key store and the signature check are shared code that never sees the
  * token's IDs, so the step that called them re-issues their errors complete.
  */
-function withTokenFacts<T>(context: VerificationContext, load: () => Promise<T>): Promise<T> {
+export function withTokenFacts<T>(context: VerificationContext, load: () => Promise<T>): Promise<T> {
   return load().catch((error: unknown) => {
     throw withFacts(context, error);
   });
 }
 
-function withFacts(context: VerificationContext, error: unknown): unknown {
+export function withFacts(context: VerificationContext, error: unknown): unknown {
   return error instanceof AuthError && Object.keys(error.facts).length === 0 ? error.withFacts(context.facts) : error;
 }
 

@@ -1,5 +1,6 @@
 import type { TokenVersion } from '../settings/authSettings';
 import type { EntraAccessTokenClaims } from '../entra/accessTokenClaims';
+import type { AuthorityRef } from '../authorities/authorityConfig';
 
 /**
  * An access token that passed every check: signature, issuer, audience, lifetime,
@@ -19,6 +20,10 @@ export interface VerifiedAccessToken {
   readonly roles: readonly string[];
   /** Delegated scopes from `scp` (one space-separated string; names matched exactly). */
   readonly scopes: readonly string[];
+  /** The configured authority that verified it (`default` in the AUTH_* single-authority form). */
+  readonly authority: AuthorityRef;
+  /** B2C: the user flow that issued it; undefined elsewhere. */
+  readonly userFlow: string | undefined;
 }
 
 export interface AccessTokenVerifier {

@@ -108,6 +108,47 @@ const ROWS = {
   tenant_mismatch: plain(() => new Refusal(REQUEST_FAILURES.tenant_mismatch, 'route.tenantId', 'route tenant differs', withFacts), 403, 'Forbidden', 'The access token tenant does not match the tenant in the request.', {
     facts: true,
   }),
+  authority_not_accepted: plain(
+    () => new Refusal(REQUEST_FAILURES.authority_not_accepted, 'policy.authority', 'authority customers is not accepted here', withFacts),
+    401,
+    'Unauthorized',
+    'Tokens from this authority are not accepted by this operation; sign in with the authority it serves.',
+    {
+      challenge: `Bearer realm="${REALM}", error="invalid_token", error_description="Tokens from this authority are not accepted by this operation; sign in with the authority it serves."`,
+      facts: true,
+    },
+  ),
+  claim_required: plain(
+    () => new Refusal(REQUEST_FAILURES.claim_required, 'claim_rule.wids', 'claim wids holds none of the required values', withFacts),
+    403,
+    'Forbidden',
+    'The access token lacks a claim value this operation requires.',
+    { challenge: `Bearer realm="${REALM}", error="insufficient_scope", error_description="The access token lacks a claim value this operation requires."`, facts: true },
+  ),
+  groups_overage: plain(
+    () => new Refusal(REQUEST_FAILURES.groups_overage, 'claim_rule.groups', 'groups overage', withFacts),
+    403,
+    'Forbidden',
+    'The access token carries a groups overage instead of the groups; this operation cannot decide on its groups.',
+    { facts: true },
+  ),
+  authentication_context_required: plain(
+    () =>
+      new Refusal(REQUEST_FAILURES.authentication_context_required, 'policy.authentication_context', 'acrs lacks c1', {
+        ...withFacts,
+        claimsChallenge: { authorizationUri: 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/authorize', claims: '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}' },
+      }),
+    401,
+    'Unauthorized',
+    'This operation requires a stronger sign-in (an authentication context); request a token with the claims in the challenge.',
+    {
+      challenge:
+        `Bearer realm="${REALM}", authorization_uri="https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/authorize", ` +
+        'error="insufficient_claims", error_description="This operation requires a stronger sign-in (an authentication context); request a token with the claims in the challenge.", ' +
+        'claims="eyJhY2Nlc3NfdG9rZW4iOnsiYWNycyI6eyJlc3NlbnRpYWwiOnRydWUsInZhbHVlIjoiYzEifX19"',
+      facts: true,
+    },
+  ),
   method_not_allowed: plain(() => new Refusal(REQUEST_FAILURES.method_not_allowed, 'policy.method', 'no policy entry', { allow: ['GET', 'DELETE'] }), 405, 'Method Not Allowed', 'This method is not available on this resource.', {
     headers: { allow: 'GET, DELETE' },
   }),

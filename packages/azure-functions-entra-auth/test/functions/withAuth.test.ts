@@ -146,6 +146,8 @@ describe('the failure sink', () => {
         clientAppId: CALLER_APP,
         tokenVersion: '2.0',
         kid: f.harness.key.kid,
+        // The configured authority that verified the token (issue 22): the AUTH_* form's is default.
+        authority: 'default',
         message: 'caller lacks any of Orders.Read',
       },
     ]);
@@ -191,7 +193,7 @@ describe('the failure sink', () => {
     await call({ headers: { authorization: `Bearer ${await f.token()}` } });
     expect(f.observer.failures).toEqual([]);
     expect(f.observer.successes).toEqual([
-      { method: 'GET', route: 'orders', functionName: 'orders', tenantId: TENANT, clientAppId: CALLER_APP, tokenVersion: '2.0', appOnly: true },
+      { method: 'GET', route: 'orders', functionName: 'orders', tenantId: TENANT, clientAppId: CALLER_APP, tokenVersion: '2.0', appOnly: true, authority: 'default' },
     ]);
   });
 });

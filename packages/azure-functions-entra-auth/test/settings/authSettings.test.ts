@@ -45,6 +45,20 @@ describe('loadAuthSettings: required settings', () => {
       tokenVersions: ['1.0', '2.0'],
       clockSkewSeconds: 300,
       maxTokenLifetimeSeconds: 100_800,
+      // The AUTH_* form is one workforce authority, named default (issue 22).
+      authorities: [
+        {
+          name: 'default',
+          kind: 'workforce',
+          tenant: { kind: 'single', tenantId: TENANT },
+          clientId: CLIENT_ID,
+          appIdUri: undefined,
+          audiences: [CLIENT_ID],
+          allowedClientApps: undefined,
+          instance: 'https://login.microsoftonline.com',
+          tokenVersions: ['1.0', '2.0'],
+        },
+      ],
     });
   });
 

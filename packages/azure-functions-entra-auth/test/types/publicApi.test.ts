@@ -25,6 +25,9 @@ describe('the public entry points', () => {
         'describeRequirement', 'extractBearerToken', 'invocationLogObserver', 'isCheckName', 'keyStoreFor', 'loadAuthSettings',
         'principalFrom', 'problemResponse', 'requestSite', 'requirementNames', 'resolveAuthSettings', 'safeLogValue', 'verifiedToken',
         'verifySignature',
+        // Issue 22: several authorities, claim rules.
+        'AUTHORITY_KINDS', 'claimContainsAll', 'claimContainsAny', 'claimEquals', 'claimPresent', 'createAuthorityVerifier', 'describeClaimRule',
+        'buildAuthorityRoutes', 'keyStoreForSource', 'resolveKeySource',
       ].sort(),
     );
   });

@@ -274,6 +274,8 @@ describe('VerifiedTokenCache', () => {
     isAppOnly: true,
     roles: [],
     scopes: [],
+    authority: { name: 'default', kind: 'workforce' },
+    userFlow: undefined,
   });
   const newCache = (options: { maxEntries?: number; maxBytes?: number; skew?: number; maxLifetime?: number } = {}) => {
     const clock = { now: NOW_MS };

@@ -1,6 +1,6 @@
 import { principalFrom } from 'azure-functions-entra-auth';
 import type { AuthSettings } from 'azure-functions-entra-auth';
-import { keyStoreFor } from 'azure-functions-entra-auth';
+import { createNodeHttpFetch, decodeCompactJwt, keyStoreFor, keyStoreForSource, resolveKeySource, type ResolvedKeySource } from 'azure-functions-entra-auth';
 import { AuthError, KeysUnavailableError, safeLogValue } from 'azure-functions-entra-auth';
 import { REQUEST_FAILURES } from 'azure-functions-entra-auth';
 import { Refusal } from 'azure-functions-entra-auth';
@@ -41,21 +41,36 @@ const NO_NETWORK: FetchLike = () => Promise.reject(new Error('--offline: no netw
  * expected/found wording and the fixes are presentation only.
  */
 export async function inspectToken(token: string, options: InspectTokenOptions): Promise<Inspection> {
-  const { settings } = options;
   const now = options.now ?? Date.now;
   const facts: KeyFacts = {};
-  // The production key store for the configured authority, as createAccessTokenVerifier builds it.
-  const keyStore = keyStoreFor(settings, {
-    ...(options.offline ? { fetch: NO_NETWORK } : options.fetch && { fetch: options.fetch }),
-    now,
-    events: {
-      onKeySetRefreshed: (event) => {
-        facts.jwksUrl = event.url;
-        facts.publishedKids = event.kids;
-      },
+  const events = {
+    onKeySetRefreshed: (event: { url: string; kids: readonly string[] }) => {
+      facts.jwksUrl = event.url;
+      facts.publishedKids = event.kids;
     },
+  };
+  const fetch = options.offline ? NO_NETWORK : options.fetch;
+  // Several authorities: the token's key source, as the verifier routes it by its exact iss (and B2C user flow).
+  const routed = routeToKeySource(token, options.settings);
+  const settings = routed && 'source' in routed ? routed.settings : options.settings;
+  // The production key store for that source (or the one configured authority), as the verifier builds it.
+  const keyStore =
+    routed && 'source' in routed
+      ? keyStoreForSource(routed.source, { fetch: fetch ?? createNodeHttpFetch(), now, events })
+      : keyStoreFor(settings, { ...(fetch && { fetch }), now, events });
+  const trace = await traceVerification(token, {
+    settings,
+    keyStore,
+    now,
+    offline: options.offline,
+    ...(routed && 'source' in routed && { steps: routed.steps, authority: { name: routed.source.authority.name, kind: routed.source.authority.kind } }),
   });
-  const trace = await traceVerification(token, { settings, keyStore, now, offline: options.offline });
+  const authorityNotes =
+    routed === undefined
+      ? []
+      : 'source' in routed
+        ? [`authority: ${routed.source.authority.name} (${routed.source.authority.kind}), key source ${routed.source.id}, chosen by the token's exact iss`]
+        : [`authority: none: ${routed.problem}; the configured authorities are ${options.settings.authorities.map((a) => a.name).join(', ')}`];
   // The production decoding, as the steps ran on it; undefined when the token did not decode (the form step says why).
   const decoded = trace.context && { header: trace.context.header, payload: trace.context.payload };
   const context: ExplainContext = { settings, header: decoded?.header, payload: decoded?.payload, nowSeconds: now() / 1000 };
@@ -72,8 +87,23 @@ export async function inspectToken(token: string, options: InspectTokenOptions):
     checks,
     ...(decoded && { token: tokenIds(decoded), claims: claimsView(decoded.payload, options.showClaims) }),
     ...(passed && options.app && { routes: routeTableFor(principalFrom(passed), options.app) }),
-    notes: options.offline ? ['--offline: no network call was made; the checks that need the discovery document or key set were skipped'] : [],
+    notes: [...authorityNotes, ...(options.offline ? ['--offline: no network call was made; the checks that need the discovery document or key set were skipped'] : [])],
   };
+}
+
+/**
+ * With several authorities configured, the key source the token's payload routes to (or
+ * why none); undefined for the single-authority form, or input that does not decode
+ * (the form step says why).
+ */
+function routeToKeySource(token: string, settings: AuthSettings): ResolvedKeySource | { readonly problem: string } | undefined {
+  const [first] = settings.authorities;
+  if (settings.authorities.length === 1 && first?.kind === 'workforce' && first.allowedClientApps === undefined) return undefined;
+  try {
+    return resolveKeySource(settings, decodeCompactJwt(token).payload);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The inspection of input that never became a token string. */

@@ -9,8 +9,10 @@ import {
   verifiedToken,
   type KeyLookup,
   type VerificationContext,
+  type VerificationStep,
   type VerificationStepName,
 } from 'azure-functions-entra-auth';
+import type { AuthorityRef } from 'azure-functions-entra-auth';
 import type { VerifiedAccessToken } from 'azure-functions-entra-auth';
 
 /** withAuth's header parsing, the token's decoding (createVerificationContext), then every production step by name. */
@@ -42,6 +44,10 @@ export interface TraceOptions {
   readonly now: () => number;
   /** Skip the steps the production list marks needsNetwork, and give them no network at all. */
   readonly offline: boolean;
+  /** The steps of the key source the token routes to (a B2C user flow has its own); default VERIFICATION_STEPS. */
+  readonly steps?: readonly VerificationStep[];
+  /** The configured authority of that key source, stamped on the verified token as production does. */
+  readonly authority?: AuthorityRef;
 }
 
 const HEADER_DESCRIPTION = 'withAuth takes the token from Authorization: Bearer <token>, in RFC 6750 b64token characters';
@@ -64,14 +70,19 @@ export async function traceVerification(token: string, options: TraceOptions): P
     steps.push({ ...form, outcome: 'not reached' });
   } else {
     try {
-      context = createVerificationContext(token, { settings: options.settings, nowSeconds: options.now() / 1000, ...(network && { network }) });
+      context = createVerificationContext(token, {
+        settings: options.settings,
+        nowSeconds: options.now() / 1000,
+        ...(network && { network }),
+        ...(options.authority && { authority: options.authority }),
+      });
       steps.push({ ...form, outcome: 'pass' });
     } catch (error) {
       steps.push({ ...form, outcome: 'fail', error });
     }
   }
   let failed = context === undefined;
-  for (const step of VERIFICATION_STEPS) {
+  for (const step of options.steps ?? VERIFICATION_STEPS) {
     const base = { name: step.name, description: step.description, needsNetwork: step.needsNetwork };
     if (failed || !context) {
       steps.push({ ...base, outcome: 'not reached' });

@@ -49,7 +49,10 @@ export function routeTableFor(principal: Principal, app: AppDescription): RouteT
       continue;
     }
     // What the app's guard hands authorize() (createEntraAuth), so it decides as in production.
-    const options: AuthorizeOptions = { allowTokensWithoutPermissions: entry.protection.settings.allowTokensWithoutPermissions };
+    const options: AuthorizeOptions = {
+      allowTokensWithoutPermissions: entry.protection.settings.allowTokensWithoutPermissions,
+      authorities: entry.protection.settings.authorities,
+    };
     for (const [method, rule] of Object.entries(entry.protection.policy) as [HttpMethod, MethodRule][]) {
       const tenantParam = 'tenantRouteParam' in rule ? rule.tenantRouteParam : undefined;
       if (tenantParam === undefined) {
@@ -108,9 +111,21 @@ function refusedBecause(decision: Refusal, rule: MethodRule, principal: Principa
         : `the signed-in user needs app role ${unmetWording(decision.required)}; token has roles ${listOrNone(principal.roles)}`;
     case 'caller.no_permissions':
       return `the token carries no permission at all (neither roles nor scp), refused on every route${decision.required ? `: assign the caller ${principal.isAppOnly ? 'app role' : 'scope'} ${wording(decision.required)}` : ''}`;
+    case 'policy.authority':
+      return `tokens of authority ${principal.authority} are not accepted here; it accepts ${rule.authorities?.join(', ') ?? 'other authorities'}`;
+    case 'policy.authentication_context':
+      return principal.isAppOnly
+        ? `needs authentication context ${rule.authenticationContext ?? ''}, which an app-only token can never carry`
+        : `needs authentication context ${rule.authenticationContext ?? ''} in acrs; token has acrs ${listOrNone(acrsOf(principal))}: the client gets a claims challenge and signs in again`;
     default:
-      return `refused (${decision.check})`;
+      // A claim rule: the production message names the rule (policy values only, never the token's).
+      return decision.check.startsWith('claim_rule.') ? `${decision.message} (${decision.check})` : `refused (${decision.check})`;
   }
+}
+
+function acrsOf(principal: Principal): readonly string[] {
+  const { acrs } = principal.claims;
+  return Array.isArray(acrs) ? acrs.filter((value): value is string => typeof value === 'string') : [];
 }
 
 function wording(requirement: Requirement): string {

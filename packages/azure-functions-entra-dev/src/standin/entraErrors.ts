@@ -60,6 +60,10 @@ export const problems = {
     ),
   scopeWithSeveralResources: (scope: string) =>
     problem(28000, 'invalid_scope', 400, `Provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scope} is not valid.`),
+  invalidAssertion: () => problem(50013, 'invalid_grant', 400, 'Assertion failed signature validation.'),
+  assertionNotDelegated: () => problem(50027, 'invalid_grant', 400, 'JWT token is invalid or malformed: the on-behalf-of assertion must be a token of a signed-in user.'),
+  scopeNotDeclared: (scope: string) => problem(70011, 'invalid_scope', 400, `The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`),
+  invalidClaimsRequest: () => problem(90014, 'invalid_request', 400, "The request body's 'claims' parameter is not a valid JSON claims request."),
   unknownResource: (resource: string, tenantName: string) =>
     problem(
       500011,

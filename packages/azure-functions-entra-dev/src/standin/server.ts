@@ -14,6 +14,7 @@ import {
 import { entraErrorBody, problems, type EntraProblem } from './entraErrors';
 import { Registry } from './registry';
 import { SigningKeyStore } from './signingKeys';
+import { B2C_PREFIX, CIAM_PREFIX, authorityDocument } from './authorityDocuments';
 import { handleTokenRequest } from './tokenEndpoint';
 
 export interface EntraStandinOptions {
@@ -124,6 +125,10 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
     const problem = (p: EntraProblem): Reply => ({ status: p.status, body: entraErrorBody(p, { origin, now: new Date(now()), clientRequestId }), note: ` AADSTS${p.aadsts}` });
     const ok = (body: unknown): Reply => ({ status: 200, body });
 
+    if (path.startsWith(`${CIAM_PREFIX}/`) || path.startsWith(`${B2C_PREFIX}/`)) {
+      if (method !== 'GET' && method !== 'HEAD') return { status: 405, body: { error: 'method_not_allowed', error_description: `${method} is not allowed on ${path}.` } };
+      return authorityDocument(path, origin, registry, keys.keys);
+    }
     const route = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|discovery\/instance|oauth2\/v2\.0\/token|oauth2\/token)$/.exec(path);
     const [, tenantSegment = '', resource = ''] = route ?? [];
     if (!route || !/^[A-Za-z0-9.-]{1,128}$/.test(tenantSegment)) {

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { appOnlyAccessTokenClaims, signAccessToken, tokenVersionFor } from './accessTokens';
 import { MULTI_TENANT_ALIASES } from './discoveryDocuments';
+import { JWT_BEARER, onBehalfOf } from './onBehalfOf';
 import { problems, type EntraProblem } from './entraErrors';
 import type { ApiRegistration, ClientRegistration, Registry } from './registry';
 import type { StandinSigningKey } from './signingKeys';
@@ -50,7 +51,7 @@ export interface TokenEndpointDependencies {
 const DEFAULT_SUFFIX = '/.default';
 
 /**
- * The client_credentials grant with a client secret (form body or HTTP Basic), checked
+ * The client_credentials grant (and, on the v2 endpoint, on-behalf-of: onBehalfOf.ts) with a client secret (form body or HTTP Basic), checked
  * in the order that yields Entra's errors: tenant, grant type, client, secret, scope
  * (or v1 resource). The token's version follows the API registration.
  */
@@ -67,7 +68,8 @@ export async function handleTokenRequest(request: TokenRequest, deps: TokenEndpo
 
   const grantType = form.get('grant_type');
   if (grantType === undefined) return fail(problems.missingParameter('grant_type'));
-  if (grantType !== 'client_credentials') return fail(problems.unsupportedGrantType(grantType));
+  const onBehalf = grantType === JWT_BEARER && request.endpoint === 'v2';
+  if (grantType !== 'client_credentials' && !onBehalf) return fail(problems.unsupportedGrantType(grantType));
 
   const credentials = readClientCredentials(form, request.authorization);
   if (credentials === 'conflict') return fail(problems.malformedRequest());
@@ -76,6 +78,21 @@ export async function handleTokenRequest(request: TokenRequest, deps: TokenEndpo
   if (!client) return fail(problems.unknownClient(credentials.clientId, request.tenantSegment));
   if (credentials.secret === undefined) return fail(problems.missingClientCredential());
   if (!sameSecret(credentials.secret, client.secret)) return fail(problems.invalidClientSecret(client.clientId));
+
+  if (onBehalf) {
+    const issued = await onBehalfOf({
+      form,
+      client,
+      registry,
+      origin: deps.origin,
+      signingKey: deps.signingKey(),
+      nowSeconds: Math.floor(deps.now() / 1000),
+      lifetimeSeconds: deps.lifetimeSeconds,
+    });
+    if (!issued.ok) return fail(issued.problem);
+    const lifetime = deps.lifetimeSeconds;
+    return { ok: true, body: { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: issued.accessToken }, clientId: client.clientId };
+  }
 
   const target = request.endpoint === 'v2' ? resourceFromScope(form.get('scope')) : resourceFromV1(form.get('resource'));
   if ('problem' in target) return fail(target.problem);

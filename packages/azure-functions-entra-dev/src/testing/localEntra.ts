@@ -31,6 +31,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpRequest, HttpResponse, InvocationContext, type HttpHandler } from '@azure/functions';
 import { BACKDATE_SECONDS, appOnlyAccessTokenClaims, signAccessToken, tokenVersionFor, type IssuedTokenVersion } from '../standin/accessTokens';
+import { b2cIssuer, externalIdIssuer } from '../standin/authorityDocuments';
 import { defaultRegistryPath, signingKeyFile } from '../standin/devPaths';
 import { Registry, type ApiRegistration, type ClientRegistration } from '../standin/registry';
 import { startEntraStandin, type EntraStandin } from '../standin/server';
@@ -57,6 +58,16 @@ export interface TokenOptions {
   readonly scopes?: readonly string[];
   /** Extra or replacing claims, applied last (`undefined` removes a claim). */
   readonly claims?: Readonly<Record<string, unknown>>;
+  /**
+   * The kind of authority whose token this is (issue 22): the stand-in's tenant as an
+   * External ID tenant (iss https://{tenant-id}.ciamlogin.com/{tenant-id}/v2.0) or as a B2C
+   * tenant (iss https://{name}.b2clogin.com/{tenant-id}/v2.0/, no tid, ver 1.0, tfp);
+   * default the workforce tenant. Verify them with authorities whose discoveryBase is
+   * `{url}/_ciam` and `{url}/_b2c`.
+   */
+  readonly authority?: 'workforce' | 'externalId' | 'b2c';
+  /** B2C: the user flow in tfp; default B2C_1_signupsignin. */
+  readonly userFlow?: string;
   /** Seconds from now to `exp` (default 3599); negative gives a token that has already expired. */
   readonly lifetimeSeconds?: number;
   /** The token version; default the API registration's requestedAccessTokenVersion. */
@@ -111,7 +122,9 @@ export async function startLocalEntra(options: LocalEntraOptions = {}): Promise<
     const target = api(request.api);
     const kind = request.kind ?? 'app';
     const caller = client(request.client ?? (kind === 'app' ? 'writer' : 'reader'));
-    const plain = kind === 'app' && [request.roles, request.scopes, request.claims, request.lifetimeSeconds, request.version, request.notBefore].every((value) => value === undefined);
+    const shapedFor = request.authority ?? 'workforce';
+    const plain =
+      kind === 'app' && shapedFor === 'workforce' && [request.roles, request.scopes, request.claims, request.lifetimeSeconds, request.version, request.notBefore].every((value) => value === undefined);
     if (plain) {
       const response = await fetch(`${standin.authority}/oauth2/v2.0/token`, {
         method: 'POST',
@@ -124,7 +137,8 @@ export async function startLocalEntra(options: LocalEntraOptions = {}): Promise<
     if (kind === 'delegated' && (request.scopes === undefined || request.scopes.length === 0) && request.claims?.scp === undefined) {
       throw new TypeError('a delegated token needs scopes (its scp claim), e.g. { kind: "delegated", scopes: ["Orders.Read"] }');
     }
-    const version = request.version ?? tokenVersionFor(target);
+    // External ID and B2C tokens are shaped from a v2 token (azp, aud the client ID); B2C's then says ver 1.0.
+    const version = shapedFor === 'workforce' ? (request.version ?? tokenVersionFor(target)) : '2.0';
     const shaped: ApiRegistration = { ...target, requestedAccessTokenVersion: version === '1.0' ? 1 : 2 };
     const nowSeconds = Math.floor(Date.now() / 1000);
     const claims = appOnlyAccessTokenClaims({
@@ -149,6 +163,17 @@ export async function startLocalEntra(options: LocalEntraOptions = {}): Promise<
       else Object.assign(claims, { upn: TEST_USER.upn, unique_name: TEST_USER.upn, appidacr: '0', amr: ['pwd'] });
     } else if (request.scopes !== undefined && request.scopes.length > 0) {
       claims.scp = request.scopes.join(' ');
+    }
+    if (shapedFor === 'externalId') claims.iss = externalIdIssuer(registry.tenant.id);
+    if (shapedFor === 'b2c') {
+      Object.assign(claims, { iss: b2cIssuer(registry), ver: '1.0', tfp: request.userFlow ?? 'B2C_1_signupsignin' });
+      // B2C access tokens carry none of these Entra claims.
+      delete claims.tid;
+      delete claims.idtyp;
+      delete claims.rh;
+      delete claims.aio;
+      delete claims.azpacr;
+      delete claims.preferred_username;
     }
     const chosen = Object.entries({ ...claims, ...request.claims }).filter(([, value]) => value !== undefined);
     // Re-read the key file each time: after standin.rotateKeys() the new key signs, as the stand-in's endpoint does.

@@ -1,0 +1,96 @@
+import { createAuthorityVerifier } from '../../packages/azure-functions-entra-auth/src/authorities/createAuthorityVerifier';
+import { loadAuthSettings } from '../../packages/azure-functions-entra-auth/src/settings/authSettings';
+import type { AccessTokenVerifier } from '../../packages/azure-functions-entra-auth/src/verify/verifiedAccessToken';
+import { API_CLIENT_ID, APP_ID_URI, TENANT } from '../../packages/azure-functions-entra-auth/test/support/entraTokens';
+import { FakeEntraMetadataServer } from '../../packages/azure-functions-entra-auth/test/support/fakeEntraMetadataServer';
+import type { Benchmark } from '../support/benchmark';
+import { startLoadMeter } from '../support/machineLoad';
+import type { MeasuredCase } from '../support/measure';
+import { measureInterleaved } from '../support/measure';
+import { byId, loadLine, ratioTable, resultTable } from '../support/report';
+import { distinctTokens } from '../support/verifyCases';
+import { freshCopy, type VerifyFixture } from '../support/verifyFixture';
+
+/**
+ * Issue 22: what several authorities cost. The same workforce tokens through the
+ * single-authority verifier and through the router with three authorities configured
+ * (workforce, External ID, B2C), which decodes the token once more to read `iss` before
+ * handing it to the workforce source's own verifier and cache.
+ */
+export const authorityRouting: Benchmark = {
+  name: 'authorities',
+  title: 'One authority against three (workforce, External ID, B2C): first-seen and repeated tokens (sequential)',
+  async run({ options, fixture, print }) {
+    const shared = await fixture();
+    const three = await threeAuthorityVerifier(shared, undefined);
+    // Cache off: every verification runs every step, signature included, as a token never seen before does.
+    const threeUncached = await threeAuthorityVerifier(shared, 0);
+    const cases = routingCases(shared, three, threeUncached);
+    const meter = startLoadMeter();
+    const results = await measureInterleaved(cases, { mode: { kind: 'sequential' }, secondsPerCase: options.secondsPerCase, roundMs: 100, warmupSeconds: 0.5 });
+    const load = meter();
+    for (const line of resultTable(results)) print(line);
+    print();
+    for (const line of ratioTable([
+      { name: 'first-seen: three authorities / one', numerator: byId(results, 'firstSeen3'), denominator: byId(results, 'firstSeen1'), goal: { kind: 'max', value: 1.1 } },
+      { name: 'repeated: three authorities / one', numerator: byId(results, 'repeat3'), denominator: byId(results, 'repeat1'), goal: { kind: 'max', value: 1.1 } },
+    ])) {
+      print(line);
+    }
+    print(loadLine(load));
+  },
+};
+
+/** The router over three authorities, its workforce source warm from a fake Entra that is then stopped. */
+async function threeAuthorityVerifier(fixture: VerifyFixture, cacheSize: number | undefined): Promise<AccessTokenVerifier> {
+  const origin = new URL(fixture.issuer).origin;
+  const server = await new FakeEntraMetadataServer({ publicOrigin: origin }).start();
+  try {
+    server.setKeys([{ ...fixture.keyObject.export({ format: 'jwk' }), kid: 'bench-key', use: 'sig' }]);
+    const settings = loadAuthSettings({
+      AUTH_AUTHORITIES: JSON.stringify([
+        { name: 'employees', kind: 'workforce', tenantId: TENANT, clientId: API_CLIENT_ID, appIdUri: APP_ID_URI, instance: origin, tokenVersions: ['2.0'] },
+        { name: 'customers', kind: 'externalId', tenantId: '22222222-2222-4222-8222-222222222222', tenantName: 'contosocustomers', clientId: API_CLIENT_ID },
+        { name: 'legacy', kind: 'b2c', tenantId: '44444444-4444-4444-8444-444444444444', tenantName: 'contosob2c', clientId: API_CLIENT_ID, userFlows: ['B2C_1_signin'] },
+      ]),
+    });
+    const verifier = createAuthorityVerifier(settings, { fetch: server.fetchFor(origin), ...(cacheSize !== undefined && { cacheSize }) });
+    const sample = fixture.tokens[0];
+    if (sample === undefined) throw new Error('the fixture holds no tokens');
+    // Loads the workforce source's metadata and keys (the other sources are never asked, so never fetched).
+    await verifier.verify(sample);
+    return verifier;
+  } finally {
+    await server.stop();
+  }
+}
+
+function routingCases(fixture: VerifyFixture, three: AccessTokenVerifier, threeUncached: AccessTokenVerifier): MeasuredCase[] {
+  const { tokens } = fixture;
+  const sample = tokens[1];
+  if (sample === undefined) throw new Error('the fixture holds too few tokens');
+  const one = fixture.newVerifier();
+  const oneUncached = fixture.newVerifier(0);
+  const repeated = (id: string, label: string, verifier: AccessTokenVerifier): MeasuredCase => ({
+    id,
+    label,
+    maxBatch: 20_000,
+    async prepare(size) {
+      for (let sighting = 0; sighting < 2; sighting++) await verifier.verify(sample);
+      const batch = Array.from({ length: size }, () => freshCopy(sample));
+      return { size, op: (i) => verifier.verify(batch[i] as string) };
+    },
+  });
+  return [
+    distinctTokens('firstSeen1', 'first-seen (cache off), one authority (AUTH_* form)', tokens.length, (size, take) => {
+      const batch = take(tokens).map(freshCopy);
+      return { size, op: (i) => oneUncached.verify(batch[i] as string) };
+    }),
+    distinctTokens('firstSeen3', 'first-seen (cache off), three authorities (routed by iss)', tokens.length, (size, take) => {
+      const batch = take(tokens).map(freshCopy);
+      return { size, op: (i) => threeUncached.verify(batch[i] as string) };
+    }),
+    repeated('repeat1', 'repeated token, one authority', one),
+    repeated('repeat3', 'repeated token, three authorities', three),
+  ];
+}
