@@ -6,7 +6,8 @@ import { deepFreeze, parseSettings } from './parseSettings';
 import type { SettingsSource } from './settingsSource';
 import { refuseUnknownSettings } from './unknownSettings';
 import { SettingsError } from './settingsError';
-import { AuthorityConfigError, authorityListSchema, defaultAuthority, normaliseAuthorities, type AuthorityConfig } from '../authorities/authorityConfig';
+import { AuthorityConfigError, defaultAuthority, type AuthorityConfig } from '../authorities/authorityConfig';
+import { authorityListSchema, normaliseAuthorities } from '../authorities/authoritySchema';
 import { buildAuthorityRoutes } from '../authorities/authorityRoutes';
 
 export const TOKEN_VERSIONS = ['1.0', '2.0'] as const;
