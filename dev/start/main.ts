@@ -82,7 +82,7 @@ async function startStandin(port: number): Promise<StandinRecord> {
 function printGuide(standin: StandinRecord, port: number | string): void {
   const api = `http://localhost:${port}/api`;
   say(`
-Get a token for a registered client app (reader, writer, norole) and call the API:
+Get a token for a registered client app (reader, writer, revoker, norole: local.entra.json) and call the API:
 
   TOKEN=$(npm run -s token -- --client writer)
   curl -H "Authorization: Bearer $TOKEN" ${api}/orders

@@ -1,4 +1,6 @@
-import { REVOKE_USAGE, runRevoke, UsageError } from '../../dev/revoke/main';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { REVOKE_USAGE, runRevoke, UsageError } from '../../dev/revoke/revokeCommand';
 
 /**
  * `npm run revoke`'s input checks, which run before the store is touched (the table client
@@ -44,4 +46,13 @@ it('refuses a store it cannot name, and a misspelt REVOCATION_* setting, before 
   expect(await refusal(['list'], {})).toMatch(/^SettingsError: Invalid setting ORDERS_STORAGE/);
   expect(await refusal(['list'], { ...ENV, REVOCATION_TABEL_NAME: 'x' })).toMatch(/^SettingsError: Invalid setting REVOCATION_TABEL_NAME/);
   expect(UsageError.prototype).toBeInstanceOf(Error);
+});
+
+it('runs as `npm run revoke` runs it (through the dev tool launcher), printing its usage', () => {
+  // The launcher requires the built entry: an entry that waits for require.main === module would do nothing.
+  const out = execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'dev', 'launch', 'devTool.cjs'), 'revoke/main', '--help'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '' },
+  });
+  expect(out.trim()).toBe(REVOKE_USAGE);
 });
