@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 
 /**
  * Signs a precomputed digest, as Key Vault does. Node's crypto always hashes what it
- * signs, so this runs `openssl pkeyutl` (the tool dev/tls already relies on), which
+ * signs, so this runs `openssl pkeyutl` (the tool the dev package's local CA already relies on), which
  * signs the digest itself: PKCS#1 v1.5 with the digest's DigestInfo for RSA, plain
  * ECDSA for EC. ECDSA comes back DER-encoded and is turned into JWS's raw r||s,
  * which is what the vault returns.

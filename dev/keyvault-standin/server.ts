@@ -26,7 +26,7 @@ export interface VaultRequest {
 }
 
 export interface KeyVaultStandinOptions {
-  /** A server certificate for 127.0.0.1 (dev/tls ensureLocalTls). */
+  /** A server certificate for 127.0.0.1 (ensureLocalTls of azure-functions-entra-dev/toolkit). */
   readonly tls: { readonly certPem: string; readonly keyPem: string };
   /** 0 (default) picks a free port. */
   readonly port?: number;
