@@ -3,7 +3,8 @@ import type { FetchLike } from '../net/fetchJson';
 import { ClaimInvalidError, IssuerMismatchError } from '../errors/authErrors';
 import { createNodeHttpFetch } from '../net/nodeHttpFetch';
 import type { AuthSettings } from '../settings/authSettings';
-import { createStepRunner, settled, type StepRunner, type VerifierDependencies } from '../verify/createAccessTokenVerifier';
+import { settled, verifyThroughCache } from '../verify/cachedVerification';
+import { createStepRunner, type StepRunner, type VerifierDependencies } from '../verify/createAccessTokenVerifier';
 import { VerifiedTokenCache } from '../verify/verifiedTokenCache';
 import { decodeCompactJwt, type DecodedJwt } from '../jwt/decodeCompactJwt';
 import type { AccessTokenVerifier, VerifiedAccessToken } from '../verify/verifiedAccessToken';
@@ -101,25 +102,8 @@ export function createAuthorityVerifier(settings: AuthSettings, dependencies: Om
     return sources.get(source) as Source;
   }
 
-  function verifyCached(token: string, live: VerifiedTokenCache): Promise<VerifiedAccessToken> {
-    if (!live.seenBefore(token)) {
-      return settled(verifyFully(token), (verified) => {
-        live.sighted(token);
-        return verified;
-      });
-    }
-    const digest = live.digest(token);
-    const cached = live.get(digest);
-    if (cached) {
-      // The source that verified it, never one the token could name now: its key must still be published.
-      if (byVerifiedOrigin.get(cached.authority)?.keyStore.hasKey(cached.version, cached.kid)) return Promise.resolve(cached);
-      live.delete(digest);
-    }
-    return settled(verifyFully(token), (verified) => {
-      live.set(digest, verified, token.length);
-      return verified;
-    });
-  }
+  /** The source that verified a cached token, never one the token could name now: its key must still be published. */
+  const stillPublished = (cached: VerifiedAccessToken) => byVerifiedOrigin.get(cached.authority)?.keyStore.hasKey(cached.version, cached.kid) === true;
 
   const warmUp = async (entry: Source): Promise<void> => {
     await Promise.all(entry.source.tokenVersions.map((version) => entry.keyStore.preload(version)));
@@ -131,7 +115,7 @@ export function createAuthorityVerifier(settings: AuthSettings, dependencies: Om
     routes,
     verify(token: string): Promise<VerifiedAccessToken> {
       try {
-        return cache ? verifyCached(token, cache) : settled(verifyFully(token));
+        return cache ? verifyThroughCache(cache, token, verifyFully, stillPublished) : settled(verifyFully(token));
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new TypeError(`verification threw a non-Error: ${String(error)}`));
       }

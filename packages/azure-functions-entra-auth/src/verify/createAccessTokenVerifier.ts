@@ -6,6 +6,7 @@ import { SignatureInvalidError, TokenMalformedError } from '../errors/authErrors
 import type { FetchLike } from '../net/fetchJson';
 import type { AccessTokenVerifier, VerifiedAccessToken } from './verifiedAccessToken';
 import { VERIFICATION_STEPS, createVerificationContext, verifiedToken, type VerificationContext, type VerificationStep } from './verificationSteps';
+import { settled, verifyThroughCache } from './cachedVerification';
 import { VerifiedTokenCache } from './verifiedTokenCache';
 import type { AuthorityRef } from '../authorities/authorityConfig';
 import type { DecodedJwt } from '../jwt/decodeCompactJwt';
@@ -58,25 +59,7 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
    */
   const verifyFully = createStepRunner(settings, { keyStore, steps, now, ...(authority && { authority }) });
 
-  function verifyCached(token: string, live: VerifiedTokenCache): Promise<VerifiedAccessToken> {
-    if (!live.seenBefore(token)) {
-      // Never verified here (or its sighting was overwritten): it cannot be cached, so no digest; stored if it comes again.
-      return settled(verifyFully(token), (verified) => {
-        live.sighted(token);
-        return verified;
-      });
-    }
-    const digest = live.digest(token);
-    const cached = live.get(digest); // undefined once past exp + skew: then verifyFully refuses it as expired
-    if (cached) {
-      if (keyStore.hasKey(cached.version, cached.kid)) return Promise.resolve(cached);
-      live.delete(digest); // its key was withdrawn: verify from scratch
-    }
-    return settled(verifyFully(token), (verified) => {
-      live.set(digest, verified, token.length);
-      return verified;
-    });
-  }
+  const stillPublished = (cached: VerifiedAccessToken) => keyStore.hasKey(cached.version, cached.kid);
 
   return {
     keysLoaded: () => settings.tokenVersions.some((version) => keyStore.hasKeySet(version)),
@@ -88,7 +71,7 @@ export function createAccessTokenVerifier(settings: AuthSettings, dependencies: 
     },
     verify(token: string): Promise<VerifiedAccessToken> {
       try {
-        return cache ? verifyCached(token, cache) : settled(verifyFully(token));
+        return cache ? verifyThroughCache(cache, token, verifyFully, stillPublished) : settled(verifyFully(token));
       } catch (error) {
         // A refusal is always a rejection, never a synchronous throw; the steps throw only Errors.
         return Promise.reject(error instanceof Error ? error : new TypeError(`verification threw a non-Error: ${String(error)}`));
@@ -114,12 +97,6 @@ export function createStepRunner(
   const { now, authority } = options;
   return (token, decoded) =>
     runSteps(createVerificationContext(token, { settings, nowSeconds: now() / 1000, network, ...(authority && { authority }), ...(decoded && { decoded }) }), steps, 0);
-}
-
-/** The steps' result as a promise, `after` applied to the verified token: at once when the steps ran synchronously. */
-export function settled(result: VerifiedAccessToken | Promise<VerifiedAccessToken>, after?: (verified: VerifiedAccessToken) => VerifiedAccessToken): Promise<VerifiedAccessToken> {
-  if (result instanceof Promise) return after ? result.then(after) : result;
-  return Promise.resolve(after ? after(result) : result);
 }
 
 /** Runs the steps from `first` on; at the first step that returns a promise, continues after it settles. */
