@@ -4,6 +4,7 @@ import { Refusal } from 'azure-functions-entra-auth';
 import { APP_FAILURES } from '../failures/appFailures';
 import { readJsonBody, type BodyResult } from '../http/readJsonBody';
 import type { AuthenticatedHandler } from 'azure-functions-entra-auth';
+import { answeringFailures } from '../http/answeringFailures';
 import { ORDER_ID, orderInput, type Order } from './order';
 import { decodeContinuation, encodeContinuation } from './continuation';
 import { PreconditionRequiredError } from './orderErrors';
@@ -30,15 +31,7 @@ export const MAX_PAGE_SIZE = 100;
  * model, answered in one place (orderFailureAnswer).
  */
 export function createOrdersApi(store: OrderStore): OrdersApi {
-  const guarded =
-    (handler: AuthenticatedHandler): AuthenticatedHandler =>
-    async (request, context, principal) => {
-      try {
-        return await handler(request, context, principal);
-      } catch (error) {
-        return orderFailureAnswer(error, request, context);
-      }
-    };
+  const guarded = answeringFailures(orderFailureAnswer);
 
   return {
     list: guarded(async (request, context, principal) => {

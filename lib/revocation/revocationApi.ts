@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { answerHandlerRefusal, Refusal, type AuthenticatedHandler, type Principal } from 'azure-functions-entra-auth';
+import { answeringFailures } from '../http/answeringFailures';
 import { CANONICAL_GUID } from 'azure-functions-entra-auth/settings';
 import { APP_FAILURES } from '../failures/appFailures';
 import { readJsonBody } from '../http/readJsonBody';
@@ -39,17 +40,11 @@ export function createRevocationApi(options: RevocationApiOptions): RevocationAp
   const visible = (rule: StoredRevocation, principal: Principal) =>
     !ownTenantOnly || ('tenantId' in rule ? rule.tenantId === principal.tenantId : rule.createdBy.tenantId === principal.tenantId);
 
-  const guarded =
-    (handler: AuthenticatedHandler): AuthenticatedHandler =>
-    async (request, context, principal) => {
-      try {
-        return await handler(request, context, principal);
-      } catch (error) {
-        if (!(error instanceof RevocationStoreError)) throw error;
-        context.warn(`${error.message}; answering 503`);
-        return answerHandlerRefusal(new Refusal(APP_FAILURES.revocation_store_unavailable, 'revocations.store', error.message, { retryAfterSeconds: 5, cause: error }), request, context);
-      }
-    };
+  const guarded = answeringFailures((error, request, context) => {
+    if (!(error instanceof RevocationStoreError)) throw error;
+    context.warn(`${error.message}; answering 503`);
+    return answerHandlerRefusal(new Refusal(APP_FAILURES.revocation_store_unavailable, 'revocations.store', error.message, { retryAfterSeconds: 5, cause: error }), request, context);
+  });
 
   return {
     list: guarded(async (_request, _context, principal) => {
