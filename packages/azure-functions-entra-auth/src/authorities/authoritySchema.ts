@@ -153,5 +153,6 @@ export function normaliseAuthorities(parsed: z.output<typeof authorityListSchema
 }
 
 
-/** What the schema accepts is an AuthorityInput: the compiler holds the written-out type to the schema. */
-export const asAuthorityInput = (input: z.input<typeof entry>): AuthorityInput => input;
+/** Compile time only: what the schema accepts must be an AuthorityInput (a mismatch fails the build). */
+type HoldsTrue<T extends true> = T;
+export type SchemaAcceptsAuthorityInput = HoldsTrue<z.input<typeof entry> extends AuthorityInput ? true : false>;
