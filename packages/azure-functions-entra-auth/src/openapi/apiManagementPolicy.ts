@@ -70,21 +70,13 @@ export function apiManagementPolicies(document: OpenApiDocument, routes: readonl
   return policies;
 }
 
-const ANONYMOUS_POLICY = `<policies>
-  <inbound>
-    <base />
-  </inbound>
-  <backend>
-    <base />
-  </backend>
-  <outbound>
-    <base />
-  </outbound>
-  <on-error>
-    <base />
-  </on-error>
-</policies>
-`;
+/** A policy document: each section inherits the API's (`<base />`), then holds this operation's own steps. */
+function policyDocument(inbound: string | undefined, onError: string | undefined): string {
+  const section = (name: string, own: string | undefined) => `  <${name}>\n    <base />\n${own === undefined ? '' : `${indent(own, 4)}\n`}  </${name}>`;
+  return `<policies>\n${section('inbound', inbound)}\n${section('backend', undefined)}\n${section('outbound', undefined)}\n${section('on-error', onError)}\n</policies>\n`;
+}
+
+const ANONYMOUS_POLICY = policyDocument(undefined, undefined);
 
 function protectedPolicy(rule: MethodRule, options: GatewayPolicyOptions): string {
   const token = `((Jwt)context.Variables["${TOKEN_VARIABLE}"])`;
@@ -117,23 +109,7 @@ function protectedPolicy(rule: MethodRule, options: GatewayPolicyOptions): strin
     [`context.LastError.PolicyId == "${TOKEN_POLICY}"`, problem(options.tokenRefusal, bearer(options.realm, 'invalid_token', options.tokenRefusal.detail))],
     [`context.LastError.PolicyId.StartsWith("${PERMISSION_POLICY}")`, forbidden],
   ]);
-  return `<policies>
-  <inbound>
-    <base />
-${indent(steps.join('\n'), 4)}
-  </inbound>
-  <backend>
-    <base />
-  </backend>
-  <outbound>
-    <base />
-  </outbound>
-  <on-error>
-    <base />
-${indent(onError, 4)}
-  </on-error>
-</policies>
-`;
+  return policyDocument(steps.join('\n'), onError);
 }
 
 function validateToken(options: GatewayPolicyOptions, id: string, status: '401' | '403', extra: { output?: string; clientApps?: boolean; claims?: readonly string[] }): string {
