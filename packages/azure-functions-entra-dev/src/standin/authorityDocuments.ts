@@ -3,7 +3,8 @@ import type { StandinSigningKey } from './signingKeys';
 
 /**
  * The stand-in as an Entra External ID tenant and an Azure AD B2C tenant, beside its
- * workforce tenant (same tenant ID, same signing keys), under path prefixes that stand
+ * workforce tenant (same tenant ID; each kind signs with keys of its own, as the real
+ * services do, so a key of one set never verifies another's token), under path prefixes that stand
  * for the real hosts: `/_ciam` for {tenant-name}.ciamlogin.com and `/_b2c` for
  * {tenant-name}.b2clogin.com. The issuers are the real forms, exactly as the auth
  * package routes them: `https://{tenant-id}.ciamlogin.com/{tenant-id}/v2.0` and
@@ -30,8 +31,19 @@ export type AuthorityDocument = { readonly status: 200; readonly body: unknown }
 
 const notFound = (path: string): AuthorityDocument => ({ status: 404, body: { error: 'not_found', error_description: `The Entra stand-in serves no ${path}.` } });
 
+/** The tenant segment of an External ID token endpoint path (`/_ciam/{tenant}/oauth2/v2.0/token`), else undefined. */
+export function externalIdTokenTenant(path: string): string | undefined {
+  return /^\/_ciam\/([A-Za-z0-9.-]{1,128})\/oauth2\/v2\.0\/token$/.exec(path)?.[1];
+}
+
+/** Each customer authority's published keys. */
+export interface CustomerKeys {
+  readonly externalId: readonly StandinSigningKey[];
+  readonly b2c: readonly StandinSigningKey[];
+}
+
 /** `/_ciam/{tenant-id}/v2.0/.well-known/openid-configuration` and its key set; `/_b2c/{name}.onmicrosoft.com/{user flow}/v2.0/...` and its. */
-export function authorityDocument(path: string, origin: string, registry: Registry, keys: readonly StandinSigningKey[]): AuthorityDocument {
+export function authorityDocument(path: string, origin: string, registry: Registry, keys: CustomerKeys): AuthorityDocument {
   const ciam = /^\/_ciam\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys)$/.exec(path);
   if (ciam) {
     const [, tenant = '', resource] = ciam;
@@ -39,7 +51,7 @@ export function authorityDocument(path: string, origin: string, registry: Regist
     const base = `${origin}${CIAM_PREFIX}/${registry.tenant.id}`;
     const issuer = externalIdIssuer(registry.tenant.id);
     return resource === 'discovery/v2.0/keys'
-      ? { status: 200, body: keySet(keys, issuer) }
+      ? { status: 200, body: keySet(keys.externalId, issuer) }
       : { status: 200, body: document(issuer, base, `${base}/discovery/v2.0/keys`) };
   }
   const b2c = /^\/_b2c\/([^/]+)\.onmicrosoft\.com\/(b2c_1a?_[a-z0-9_-]{1,100})\/(v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys)$/i.exec(path);
@@ -49,8 +61,11 @@ export function authorityDocument(path: string, origin: string, registry: Regist
     const base = `${origin}${B2C_PREFIX}/${name}.onmicrosoft.com/${flow}`;
     // B2C key sets name no issuer per key.
     return resource === 'discovery/v2.0/keys'
-      ? { status: 200, body: keySet(keys, undefined) }
+      ? { status: 200, body: keySet(keys.b2c, undefined) }
       : { status: 200, body: document(b2cIssuer(registry), base, `${base}/discovery/v2.0/keys`) };
+  }
+  if (/^\/_b2c\/[^/]+\/[^/]+\/oauth2\/v2\.0\/(token|authorize)$/i.test(path)) {
+    return { status: 404, body: { error: 'not_found', error_description: 'The stand-in does not sign users in through B2C user flows: get a B2C token with entra-dev token --authority b2c --user --scope <scope> (or the test kit\'s token({ authority: "b2c" })).' } };
   }
   return notFound(path);
 }

@@ -43,6 +43,15 @@ export function runningStandinFile(stateDir: string, pid: number, port: number):
   return join(runningStandinsDir(stateDir), `pid-${String(pid)}-port-${String(port)}.json`);
 }
 
-export function signingKeyFile(stateDir: string): string {
-  return join(stateDir, 'entra-standin', 'signing-keys.json');
+/** Which of the stand-in's tenants: its workforce tenant, or the same tenant as External ID or B2C. */
+export type StandinAuthorityKind = 'workforce' | 'externalId' | 'b2c';
+
+const KEY_FILES: Readonly<Record<StandinAuthorityKind, string>> = { workforce: 'signing-keys.json', externalId: 'signing-keys-external-id.json', b2c: 'signing-keys-b2c.json' };
+
+/**
+ * Each authority kind signs with keys of its own, as Entra, External ID and B2C do: a key
+ * in one set never verifies a token routed to another, so local runs exercise that too.
+ */
+export function signingKeyFile(stateDir: string, authority: StandinAuthorityKind = 'workforce'): string {
+  return join(stateDir, 'entra-standin', KEY_FILES[authority]);
 }

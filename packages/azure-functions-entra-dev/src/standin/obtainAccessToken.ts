@@ -7,6 +7,8 @@ import { DEFAULT_STANDIN_PORT, defaultRegistryPath } from './devPaths';
 import { Registry } from './registry';
 import { StandinStartError, STANDIN_HOST, startEntraStandin } from './server';
 import { listRunningStandins, type StandinRecord } from './standinState';
+import { CIAM_PREFIX } from './authorityDocuments';
+import { isPlainRequest, type TokenOptions } from './shapedTokens';
 
 /** The token endpoint refused the request; `error` and `aadsts` are Entra's. */
 export class TokenRequestError extends Error {
@@ -49,6 +51,42 @@ export async function requestClientCredentialsToken(request: ClientCredentialsRe
   throw new TokenRequestError(failed.data.error, failed.data.error_codes?.[0], response.status, failed.data.error_description);
 }
 
+/**
+ * A token with chosen claims from a stand-in's dev-only `/_standin/tokens` (a user's
+ * token, another authority kind's, extra claims). Claims set to undefined travel as null.
+ */
+export async function requestShapedToken(fetch: CaTrustingFetch, standinUrl: string, request: TokenOptions): Promise<{ accessToken: string; expiresIn: number }> {
+  const claims = request.claims && Object.fromEntries(Object.entries(request.claims).map(([name, value]) => [name, value === undefined ? null : value]));
+  const response = await fetch(`${standinUrl}/_standin/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...request, ...(claims && { claims }) }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const json: unknown = await response.json();
+  const ok = z.object({ access_token: z.string() }).safeParse(json);
+  if (response.status === 200 && ok.success) return { accessToken: ok.data.access_token, expiresIn: request.lifetimeSeconds ?? 3599 };
+  const failed = errorBody.safeParse(json);
+  throw new TokenRequestError(failed.success ? failed.data.error : 'unexpected_response', undefined, response.status, failed.success ? failed.data.error_description : 'the stand-in answered with neither a token nor an error');
+}
+
+/** How the token is asked for: a daemon's client_credentials at one of the stand-in's token endpoints, or shaped by the stand-in. */
+function tokenRoute(request: TokenOptions): 'workforce' | 'externalId' | 'shaped' {
+  if (isPlainRequest(request)) return 'workforce';
+  return isPlainRequest({ ...request, authority: 'workforce' }) && request.authority === 'externalId' ? 'externalId' : 'shaped';
+}
+
+async function requestToken(fetch: CaTrustingFetch, standin: { readonly url: string; readonly tenantId: string }, request: TokenOptions, credentials: Omit<ClientCredentialsRequest, 'fetch' | 'authority'>) {
+  switch (tokenRoute(request)) {
+    case 'workforce':
+      return requestClientCredentialsToken({ ...credentials, fetch, authority: `${standin.url}/${standin.tenantId}` });
+    case 'externalId':
+      return requestClientCredentialsToken({ ...credentials, fetch, authority: `${standin.url}${CIAM_PREFIX}/${standin.tenantId}` });
+    case 'shaped':
+      return requestShapedToken(fetch, standin.url, request);
+  }
+}
+
 export interface ObtainAccessTokenOptions {
   readonly stateDir: string;
   /** A client app's name in the registry. */
@@ -63,6 +101,12 @@ export interface ObtainAccessTokenOptions {
    */
   readonly port?: number | undefined;
   readonly openssl?: string | undefined;
+  /**
+   * The token's shape beyond the client's own app-only workforce token: another authority
+   * kind, a user's token, chosen claims. An External ID app-only token comes from the
+   * External ID tenant's own token endpoint; anything else chosen, from `/_standin/tokens`.
+   */
+  readonly shape?: Omit<TokenOptions, 'api' | 'client'>;
 }
 
 export interface ObtainedAccessToken {
@@ -111,7 +155,8 @@ export async function obtainAccessToken(options: ObtainAccessTokenOptions): Prom
   if (!client) throw new Error(`no client named ${options.clientName} in the registry; known: ${registry.clients.map((c) => c.name).join(', ')}`);
   const api = options.apiName === undefined ? registry.apis[0] : registry.apiByName(options.apiName);
   if (!api) throw new Error(`no API named ${options.apiName ?? '(none)'} in the registry; known: ${registry.apis.map((a) => a.name).join(', ')}`);
-  const request = { clientId: client.clientId, clientSecret: client.secret, scope: `${api.appIdUri}/.default` };
+  const credentials = { clientId: client.clientId, clientSecret: client.secret, scope: `${api.appIdUri}/.default` };
+  const request: TokenOptions = { ...options.shape, api: api.name, client: client.name };
 
   const port = options.port ?? DEFAULT_STANDIN_PORT;
   const live = await listRunningStandins(options.stateDir);
@@ -119,14 +164,14 @@ export async function obtainAccessToken(options: ObtainAccessTokenOptions): Prom
   const others = live.filter((found) => found !== running);
   if (running) {
     const fetch = createCaTrustingFetch(await readFile(running.caPath, 'utf8'));
-    const token = await requestClientCredentialsToken({ ...request, fetch, authority: running.authority });
+    const token = await requestToken(fetch, running, request, credentials);
     return { ...token, via: 'running', url: running.url, standin: running, others };
   }
   const standin = await startEntraStandin({ stateDir: options.stateDir, registry, port, openssl: options.openssl }).catch(async (error: unknown) => {
     throw error instanceof StandinStartError && error.code === 'port_in_use' ? new StandinPortTakenError(port, options.stateDir, others, await holderOf(port), { cause: error }) : error;
   });
   try {
-    const token = await requestClientCredentialsToken({ ...request, fetch: createCaTrustingFetch(standin.caCertPem), authority: standin.authority });
+    const token = await requestToken(createCaTrustingFetch(standin.caCertPem), standin, request, credentials);
     return { ...token, via: 'in-process', url: standin.url, others };
   } finally {
     await standin.stop();

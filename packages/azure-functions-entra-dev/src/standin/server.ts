@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ensureLocalTls } from '../tls/localTls';
-import { DEFAULT_STANDIN_PORT, defaultRegistryPath, signingKeyFile } from './devPaths';
+import { DEFAULT_STANDIN_PORT, defaultRegistryPath, signingKeyFile, type StandinAuthorityKind } from './devPaths';
 import {
   MULTI_TENANT_ALIASES,
   instanceDiscoveryDocument,
@@ -14,7 +14,9 @@ import {
 import { entraErrorBody, problems, type EntraProblem } from './entraErrors';
 import { Registry } from './registry';
 import { SigningKeyStore } from './signingKeys';
-import { B2C_PREFIX, CIAM_PREFIX, authorityDocument } from './authorityDocuments';
+import { B2C_PREFIX, CIAM_PREFIX, authorityDocument, externalIdTokenTenant } from './authorityDocuments';
+import { signAccessToken } from './accessTokens';
+import { readTokenRequest, shapeToken, TokenShapeError, type TokenOptions } from './shapedTokens';
 import { handleTokenRequest } from './tokenEndpoint';
 
 export interface EntraStandinOptions {
@@ -35,6 +37,8 @@ export interface EntraStandinOptions {
 }
 
 export interface KeyRotation {
+  /** Whose keys rotated. */
+  readonly authority: StandinAuthorityKind;
   /** The kid that signs new tokens from now on. */
   readonly kid: string;
   /** Every published kid, newest first. */
@@ -53,10 +57,12 @@ export interface EntraStandin {
   readonly caPath: string;
   readonly caCertPem: string;
   readonly registry: Registry;
-  /** Publishes a new signing key beside the old ones and signs with it from now on. */
-  rotateKeys(): Promise<KeyRotation>;
-  /** Published kids, newest (signing) first. */
-  signingKids(): readonly string[];
+  /** Publishes a new signing key beside the old ones and signs with it from now on (default: the workforce tenant's). */
+  rotateKeys(authority?: StandinAuthorityKind): Promise<KeyRotation>;
+  /** Published kids, newest (signing) first (default: the workforce tenant's). */
+  signingKids(authority?: StandinAuthorityKind): readonly string[];
+  /** A token with the claims chosen, signed with the current key of the authority kind it is shaped for. */
+  issueToken(options: TokenOptions): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -93,7 +99,12 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
   const now = options.now ?? Date.now;
   const registry = options.registry ?? (await Registry.load(options.registryPath ?? defaultRegistryPath()));
   const tls = await ensureLocalTls({ stateDir: options.stateDir, openssl: options.openssl, now });
-  const keys = await SigningKeyStore.open({ file: signingKeyFile(options.stateDir), openssl: options.openssl, now });
+  const keyStores = {
+    workforce: await SigningKeyStore.open({ file: signingKeyFile(options.stateDir, 'workforce'), openssl: options.openssl, now }),
+    externalId: await SigningKeyStore.open({ file: signingKeyFile(options.stateDir, 'externalId'), openssl: options.openssl, now }),
+    b2c: await SigningKeyStore.open({ file: signingKeyFile(options.stateDir, 'b2c'), openssl: options.openssl, now }),
+  } satisfies Record<StandinAuthorityKind, SigningKeyStore>;
+  const keys = keyStores.workforce;
   const lifetimeSeconds = options.tokenLifetimeSeconds ?? DEFAULT_LIFETIME_SECONDS;
 
   let origin = '';
@@ -126,8 +137,18 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
     const ok = (body: unknown): Reply => ({ status: 200, body });
 
     if (path.startsWith(`${CIAM_PREFIX}/`) || path.startsWith(`${B2C_PREFIX}/`)) {
+      // An External ID tenant's own token endpoint: client_credentials, as its daemons use it.
+      const ciamTenant = externalIdTokenTenant(path);
+      if (ciamTenant !== undefined) {
+        if (method !== 'POST') return problem(problems.postOnly(method));
+        const result = await handleTokenRequest(
+          { endpoint: 'v2', tenantSegment: ciamTenant, contentType: header(req, 'content-type'), authorization: header(req, 'authorization'), body: await readBody(req) },
+          { registry, origin, signingKey: () => keyStores.externalId.active, now, lifetimeSeconds, issuer: 'externalId' },
+        );
+        return result.ok ? { status: 200, body: result.body, note: ` client=${result.clientId}`, noStore: true } : problem(result.problem);
+      }
       if (method !== 'GET' && method !== 'HEAD') return { status: 405, body: { error: 'method_not_allowed', error_description: `${method} is not allowed on ${path}.` } };
-      return authorityDocument(path, origin, registry, keys.keys);
+      return authorityDocument(path, origin, registry, { externalId: keyStores.externalId.keys, b2c: keyStores.b2c.keys });
     }
     const route = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|discovery\/instance|oauth2\/v2\.0\/token|oauth2\/token)$/.exec(path);
     const [, tenantSegment = '', resource = ''] = route ?? [];
@@ -182,15 +203,40 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
     }
     if (path === '/_standin/rotate-keys' && method === 'POST') {
       await readBody(req);
-      const rotation = await rotateKeys();
-      return { status: 200, body: rotation, note: ` kid=${rotation.kid}` };
+      const named = new URL(req.url ?? '/', origin).searchParams.get('authority') ?? 'workforce';
+      if (!isAuthorityKind(named)) return { status: 400, body: { error: 'invalid_request', error_description: `authority must be workforce, externalId or b2c, not ${JSON.stringify(named)}.` } };
+      const rotation = await rotateKeys(named);
+      return { status: 200, body: rotation, note: ` ${named} kid=${rotation.kid}` };
     }
-    return { status: 404, body: { error: 'not_found', error_description: 'Admin endpoints: GET /_standin/health, POST /_standin/rotate-keys.' } };
+    if (path === '/_standin/tokens' && method === 'POST') {
+      // Dev only: a token with chosen claims (entra-dev token --authority/--user/--claim). The stand-in is loopback-only.
+      let json: unknown;
+      try {
+        json = JSON.parse(await readBody(req));
+      } catch {
+        return { status: 400, body: { error: 'invalid_request', error_description: 'The body must be JSON: the token options (api, client, kind, scopes, claims, authority, ...).' } };
+      }
+      const request = readTokenRequest(json);
+      if (!request.ok) return { status: 400, body: { error: 'invalid_request', error_description: request.problem } };
+      try {
+        return { status: 200, body: { access_token: await issueToken(request.options), token_type: 'Bearer' }, noStore: true, note: ` ${request.options.authority ?? 'workforce'} ${request.options.kind ?? 'app'}` };
+      } catch (error) {
+        if (error instanceof TokenShapeError) return { status: 400, body: { error: 'invalid_request', error_description: error.message } };
+        throw error;
+      }
+    }
+    return { status: 404, body: { error: 'not_found', error_description: 'Admin endpoints: GET /_standin/health, POST /_standin/rotate-keys[?authority=externalId|b2c], POST /_standin/tokens.' } };
   }
 
-  async function rotateKeys(): Promise<KeyRotation> {
-    const key = await keys.rotate();
-    return { kid: key.kid, kids: keys.keys.map((published) => published.kid) };
+  async function rotateKeys(authority: StandinAuthorityKind = 'workforce'): Promise<KeyRotation> {
+    const store = keyStores[authority];
+    const key = await store.rotate();
+    return { authority, kid: key.kid, kids: store.keys.map((published) => published.kid) };
+  }
+
+  async function issueToken(request: TokenOptions): Promise<string> {
+    const shaped = shapeToken(request, { registry, origin, nowSeconds: Math.floor(now() / 1000) });
+    return signAccessToken(shaped.claims, keyStores[shaped.authority].active, shaped.version);
   }
 
   const port = await listen(server, options.port ?? DEFAULT_STANDIN_PORT);
@@ -205,7 +251,8 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
     caCertPem: tls.caCertPem,
     registry,
     rotateKeys,
-    signingKids: () => keys.keys.map((key) => key.kid),
+    signingKids: (authority = 'workforce') => keyStores[authority].keys.map((key) => key.kid),
+    issueToken,
     stop: () =>
       (stopping ??= new Promise<void>((resolve) => {
         server.close(() => {
@@ -214,6 +261,10 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
         server.closeAllConnections();
       })),
   };
+}
+
+function isAuthorityKind(value: string): value is StandinAuthorityKind {
+  return value === 'workforce' || value === 'externalId' || value === 'b2c';
 }
 
 function listen(server: Server, port: number): Promise<number> {

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { appOnlyAccessTokenClaims, signAccessToken, tokenVersionFor } from './accessTokens';
+import { externalIdIssuer } from './authorityDocuments';
 import { MULTI_TENANT_ALIASES } from './discoveryDocuments';
 import { JWT_BEARER, onBehalfOf } from './onBehalfOf';
 import { problems, type EntraProblem } from './entraErrors';
@@ -46,6 +47,12 @@ export interface TokenEndpointDependencies {
   /** Milliseconds since the epoch. */
   readonly now: () => number;
   readonly lifetimeSeconds: number;
+  /**
+   * Whose tokens this endpoint issues: the workforce tenant's (default), or the tenant's as
+   * an External ID tenant (`/_ciam/{tenant}/oauth2/v2.0/token`: the ciamlogin issuer, always
+   * v2, which External ID requires of its apps; client_credentials only).
+   */
+  readonly issuer?: 'workforce' | 'externalId';
 }
 
 const DEFAULT_SUFFIX = '/.default';
@@ -68,7 +75,7 @@ export async function handleTokenRequest(request: TokenRequest, deps: TokenEndpo
 
   const grantType = form.get('grant_type');
   if (grantType === undefined) return fail(problems.missingParameter('grant_type'));
-  const onBehalf = grantType === JWT_BEARER && request.endpoint === 'v2';
+  const onBehalf = grantType === JWT_BEARER && request.endpoint === 'v2' && deps.issuer !== 'externalId';
   if (grantType !== 'client_credentials' && !onBehalf) return fail(problems.unsupportedGrantType(grantType));
 
   const credentials = readClientCredentials(form, request.authorization);
@@ -104,17 +111,20 @@ export async function handleTokenRequest(request: TokenRequest, deps: TokenEndpo
 
 async function issue(client: ClientRegistration, api: ApiRegistration, resource: string, endpoint: 'v1' | 'v2', deps: TokenEndpointDependencies): Promise<TokenResponseV2 | TokenResponseV1> {
   const nowSeconds = Math.floor(deps.now() / 1000);
+  const externalId = deps.issuer === 'externalId';
+  const issuedFor: ApiRegistration = externalId ? { ...api, requestedAccessTokenVersion: 2 } : api;
   const claims = appOnlyAccessTokenClaims({
     origin: deps.origin,
     tenant: deps.registry.tenant,
-    api,
+    api: issuedFor,
     client,
     roles: deps.registry.rolesOf(client, api),
     resource,
     nowSeconds,
     lifetimeSeconds: deps.lifetimeSeconds,
   });
-  const accessToken = await signAccessToken(claims, deps.signingKey(), tokenVersionFor(api));
+  if (externalId) claims.iss = externalIdIssuer(deps.registry.tenant.id);
+  const accessToken = await signAccessToken(claims, deps.signingKey(), tokenVersionFor(issuedFor));
   const lifetime = deps.lifetimeSeconds;
   if (endpoint === 'v2') return { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken };
   return {

@@ -18,24 +18,24 @@
  * give the app process `kit.settings(apiName)` as its environment.
  *
  * A registered client's plain token comes from the stand-in's real token endpoint; any
- * chosen claim, role, scope (a delegated token), lifetime, not-before or version is signed
- * here with the stand-in's current signing key, so the app's verifier, fetching the
- * stand-in's published keys, accepts it exactly as it would a token from the endpoint.
+ * chosen claim, role, scope (a delegated token), lifetime, not-before, version or
+ * authority kind is shaped and signed by the stand-in with that authority's current key,
+ * so the app's verifier, fetching the stand-in's published keys, accepts it exactly as it
+ * would a token from the endpoint.
  *
  * Dev only: imports nothing from the app (lib/, functions/); only the stand-in, dev/tls,
  * node built-ins, @azure/functions and azure-functions-entra-auth's public name.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpRequest, HttpResponse, InvocationContext, type HttpHandler } from '@azure/functions';
-import { BACKDATE_SECONDS, appOnlyAccessTokenClaims, signAccessToken, tokenVersionFor, type IssuedTokenVersion } from '../standin/accessTokens';
-import { b2cIssuer, externalIdIssuer } from '../standin/authorityDocuments';
-import { defaultRegistryPath, signingKeyFile } from '../standin/devPaths';
+import { B2C_PREFIX, CIAM_PREFIX, tenantName } from '../standin/authorityDocuments';
+import { defaultRegistryPath } from '../standin/devPaths';
 import { Registry, type ApiRegistration, type ClientRegistration } from '../standin/registry';
 import { startEntraStandin, type EntraStandin } from '../standin/server';
-import { SigningKeyStore } from '../standin/signingKeys';
+import { DEFAULT_USER_FLOW, isPlainRequest, type TokenOptions } from '../standin/shapedTokens';
 import { createCaTrustingFetch } from '../tls/caTrustingFetch';
 
 export interface LocalEntraOptions {
@@ -43,39 +43,6 @@ export interface LocalEntraOptions {
   readonly registry?: Registry | object;
   /** Where TLS material and signing keys live; kept on stop. Default: a temporary directory removed on stop. */
   readonly stateDir?: string;
-}
-
-export interface TokenOptions {
-  /** The API's name in the registry, e.g. 'orders-api'. */
-  readonly api: string;
-  /** The client app's name in the registry (default 'writer' for app tokens, 'reader' for delegated ones). */
-  readonly client?: string;
-  /** 'app' (client_credentials, judged on roles; the default) or 'delegated' (a user through the client, judged on scp). */
-  readonly kind?: 'app' | 'delegated';
-  /** The `roles` claim; default the client's registered roles on the API (app), none (delegated). [] leaves the claim off. */
-  readonly roles?: readonly string[];
-  /** The `scp` claim, space-joined: required for delegated tokens; none on app tokens unless given. */
-  readonly scopes?: readonly string[];
-  /** Extra or replacing claims, applied last (`undefined` removes a claim). */
-  readonly claims?: Readonly<Record<string, unknown>>;
-  /**
-   * The kind of authority whose token this is (issue 22): the stand-in's tenant as an
-   * External ID tenant (iss https://{tenant-id}.ciamlogin.com/{tenant-id}/v2.0) or as a B2C
-   * tenant (iss https://{name}.b2clogin.com/{tenant-id}/v2.0/, no tid, ver 1.0, tfp);
-   * default the workforce tenant. Verify them with authorities whose discoveryBase is
-   * `{url}/_ciam` and `{url}/_b2c`.
-   */
-  readonly authority?: 'workforce' | 'externalId' | 'b2c';
-  /** B2C: the user flow in tfp; default B2C_1_signupsignin. */
-  readonly userFlow?: string;
-  /** Seconds from now to `exp` (default 3599); negative gives a token that has already expired. */
-  readonly lifetimeSeconds?: number;
-  /** The token version; default the API registration's requestedAccessTokenVersion. */
-  readonly version?: IssuedTokenVersion;
-  /** `nbf` and `iat`, seconds since the epoch; default now − 300 s as Entra back-dates (or an hour before exp when exp is earlier). */
-  readonly notBefore?: number;
-  /** For delegated tokens: the user's object ID (`oid`; `sub` is derived from it and the client, pairwise as in Entra); default TEST_USER's. */
-  readonly userObjectId?: string;
 }
 
 export interface LocalEntra {
@@ -89,18 +56,17 @@ export interface LocalEntra {
   readonly standin: EntraStandin;
   /** The AUTH_* app settings an app protecting `apiName` needs to trust this stand-in. */
   settings(apiName: string): Record<string, string>;
+  /**
+   * The settings for an app trusting the stand-in as three authorities in AUTH_AUTHORITIES:
+   * `employees` (workforce), `customers` (External ID, /_ciam) and `legacyCustomers` (B2C,
+   * /_b2c, the user flows given; default B2C_1_signupsignin).
+   */
+  authoritySettings(apiName: string, options?: { readonly userFlows?: readonly string[] }): Record<string, string>;
   /** An access token for `options.api`. */
   token(options: TokenOptions): Promise<string>;
   /** Stops the stand-in and removes the temporary state directory (if it made one). */
   stop(): Promise<void>;
 }
-
-/** A fixed test user for delegated tokens. */
-export const TEST_USER = Object.freeze({
-  objectId: 'de700000-0000-4000-8000-000000100001',
-  name: 'Test User',
-  upn: 'test.user@entra-standin-dev.onmicrosoft.com',
-});
 
 /** Starts an in-process stand-in on a free port. */
 export async function startLocalEntra(options: LocalEntraOptions = {}): Promise<LocalEntra> {
@@ -119,66 +85,16 @@ export async function startLocalEntra(options: LocalEntraOptions = {}): Promise<
   const client = (name: string): ClientRegistration => registry.clientByName(name) ?? fail(`no client named ${name} in the registry; known: ${registry.clients.map((c) => c.name).join(', ')}`);
 
   async function token(request: TokenOptions): Promise<string> {
+    if (!isPlainRequest(request)) return standin.issueToken(request);
     const target = api(request.api);
-    const kind = request.kind ?? 'app';
-    const caller = client(request.client ?? (kind === 'app' ? 'writer' : 'reader'));
-    const shapedFor = request.authority ?? 'workforce';
-    const plain =
-      kind === 'app' && shapedFor === 'workforce' && [request.roles, request.scopes, request.claims, request.lifetimeSeconds, request.version, request.notBefore].every((value) => value === undefined);
-    if (plain) {
-      const response = await fetch(`${standin.authority}/oauth2/v2.0/token`, {
-        method: 'POST',
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: caller.clientId, client_secret: caller.secret, scope: `${target.appIdUri}/.default` }),
-      });
-      const answer = (await response.json()) as { access_token?: unknown; error?: unknown; error_description?: unknown };
-      if (response.status !== 200 || typeof answer.access_token !== 'string') throw new Error(`the stand-in's token endpoint refused ${caller.name} for ${target.name}: HTTP ${response.status} ${String(answer.error)}: ${String(answer.error_description)}`);
-      return answer.access_token;
-    }
-    if (kind === 'delegated' && (request.scopes === undefined || request.scopes.length === 0) && request.claims?.scp === undefined) {
-      throw new TypeError('a delegated token needs scopes (its scp claim), e.g. { kind: "delegated", scopes: ["Orders.Read"] }');
-    }
-    // External ID and B2C tokens are shaped from a v2 token (azp, aud the client ID); B2C's then says ver 1.0.
-    const version = shapedFor === 'workforce' ? (request.version ?? tokenVersionFor(target)) : '2.0';
-    const shaped: ApiRegistration = { ...target, requestedAccessTokenVersion: version === '1.0' ? 1 : 2 };
-    const nowSeconds = Math.floor(Date.now() / 1000);
-    const claims = appOnlyAccessTokenClaims({
-      origin: standin.url,
-      tenant: registry.tenant,
-      api: shaped,
-      client: caller,
-      roles: request.roles ?? (kind === 'app' ? registry.rolesOf(caller, target) : []),
-      resource: target.appIdUri,
-      nowSeconds,
-      lifetimeSeconds: request.lifetimeSeconds ?? 3599,
+    const caller = client(request.client ?? 'writer');
+    const response = await fetch(`${standin.authority}/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: caller.clientId, client_secret: caller.secret, scope: `${target.appIdUri}/.default` }),
     });
-    const exp = claims.exp as number;
-    const notBefore = request.notBefore ?? Math.min(nowSeconds - BACKDATE_SECONDS, exp - 3600);
-    claims.iat = notBefore;
-    claims.nbf = notBefore;
-    if (kind === 'delegated') {
-      const oid = request.userObjectId ?? TEST_USER.objectId;
-      delete claims.idtyp;
-      Object.assign(claims, { oid, sub: createHash('sha256').update(`${oid}:${caller.clientId}`).digest('base64url'), name: TEST_USER.name, scp: (request.scopes ?? []).join(' ') });
-      if (version === '2.0') Object.assign(claims, { preferred_username: TEST_USER.upn, azpacr: '0' });
-      else Object.assign(claims, { upn: TEST_USER.upn, unique_name: TEST_USER.upn, appidacr: '0', amr: ['pwd'] });
-    } else if (request.scopes !== undefined && request.scopes.length > 0) {
-      claims.scp = request.scopes.join(' ');
-    }
-    if (shapedFor === 'externalId') claims.iss = externalIdIssuer(registry.tenant.id);
-    if (shapedFor === 'b2c') {
-      Object.assign(claims, { iss: b2cIssuer(registry), ver: '1.0', tfp: request.userFlow ?? 'B2C_1_signupsignin' });
-      // B2C access tokens carry none of these Entra claims.
-      delete claims.tid;
-      delete claims.idtyp;
-      delete claims.rh;
-      delete claims.aio;
-      delete claims.azpacr;
-      delete claims.preferred_username;
-    }
-    const chosen = Object.entries({ ...claims, ...request.claims }).filter(([, value]) => value !== undefined);
-    // Re-read the key file each time: after standin.rotateKeys() the new key signs, as the stand-in's endpoint does.
-    const keys = await SigningKeyStore.open({ file: signingKeyFile(stateDir) });
-    return signAccessToken(Object.fromEntries(chosen), keys.active, version);
+    const answer = (await response.json()) as { access_token?: unknown; error?: unknown; error_description?: unknown };
+    if (response.status !== 200 || typeof answer.access_token !== 'string') throw new Error(`the stand-in's token endpoint refused ${caller.name} for ${target.name}: HTTP ${response.status} ${String(answer.error)}: ${String(answer.error_description)}`);
+    return answer.access_token;
   }
 
   let stopping: Promise<void> | undefined;
@@ -193,6 +109,9 @@ export async function startLocalEntra(options: LocalEntraOptions = {}): Promise<
       const target = api(apiName);
       return { AUTH_TENANT_ID: standin.tenantId, AUTH_CLIENT_ID: target.clientId, AUTH_APP_ID_URI: target.appIdUri, AUTH_INSTANCE: standin.url, AUTH_INSTANCE_CA_FILE: standin.caPath };
     },
+    authoritySettings(apiName, options = {}) {
+      return localAuthoritySettings({ url: standin.url, tenantId: standin.tenantId, tenantName: tenantName(registry), caPath: standin.caPath, api: api(apiName), userFlows: options.userFlows ?? [DEFAULT_USER_FLOW] });
+    },
     token,
     stop: () =>
       (stopping ??= (async () => {
@@ -200,6 +119,24 @@ export async function startLocalEntra(options: LocalEntraOptions = {}): Promise<
         if (ownDir !== undefined) await rm(ownDir, { recursive: true, force: true });
       })()),
   };
+}
+
+/** AUTH_AUTHORITIES for one stand-in seen as three authorities (what npm start and the demo of an app can use too). */
+export function localAuthoritySettings(input: {
+  readonly url: string;
+  readonly tenantId: string;
+  readonly tenantName: string;
+  readonly caPath: string;
+  readonly api: Pick<ApiRegistration, 'clientId' | 'appIdUri'>;
+  readonly userFlows: readonly string[];
+}): Record<string, string> {
+  const { api } = input;
+  const authorities = [
+    { name: 'employees', kind: 'workforce', tenantId: input.tenantId, clientId: api.clientId, appIdUri: api.appIdUri, instance: input.url },
+    { name: 'customers', kind: 'externalId', tenantId: input.tenantId, tenantName: input.tenantName, clientId: api.clientId, appIdUri: api.appIdUri, discoveryBase: `${input.url}${CIAM_PREFIX}` },
+    { name: 'legacyCustomers', kind: 'b2c', tenantId: input.tenantId, tenantName: input.tenantName, clientId: api.clientId, userFlows: [...input.userFlows], discoveryBase: `${input.url}${B2C_PREFIX}` },
+  ];
+  return { AUTH_AUTHORITIES: JSON.stringify(authorities), AUTH_INSTANCE_CA_FILE: input.caPath };
 }
 
 export interface InvokeRequest {
@@ -259,6 +196,8 @@ export async function invoke(handler: HttpHandler, request: InvokeRequest): Prom
   const isJson = /\bjson\b/i.test(responseHeaders['content-type'] ?? '');
   return { status: response.status, headers: responseHeaders, body: text === '' ? undefined : isJson ? (JSON.parse(text) as unknown) : text, logs };
 }
+
+export { TEST_USER, type TokenOptions } from '../standin/shapedTokens';
 
 function fail(message: string): never {
   throw new Error(message);

@@ -33,9 +33,16 @@ async function main(): Promise<void> {
     registryPath: options.registryPath,
     port: options.port,
     openssl: options.openssl,
+    shape: {
+      ...(options.authority && { authority: options.authority }),
+      ...(options.userScopes && { kind: 'delegated' as const, scopes: options.userScopes }),
+      ...(options.userFlow !== undefined && { userFlow: options.userFlow }),
+      ...(options.claims && { claims: options.claims }),
+    },
   });
   process.stderr.write(`${describeSource(token, options.port, options.stateDir)}\n`);
-  process.stderr.write(`[token] ${options.client} → ${options.api ?? 'default API'}, expires in ${String(token.expiresIn)}s\n`);
+  const whose = `${options.authority ?? 'workforce'} ${options.userScopes ? `user token (scp ${options.userScopes.join(' ')})` : 'app-only token'}`;
+  process.stderr.write(`[token] ${options.client} → ${options.api ?? 'default API'}: ${whose}, expires in ${String(token.expiresIn)}s\n`);
   process.stdout.write(`${token.accessToken}\n`);
 }
 
