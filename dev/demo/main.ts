@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAzuriteTable, type AzuriteTable } from '../azurite/azuriteTable';
 import { commandLinePath, findAppRoot, hostWorkerPath, type StandinRecord, waitForJsonLine } from 'azure-functions-entra-dev/toolkit';
+import { localAuthoritySettings } from 'azure-functions-entra-dev';
 import type { TourInput, TourRow } from './tour';
 
 const root = findAppRoot(__dirname);
@@ -18,6 +19,7 @@ let azurite: AzuriteTable | undefined;
 const azuriteData = mkdtempSync(path.join(tmpdir(), 'orders-demo-'));
 
 interface Registry {
+  tenant: { domain: string };
   apis: { name: string; clientId: string; appIdUri: string }[];
   clients: { name: string; clientId: string; secret: string }[];
 }
@@ -34,12 +36,11 @@ async function main(): Promise<void> {
   const standinProcess = start(commandLinePath(), ['standin', '--port', '0', '--quiet'], {});
   const standin = await waitForJsonLine<StandinRecord & Record<string, unknown>>(standinProcess, 'authority');
   azurite = await startAzuriteTable({ location: azuriteData });
+  // The three authorities local.settings.sample.json names (employees, customers, legacyCustomers), on this stand-in.
+  const authorities = localAuthoritySettings({ url: standin.url, tenantId: standin.tenantId, tenantName: registry.tenant.domain.split('.')[0] ?? '', caPath: standin.caPath, api, userFlows: ['B2C_1_signupsignin'] });
   const host = start(hostWorkerPath(), [root], {
     PORT: '0',
-    AUTH_TENANT_ID: standin.tenantId,
-    AUTH_CLIENT_ID: api.clientId,
-    AUTH_APP_ID_URI: api.appIdUri,
-    AUTH_INSTANCE: standin.url,
+    ...authorities,
     NODE_EXTRA_CA_CERTS: standin.caPath,
     ORDERS_STORAGE: azurite.connectionString,
   });
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
 
   const input: TourInput = {
     authorityHost: standin.url,
+    customerAuthorityHost: `${standin.url}/_ciam`,
+    standinUrl: standin.url,
     tenantId: standin.tenantId,
     apiUrl: devHost,
     scope: `${api.appIdUri}/.default`,
@@ -78,7 +81,7 @@ function printTable(rows: readonly TourRow[], standin: StandinRecord, devHost: s
   const widths = [2, ...(['caller', 'request', 'status', 'reason'] as const).map((key) => Math.max(key.length, ...rows.map((row) => String(row[key]).length)))];
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ');
   const out = [
-    `Orders API tour: tokens from @azure/identity ClientSecretCredential at the Entra stand-in ${standin.url}, API at ${devHost}`,
+    `Orders API tour: tokens from @azure/identity ClientSecretCredential at the Entra stand-in ${standin.url} (workforce tenant, and its External ID tenant at /_ciam), API at ${devHost}`,
     '',
     line(['#', 'caller', 'request', 'status', 'reason']),
     line(widths.map((width) => '-'.repeat(width))),

@@ -4,9 +4,14 @@
  * reader, writer and norole apps and calls the Orders API, one row per call.
  */
 import { ClientSecretCredential } from '@azure/identity';
+import { ConfidentialClientApplication } from '@azure/msal-node';
 
 export interface TourInput {
   readonly authorityHost: string;
+  /** The stand-in's External ID tenant (`{stand-in}/_ciam`): where customer daemons get tokens. */
+  readonly customerAuthorityHost: string;
+  /** The stand-in itself: a B2C customer's token comes from its dev-only /_standin/tokens (it signs nobody in). */
+  readonly standinUrl: string;
   readonly tenantId: string;
   readonly apiUrl: string;
   readonly scope: string;
@@ -46,8 +51,9 @@ async function main(): Promise<void> {
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    const json = text ? (JSON.parse(text) as { code?: string; id?: string; value?: unknown[] }) : {};
-    const reason = json.code ?? (json.value ? `${json.value.length} order(s)` : json.id ? `order ${json.id.slice(0, 8)}…` : response.statusText);
+    const json = text ? (JSON.parse(text) as { code?: string; id?: string; value?: unknown[]; authority?: string; userFlow?: string }) : {};
+    const who = json.authority === undefined ? undefined : `authority ${json.authority}${json.userFlow === undefined ? '' : `, user flow ${json.userFlow}`}`;
+    const reason = json.code ?? who ?? (json.value ? `${json.value.length} order(s)` : json.id ? `order ${json.id.slice(0, 8)}…` : response.statusText);
     const request = `${method} ${path.replace(/[0-9a-f-]{36}/, '{id}')}${ifMatch === undefined ? '' : ' If-Match'}`;
     rows.push({ caller, request, status: response.status, reason });
     return { ...json, etag: response.headers.get('etag') ?? undefined };
@@ -71,7 +77,45 @@ async function main(): Promise<void> {
   await call('reader (Orders.Read)', 'GET', '/api/tenants/00000000-0000-4000-8000-000000000000/orders', reader);
   await call('writer (Orders.ReadWrite)', 'DELETE', `/api/orders/${id}`, writer);
   await call('reader (Orders.Read)', 'GET', '/api/me', reader);
+
+  // Customers: the same API trusts the External ID tenant and a B2C user flow too (AUTH_AUTHORITIES).
+  const customerDaemon = await externalIdDaemonToken(input);
+  await call('customer daemon (External ID)', 'GET', '/api/me', customerDaemon);
+  await call('customer daemon (External ID)', 'GET', '/api/orders', customerDaemon);
+  const legacyCustomer = await b2cUserToken(input);
+  await call('customer user (B2C user flow)', 'GET', '/api/me', legacyCustomer);
+  await call('customer user (B2C user flow)', 'GET', '/api/orders', legacyCustomer);
   process.stdout.write(`${JSON.stringify({ rows })}\n`);
+}
+
+/**
+ * A daemon of the External ID tenant, with msal-node. MSAL checks that a discovery
+ * document's issuer is on the authority's host; the stand-in's External ID document names
+ * the real ciamlogin issuer (the one the API routes by) from a loopback host, so the client
+ * is handed that document (authorityMetadata) instead of fetching and checking it.
+ */
+async function externalIdDaemonToken(input: TourInput): Promise<string> {
+  const authority = `${input.customerAuthorityHost}/${input.tenantId}`;
+  const metadata = await (await fetch(`${authority}/v2.0/.well-known/openid-configuration`)).text();
+  const { clientId, secret } = input.clients.writer;
+  const client = new ConfidentialClientApplication({
+    auth: { clientId, clientSecret: secret, authority, knownAuthorities: [new URL(authority).host], authorityMetadata: metadata },
+  });
+  const result = await client.acquireTokenByClientCredential({ scopes: [input.scope] });
+  if (!result) throw new Error('msal-node returned no token for the External ID daemon');
+  return result.accessToken;
+}
+
+/** A B2C user flow signs users in interactively; the stand-in mints the token such a sign-in returns. */
+async function b2cUserToken(input: TourInput): Promise<string> {
+  const response = await fetch(`${input.standinUrl}/_standin/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ api: 'orders-api', client: 'reader', kind: 'delegated', scopes: ['Orders.Read'], authority: 'b2c' }),
+  });
+  const body = (await response.json()) as { access_token?: string; error_description?: string };
+  if (body.access_token === undefined) throw new Error(`the stand-in refused a B2C token: ${body.error_description ?? String(response.status)}`);
+  return body.access_token;
 }
 
 main().catch((error: unknown) => {

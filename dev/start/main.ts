@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole local experience on a fresh clone. Creates local.settings.json
- * from the sample if missing, starts the local Entra stand-in (unless AUTH_INSTANCE
- * names another authority) and Azurite's table service for the orders (unless the
+ * from the sample if missing, starts the local Entra stand-in when the AUTH_* settings
+ * name a loopback authority (the sample's three: employees, customers through External
+ * ID, legacy customers through B2C, all served by the one stand-in) and Azurite's table service for the orders (unless the
  * ORDERS_STORAGE settings name another store), runs the app under `func start` when Core Tools is on
  * PATH and under the dev host otherwise, and prints how to get a token and call it.
  */
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { localEnvironment } from 'azure-functions-entra-dev/host';
 import { commandLinePath, findAppRoot, findRunningStandin, type StandinRecord, findOnPath, waitForJsonLine, holderOf, isListening, portInUseMessage } from 'azure-functions-entra-dev/toolkit';
 import type { AzuriteTable } from '../azurite/azuriteTable';
+import { authorityHosts } from './localAuthorities';
 import { startLocalOrdersStore } from './ordersStorage';
 
 const root = findAppRoot(__dirname);
@@ -33,18 +35,16 @@ async function main(): Promise<void> {
     const taken = portInUseMessage(`PORT ${port}`, '127.0.0.1', await holderOf(Number(port)));
     throw new Error(`${taken}. Use that one, stop it (Ctrl+C in its terminal), or start this one on another port: PORT=${String(Number(port) + 1)} npm start`);
   }
-  const instance = new URL(env.AUTH_INSTANCE ?? 'https://login.microsoftonline.com');
-  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(instance.hostname);
+  const hosts = authorityHosts(env);
+  for (const remote of hosts.remote) say(`Authority ${remote}: a real one, not the local stand-in.`);
 
   let standin: StandinRecord | undefined;
-  if (local) {
-    standin = await startStandin(Number(instance.port || 443));
+  if (hosts.standinPort !== undefined) {
+    standin = await startStandin(hosts.standinPort);
     // The key fetch trusts the stand-in through AUTH_INSTANCE_CA_FILE (absolute here, for both hosts); a
     // NODE_EXTRA_CA_CERTS the environment already sets (a corporate bundle) is kept rather than replaced.
     env.AUTH_INSTANCE_CA_FILE = standin.caPath;
     if (!process.env.NODE_EXTRA_CA_CERTS) env.NODE_EXTRA_CA_CERTS = standin.caPath;
-  } else {
-    say(`AUTH_INSTANCE is ${instance.origin}: using that authority, not the local stand-in.`);
   }
 
   const orders = await startLocalOrdersStore(env, stateDir);
@@ -88,6 +88,13 @@ Get a token for a registered client app (reader, writer, revoker, norole: local.
   curl -H "Authorization: Bearer $TOKEN" ${api}/orders
   curl -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" -d '{"item":"widget","quantity":2}' ${api}/orders
   curl -H "Authorization: Bearer $TOKEN" ${api}/me
+
+A customer's token, from the External ID tenant or a B2C user flow (orders are the staff's: they get 401 there, and /me works):
+
+  CUSTOMER=$(npm run -s token -- --client reader --authority externalId --user --scope Orders.Read)
+  curl -H "Authorization: Bearer $CUSTOMER" ${api}/me
+  LEGACY=$(npm run -s token -- --client reader --authority b2c --user --scope Orders.Read)
+  curl -H "Authorization: Bearer $LEGACY" ${api}/me
 
 or with curl alone:
 

@@ -8,15 +8,25 @@ import { anyOf, defineAuthPolicy, defineRoute, type DeclaredPermissions, type Me
 export function appRoutes(declared: DeclaredPermissions) {
   const read = anyOf('Orders.Read', 'Orders.ReadWrite');
   const write = anyOf('Orders.ReadWrite');
-  /** Daemons with the app role, or signed-in users through an app granted the scope. */
-  const canRead: MethodPolicy = { appRoles: read, scopes: read };
-  const canWrite: MethodPolicy = { appRoles: write, scopes: write };
   /**
-   * The deny list's admin API: daemons holding the app role only (no delegated scope exists).
+   * Orders are the staff's: a workforce tenant's daemons and signed-in employees. Orders are
+   * kept per tenant, and every customer of an External ID or B2C tenant shares that tenant,
+   * so a customer let in here would read other customers' orders: those kinds are refused
+   * in every deployment (authorityKinds), whatever AUTH_AUTHORITIES calls them.
+   */
+  const staff = { authorityKinds: ['workforce'] } as const;
+  /** Daemons with the app role, or signed-in users through an app granted the scope. */
+  const canRead: MethodPolicy = { appRoles: read, scopes: read, ...staff };
+  const canWrite: MethodPolicy = { appRoles: write, scopes: write, ...staff };
+  /**
+   * The deny list's admin API: the staff's daemons holding the app role only (no delegated scope exists).
    * Under manage/, not admin/: the Functions host refuses routes that start with "admin".
    */
-  const manageRevocations: MethodPolicy = { appRoles: anyOf('Revocations.Manage') };
-  /** Any one permission this API defines (infra/permissions.json): a token with none is never enough. */
+  const manageRevocations: MethodPolicy = { appRoles: anyOf('Revocations.Manage'), ...staff };
+  /**
+   * Any one permission this API defines (infra/permissions.json), from any configured
+   * authority (employees and customers alike): a token with none is never enough.
+   */
   const anyDeclaredPermission: MethodPolicy = { appRoles: anyOf(...declared.appRoles), scopes: anyOf(...declared.scopes) };
   const route = <const P extends Parameters<typeof defineAuthPolicy>[0]>(name: string, path: string, policy: P) =>
     defineRoute(name, path, defineAuthPolicy(policy, declared));

@@ -155,7 +155,7 @@ describe('entra-dev token for each authority kind', () => {
   it('gets each kind from a running stand-in, and the app verifies each by its own authority', async () => {
     const launched = await launchEntraStandin({ stateDir, port: 0 });
     try {
-      const get = (shape: Parameters<typeof obtainAccessToken>[0]['shape'], clientName = 'writer') =>
+      const get = (shape: NonNullable<Parameters<typeof obtainAccessToken>[0]['shape']>, clientName = 'writer') =>
         obtainAccessToken({ stateDir, clientName, apiName: 'orders-api', port: launched.standin.port, shape }).then((token) => token.accessToken);
       const customerDaemon = await get({ authority: 'externalId' });
       const legacyUser = await get({ authority: 'b2c', kind: 'delegated', scopes: ['Orders.Read'] }, 'reader');

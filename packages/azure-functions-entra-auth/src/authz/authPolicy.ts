@@ -1,5 +1,5 @@
 import type { HttpMethod } from '@azure/functions';
-import type { AuthorityRef } from '../authorities/authorityConfig';
+import { AUTHORITY_KINDS, type AuthorityKind, type AuthorityRef } from '../authorities/authorityConfig';
 import { claimRuleProblem, type ClaimRule } from './claimRules';
 
 /** A set of permission names, needed either all together or any one of them. */
@@ -26,6 +26,12 @@ export interface MethodPolicy extends MethodConditions {
 export interface MethodConditions {
   /** The configured authorities whose tokens this method accepts (by name); default all. */
   readonly authorities?: readonly string[];
+  /**
+   * The kinds of authority whose tokens this method accepts, whatever their names:
+   * `['workforce']` keeps a staff-only method closed to customers' External ID and B2C
+   * tokens in any deployment, single-tenant or several authorities. Default all kinds.
+   */
+  readonly authorityKinds?: readonly AuthorityKind[];
   /** Rules on the token's claims, all of which must hold. */
   readonly claims?: readonly ClaimRule[];
   /**
@@ -101,6 +107,22 @@ function checkConditions(method: string, rule: MethodConditions, configured: rea
         }
       }
       accepted = configured.filter((authority) => rule.authorities?.includes(authority.name));
+    }
+  }
+  if (rule.authorityKinds !== undefined) {
+    const kindsGiven: readonly unknown[] = rule.authorityKinds;
+    if (!Array.isArray(kindsGiven) || kindsGiven.length === 0) throw new TypeError(`auth policy for ${method}: authorityKinds lists no kind`);
+    const unknownKind: unknown = kindsGiven.find((kind) => !(AUTHORITY_KINDS as readonly unknown[]).includes(kind));
+    if (unknownKind !== undefined) throw new TypeError(`auth policy for ${method}: authorityKinds names ${JSON.stringify(unknownKind)}; the kinds are ${AUTHORITY_KINDS.join(', ')}`);
+    if (new Set(kindsGiven).size !== kindsGiven.length) throw new TypeError(`auth policy for ${method}: authorityKinds names one kind twice`);
+    if (accepted) {
+      const narrowed = accepted.filter((authority) => rule.authorityKinds?.includes(authority.kind));
+      if (narrowed.length === 0) {
+        throw new TypeError(
+          `auth policy for ${method}: no configured authority is of the kinds ${rule.authorityKinds.join(', ')} (${accepted.map((a) => `${a.name}: ${a.kind}`).join(', ')}), so the method would let nobody in`,
+        );
+      }
+      accepted = narrowed;
     }
   }
   const kinds = accepted?.map((authority) => authority.kind);

@@ -49,6 +49,10 @@ export function authorize(
     const refusal = new Refusal(REQUEST_FAILURES.authority_not_accepted, 'policy.authority', `tokens of authority ${principal.authority} are not accepted here`, { facts });
     return { allowed: false, refusal };
   }
+  if (rule.authorityKinds !== undefined && !rule.authorityKinds.includes(principal.authorityKind)) {
+    const refusal = new Refusal(REQUEST_FAILURES.authority_not_accepted, 'policy.authority_kind', `tokens of ${principal.authorityKind} authorities are not accepted here`, { facts });
+    return { allowed: false, refusal };
+  }
   const decision = authorizePermissions(principal, rule, routeParams, options, facts);
   return decision.allowed ? checkConditions(principal, rule, options, facts) : decision;
 }

@@ -1,4 +1,5 @@
-import { requirementNames, type MethodRule, type Requirement } from '../authz/authPolicy';
+import { requirementNames, type MethodConditions, type MethodRule, type Requirement } from '../authz/authPolicy';
+import { describeClaimRule } from '../authz/claimRules';
 import type { EntraSecurityDescription, OpenApiObject } from './documentTypes';
 
 /** The names of the security schemes every generated document defines. */
@@ -53,7 +54,7 @@ export function securitySchemes(security: EntraSecurityDescription): OpenApiObje
 export function operationSecurity(rule: MethodRule, appIdUri: string): OpenApiObject {
   const { appToken, userToken, bearerToken } = SECURITY_SCHEMES;
   if ('anyValidToken' in rule) {
-    return { security: [{ [appToken]: [defaultScope(appIdUri)] }, { [userToken]: [] }, { [bearerToken]: [] }], 'x-entra-any-valid-token': true };
+    return { security: [{ [appToken]: [defaultScope(appIdUri)] }, { [userToken]: [] }, { [bearerToken]: [] }], 'x-entra-any-valid-token': true, ...conditionExtensions(rule) };
   }
   // A requirement object's array means "all of these"; alternatives are separate objects.
   const alternatives = (requirement: Requirement): string[][] =>
@@ -75,6 +76,17 @@ export function operationSecurity(rule: MethodRule, appIdUri: string): OpenApiOb
     ...(rule.scopes ? { 'x-entra-scopes': plain(rule.scopes) } : { 'x-entra-delegated-tokens': 'refused' }),
     ...(rule.userRoles && { 'x-entra-user-roles': plain(rule.userRoles) }),
     ...(rule.tenantRouteParam !== undefined && { 'x-entra-tenant-route-parameter': rule.tenantRouteParam }),
+    ...conditionExtensions(rule),
+  };
+}
+
+/** What a method demands of any caller beyond permissions: which authorities, which claims, which authentication context. */
+function conditionExtensions(rule: MethodConditions): OpenApiObject {
+  return {
+    ...(rule.authorities && { 'x-entra-authorities': [...rule.authorities] }),
+    ...(rule.authorityKinds && { 'x-entra-authority-kinds': [...rule.authorityKinds] }),
+    ...(rule.claims && { 'x-entra-claims': rule.claims.map(describeClaimRule) }),
+    ...(rule.authenticationContext !== undefined && { 'x-entra-authentication-context': rule.authenticationContext }),
   };
 }
 

@@ -111,6 +111,19 @@ describe('the authorities a method accepts', () => {
     expect((await invokeHttp(handler, { method: 'POST', headers: { authorization: `Bearer ${await employeeApp()}` } })).status).toBe(401);
   });
 
+  it('accepts only the kinds of authority a method names (authorityKinds), whatever the authorities are called', async () => {
+    const handler = guard({ GET: { ...READ, authorityKinds: ['workforce'] }, POST: { ...READ, authorityKinds: ['externalId', 'b2c'] } });
+    expect((await call(handler, await employeeApp())).status).toBe(200);
+    const refused = await call(handler, await customer());
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatchObject({ code: 'authority_not_accepted' });
+    expect(observer.failures.at(-1)).toMatchObject({ code: 'authority_not_accepted', check: 'policy.authority_kind', authority: 'customers' });
+    expect((await call(handler, await b2cCustomer())).status).toBe(401);
+    expect((await invokeHttp(handler, { method: 'POST', headers: { authorization: `Bearer ${await b2cCustomer()}` } })).status).toBe(200);
+    expect((await invokeHttp(handler, { method: 'POST', headers: { authorization: `Bearer ${await employeeUser()}` } })).status).toBe(401);
+    expect(seen.map((p) => p.authority)).toEqual(['employees', 'legacyCustomers']);
+  });
+
   it('applies to ANY_VALID_TOKEN rules too', async () => {
     const handler = guard({ GET: { ...ANY_VALID_TOKEN, authorities: ['legacyCustomers'] } });
     expect((await call(handler, await b2cCustomer())).status).toBe(200);
@@ -211,6 +224,10 @@ describe('defineAuthPolicy checks the new conditions at startup', () => {
   it.each<[string, AuthPolicy, readonly string[] | undefined, RegExp]>([
     ['an authority not configured', { GET: { ...READ, authorities: ['partners'] } }, undefined, /authority "partners" is not configured/],
     ['an empty authority list', { GET: { ...READ, authorities: [] } }, undefined, /lists no authority/],
+    ['an unknown authority kind', { GET: { ...READ, authorityKinds: ['adfs' as 'workforce'] } }, undefined, /authorityKinds names "adfs"/],
+    ['an empty kind list', { GET: { ...READ, authorityKinds: [] } }, undefined, /lists no kind/],
+    ['a kind no configured authority has', { GET: { ...READ, authorityKinds: ['b2c'] } }, ['employees', 'customers'], /no configured authority is of the kinds b2c.*let nobody in/],
+    ['kinds that exclude every named authority', { GET: { ...READ, authorities: ['customers'], authorityKinds: ['workforce'] } }, undefined, /let nobody in/],
     ['a tfp rule on a workforce-only app', { GET: { ...READ, claims: [claimEquals('tfp', 'B2C_1_x')] } }, ['employees'], /only b2c authorities issue/],
     ['a tfp rule on a method that accepts only workforce', { GET: { ...READ, authorities: ['employees'], claims: [claimPresent('tfp')] } }, undefined, /only b2c/],
     ['a wids rule on a B2C-only method', { GET: { ...READ, authorities: ['legacyCustomers'], claims: [claimContainsAny('wids', 'x')] } }, undefined, /wids/],

@@ -113,6 +113,8 @@ function refusedBecause(decision: Refusal, rule: MethodRule, principal: Principa
       return `the token carries no permission at all (neither roles nor scp), refused on every route${decision.required ? `: assign the caller ${principal.isAppOnly ? 'app role' : 'scope'} ${wording(decision.required)}` : ''}`;
     case 'policy.authority':
       return `tokens of authority ${principal.authority} are not accepted here; it accepts ${rule.authorities?.join(', ') ?? 'other authorities'}`;
+    case 'policy.authority_kind':
+      return `tokens of ${principal.authorityKind} authorities are not accepted here; it accepts ${rule.authorityKinds?.join(', ') ?? 'other kinds'}`;
     case 'policy.authentication_context':
       return principal.isAppOnly
         ? `needs authentication context ${rule.authenticationContext ?? ''}, which an app-only token can never carry`
