@@ -1,10 +1,11 @@
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildAuthorityRoutes, b2cDiscoveryUrl, b2cIssuer, type KeySource } from '../../src/authorities/authorityRoutes';
 import { createAuthorityVerifier, keyStoreForSource, resolveKeySource } from '../../src/authorities/createAuthorityVerifier';
 import { parseB2cMetadata } from '../../src/authorities/b2cVerification';
 import { parseSigningKeySet } from '../../src/entra/signingKeys';
-import { ClaimInvalidError, KeysUnavailableError, SignatureInvalidError, TokenExpiredError } from '../../src/errors/authErrors';
+import { ClaimInvalidError, KeysUnavailableError, NotAccessTokenError, SignatureInvalidError, TokenExpiredError } from '../../src/errors/authErrors';
 import { decodeCompactJwt } from '../../src/jwt/decodeCompactJwt';
 import { fetchJson } from '../../src/net/fetchJson';
 import { loadAuthSettings, type AuthSettings } from '../../src/settings/authSettings';
@@ -17,7 +18,9 @@ import { FakeAuthorities } from '../support/fakeAuthorities';
  * parsing, against what real B2C tenants served, as recorded in public repositories
  * (test/fixtures/recorded/b2c/SOURCE.md names each source, commit and licence), not only
  * against the project's own fake. Documents are served at their public URLs over real
- * HTTP on 127.0.0.1 (FakeAuthorities). No recorded External ID document could be found
+ * HTTP on 127.0.0.1 (FakeAuthorities); keys and tokens go through the package's key-set
+ * parser, signature check and verification steps at an injected clock inside the recorded
+ * token's lifetime. No recorded External ID document could be found
  * (test/fixtures/recorded/externalId/SOURCE.md), so nothing here covers External ID.
  */
 
@@ -44,6 +47,21 @@ const FABRIKAM = {
   keySetUrl: 'https://fabrikamb2c.b2clogin.com/fabrikamb2c.onmicrosoft.com/b2c_1_susi/discovery/v2.0/keys',
   key: JSON.parse(readRecorded('fabrikamb2c.b2c_1_susi.signing-key.json')) as Record<string, unknown>,
   token: readRecorded('fabrikamb2c.access-token.jwt').trim(),
+};
+
+/**
+ * A B2C ID token of 2016, from B2C's former host login.microsoftonline.com (retired in 2020 for
+ * {tenant}.b2clogin.com), naming its user flow in acr, and the key that signed it (AzureAD/passport-azure-ad).
+ */
+const LEGACY = {
+  tenantId: '22bf40c6-1186-4ea5-b49b-3dc4ec0f54eb',
+  host: 'login.microsoftonline.com',
+  userFlow: 'B2C_1_signin',
+  clientId: 'f0b6e4eb-2d8c-40b6-b9c6-e26d1074846d',
+  keyPem: readRecorded('login.microsoftonline.com-22bf40c6.signing-key.pem'),
+  idToken: readRecorded('login.microsoftonline.com-22bf40c6.b2c_1_signin.id-token.jwt').trim(),
+  /** Inside its lifetime: iat 1475795212, exp 1475798812 (2016-10-06). */
+  insideLifetimeMs: (1_475_795_212 + 600) * 1000,
 };
 
 /** The recorded token's lifetime (iat = nbf = 1586102244, exp = 1586105844: 2020-04-05, one hour). */
@@ -236,6 +254,58 @@ describe('a recorded B2C signing key and an access token it signed (fabrikamb2c)
     const refused = verifier.verify(FABRIKAM.token);
     await expect(refused).rejects.toBeInstanceOf(ClaimInvalidError);
     await expect(refused).rejects.toMatchObject({ claim: 'tfp', reason: 'missing', check: 'claims.tfp' });
+    expect(authorities.requests).toEqual([]);
+  });
+});
+
+describe('a recorded B2C ID token that names its user flow in acr, and its signing key (B2C on login.microsoftonline.com, 2016)', () => {
+  const decoded = decodeCompactJwt(LEGACY.idToken);
+  const legacyAuthority = {
+    name: 'legacy',
+    kind: 'b2c',
+    tenantId: LEGACY.tenantId,
+    tenantName: 'legacyb2c',
+    customDomain: LEGACY.host,
+    clientId: LEGACY.clientId,
+    userFlows: [LEGACY.userFlow],
+  };
+
+  it("its issuer has b2cIssuer's form for that host: the tenant GUID, v2.0 and a trailing slash, as on b2clogin.com today", () => {
+    expect(decoded.payload.iss).toBe(b2cIssuer({ host: LEGACY.host, tenantId: LEGACY.tenantId }));
+    expect(decoded.payload).toMatchObject({ ver: '1.0', acr: 'b2c_1_signin', aud: LEGACY.clientId });
+    expect(decoded.payload).not.toHaveProperty('tid');
+  });
+
+  it('its signature verifies with the recorded key (as a JWK, through the key-set parser), and fails once one byte of it changes', async () => {
+    // Recorded as a PKCS#1 PEM; B2C publishes the same key as a JWK (n, e) under the token's kid.
+    const jwk = { ...createPublicKey(LEGACY.keyPem).export({ format: 'jwk' }), kid: decoded.header.kid, use: 'sig' };
+    const key = (await parseSigningKeySet({ keys: [jwk] })).get('IdTokenSigningKeyContainer.v2');
+    if (!key) throw new Error('recorded key not loaded');
+    expect(key.key.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    expect(() => {
+      verifySignature(LEGACY.idToken, key.key);
+    }).not.toThrow();
+    const dot = LEGACY.idToken.lastIndexOf('.');
+    const signature = Buffer.from(LEGACY.idToken.slice(dot + 1), 'base64url');
+    signature[0] = (signature[0] as number) ^ 0x80;
+    expect(() => {
+      verifySignature(`${LEGACY.idToken.slice(0, dot + 1)}${signature.toString('base64url')}`, key.key);
+    }).toThrow(SignatureInvalidError);
+  });
+
+  it("the verifier routes it by its acr to the configured user flow (the name's case aside), whose access-token check then refuses it: an ID token, no fetch", async () => {
+    const routes = buildAuthorityRoutes(settingsFor(legacyAuthority).authorities);
+    expect(routes.find(decoded.payload.iss as string, undefined)?.authority.name).toBe('legacy');
+    const verifier = createAuthorityVerifier(settingsFor(legacyAuthority), { fetch: authorities.fetch, now: () => LEGACY.insideLifetimeMs });
+    const refused = verifier.verify(LEGACY.idToken);
+    await expect(refused).rejects.toBeInstanceOf(NotAccessTokenError);
+    await expect(refused).rejects.toMatchObject({ check: 'claims.azp' });
+    expect(authorities.requests).toEqual([]);
+  });
+
+  it("another user flow's authority refuses it at routing: its acr names a user flow that authority does not accept", async () => {
+    const verifier = createAuthorityVerifier(settingsFor({ ...legacyAuthority, userFlows: ['B2C_1_signup'] }), { fetch: authorities.fetch, now: () => LEGACY.insideLifetimeMs });
+    await expect(verifier.verify(LEGACY.idToken)).rejects.toMatchObject({ code: 'issuer_mismatch', check: 'claims.acr' });
     expect(authorities.requests).toEqual([]);
   });
 });
