@@ -39,12 +39,17 @@ describe('the inspector with several authorities (offline)', () => {
     });
     expect(result.verdict).toBe('passed-offline');
     expect(result.notes[0]).toBe('authority: customers (externalId), key source customers/ciamlogin, chosen by the token\'s exact iss');
+    // Each expectation names where it was set: that authority's entry, not the single-tenant settings.
+    const expected = (name: string) => result.checks.find((check) => check.name === name)?.expected;
+    expect(expected('audience')).toBe(`the client ID ${CUSTOMERS_API} (AUTH_AUTHORITIES customers.clientId / appIdUri)`);
+    expect(expected('tenant')).toBe(`tid ${CUSTOMERS_TENANT} (AUTH_AUTHORITIES customers.tenantId)`);
   });
 
   it("runs B2C's own steps for a B2C token (no tid, ver 1.0, the user flow in tfp)", async () => {
     const result = await inspect({ iss: `https://contosob2c.b2clogin.com/${B2C_TENANT}/v2.0/`, aud: B2C_API, azp: CALLER, scp: 'read', tfp: 'B2C_1_signin', ver: '1.0', exp: now + 3600, nbf: now - 5 });
     expect(result.verdict).toBe('passed-offline');
     expect(result.notes[0]).toContain('authority: legacy (b2c), key source legacy/B2C_1_signin');
+    expect(result.checks.find((check) => check.name === 'tenant')?.expected).toMatch(/^no tid, or the B2C tenant's/);
   });
 
   it('says no configured authority claims a look-alike issuer', async () => {

@@ -42,10 +42,10 @@ export function expectedFound(kind: TracedStepName, context: ExplainContext, tok
     case 'claim_shapes':
       return { expected: 'iss, tid, ver non-empty strings; exp (and nbf, iat) NumericDates; roles an array of strings', found: presentClaims(payload) };
     case 'token_version':
-      return { expected: `ver one of AUTH_TOKEN_VERSIONS: ${settings.tokenVersions.join(', ')}`, found: `ver ${shown(payload.ver)}` };
+      return { expected: `ver one of ${settingName(settings, 'versions')}: ${settings.tokenVersions.join(', ')}`, found: `ver ${shown(payload.ver)}` };
     case 'audience': {
       const uri = settings.appIdUri === undefined ? '' : ` or ${settings.appIdUri}`;
-      return { expected: `the client ID ${settings.clientId}${uri} (AUTH_CLIENT_ID / AUTH_APP_ID_URI)`, found: `aud ${shown(payload.aud)}${'nonce' in header ? ', and a nonce header' : ''}` };
+      return { expected: `the client ID ${settings.clientId}${uri} (${settingName(settings, 'audience')})`, found: `aud ${shown(payload.aud)}${'nonce' in header ? ', and a nonce header' : ''}` };
     }
     case 'lifetime':
       return {
@@ -54,9 +54,10 @@ export function expectedFound(kind: TracedStepName, context: ExplainContext, tok
       };
     case 'tenant': {
       const { tenant } = settings;
+      if (settings.authorities[0]?.kind === 'b2c') return { expected: 'no tid, or the B2C tenant\'s (B2C names its tenant in the issuer)', found: `tid ${shown(payload.tid)}` };
       const expected =
         tenant.kind === 'single'
-          ? `tid ${tenant.tenantId} (AUTH_TENANT_ID)`
+          ? `tid ${tenant.tenantId} (${settingName(settings, 'tenant')})`
           : tenant.allowedTenants === 'any'
             ? 'any tenant GUID (AUTH_ALLOWED_TENANTS=*)'
             : `tid one of AUTH_ALLOWED_TENANTS: ${tenant.allowedTenants.join(', ')}`;
@@ -107,6 +108,17 @@ export function expectedFound(kind: TracedStepName, context: ExplainContext, tok
     case 'signature':
       return { expected: `an RS256 signature by the published key ${shown(header.kid)}` };
   }
+}
+
+/**
+ * Where a checked value was set: the AUTH_* setting of the single-tenant form, or the
+ * authority's entry in AUTH_AUTHORITIES (the inspector runs each authority's own settings).
+ */
+function settingName(settings: ExplainContext['settings'], what: 'tenant' | 'audience' | 'versions'): string {
+  const [authority] = settings.authorities;
+  if (authority === undefined || authority.name === 'default') return { tenant: 'AUTH_TENANT_ID', audience: 'AUTH_CLIENT_ID / AUTH_APP_ID_URI', versions: 'AUTH_TOKEN_VERSIONS' }[what];
+  if (what === 'versions') return `the versions ${authority.kind === 'workforce' ? `AUTH_AUTHORITIES ${authority.name}.tokenVersions names` : `a ${authority.kind} authority issues`}`;
+  return `AUTH_AUTHORITIES ${authority.name}.${what === 'tenant' ? 'tenantId' : 'clientId / appIdUri'}`;
 }
 
 function presentClaims(payload: Readonly<Record<string, unknown>>): string {
