@@ -119,9 +119,11 @@ export async function runRevoke(argv: readonly string[], env: NodeJS.ProcessEnv,
     }
     const made = newRevocation(parsed.data, author, randomUUID(), Date.now(), { maxRuleLifetimeSeconds: maxRuleLifetimeSeconds(env) });
     if (!made.ok) throw new UsageError(`${OPTION_OF[made.field] ?? made.field}: ${made.detail.replace(/^Field \w+: /, '')}`);
-    await store.add(made.rule);
+    const outcome = await store.add(made.rule);
     events.onRuleChanged?.(changeEvent('created', made.rule, author, Date.now()));
     out(JSON.stringify(revocationView(made.rule)));
+    // The rule is stored; a failed clean-up of expired rules is only worth a line (the next write retries it).
+    if (outcome.cleanupFailed !== undefined) process.stderr.write(`${outcome.cleanupFailed}; the rule was stored\n`);
     return 0;
   } finally {
     await shutdown?.();

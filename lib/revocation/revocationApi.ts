@@ -59,8 +59,9 @@ export function createRevocationApi(options: RevocationApiOptions): RevocationAp
       const made = newRevocation(body.value, author, randomUUID(), now(), limits);
       if (!made.ok) return refuse(request, context, APP_FAILURES.invalid_body, 'revocations.body', made.detail, made.field);
       if (!visible(made.rule, principal)) return refuse(request, context, APP_FAILURES.revocation_forbidden, 'revocations.tenant', APP_FAILURES.revocation_forbidden.detail, 'tenantId');
-      await store.add(made.rule);
+      const outcome = await store.add(made.rule);
       events.onRuleChanged?.(changeEvent('created', made.rule, author, now()));
+      if (outcome.cleanupFailed !== undefined) context.warn(`${outcome.cleanupFailed}; the rule was stored`);
       return ok(201, revocationView(made.rule), { location: `/api/manage/revocations/${made.rule.id}` });
     }),
 

@@ -6,6 +6,14 @@ import type { RevocationAuthor, StoredRevocation } from './revocationRequest';
 /** The calls this store makes; a TableClient has them all. */
 export type RevocationsTable = Pick<TableClient, 'createTable' | 'createEntity' | 'getEntity' | 'updateEntity' | 'deleteEntity' | 'listEntities'>;
 
+/** What a write did beyond storing its rule. */
+export interface AddOutcome {
+  /** Expired rules deleted after the write. */
+  readonly expiredDeleted: number;
+  /** Why deleting expired rules stopped (they stay skipped on reads; the next write tries again). */
+  readonly cleanupFailed?: string;
+}
+
 /** The store could not be read or written; the message names the operation, never a credential. */
 export class RevocationStoreError extends Error {
   constructor(operation: string, options: { cause: unknown }) {
@@ -20,7 +28,9 @@ export class RevocationStoreError extends Error {
  * "current") that every write bumps after writing its rule. A refresh is then one point
  * read of the version row whose ETag is the version: only when it moved are the rules
  * listed. The rule is written before the bump, so a reader that sees the new version
- * always finds the rule. Expired rules are left out of reads.
+ * always finds the rule. Expired rules are left out of reads, and each write deletes them
+ * (no token they could match is still alive, so removing them changes no answer and needs
+ * no version bump).
  */
 export class TableRevocationStore implements RevocationSource {
   private tableReady: Promise<void> | undefined;
@@ -69,8 +79,12 @@ export class TableRevocationStore implements RevocationSource {
     }
   }
 
-  /** Stores the rule, then bumps the version so every instance reads it at its next refresh. */
-  async add(rule: StoredRevocation): Promise<void> {
+  /**
+   * Stores the rule, then bumps the version so every instance reads it at its next refresh;
+   * then deletes expired rules. The rule is acknowledged once the bump is: a failed clean-up
+   * is reported in the outcome, never as a failed write.
+   */
+  async add(rule: StoredRevocation): Promise<AddOutcome> {
     const table = await this.ready();
     try {
       await table.createEntity(toEntity(rule));
@@ -78,6 +92,31 @@ export class TableRevocationStore implements RevocationSource {
       throw new RevocationStoreError('writing the rule', { cause });
     }
     await this.bumpVersion(table);
+    return this.deleteExpired(table);
+  }
+
+  /** Deletes the rules past their expiry (a handful at most: one listing of the small rule partition). */
+  private async deleteExpired(table: RevocationsTable): Promise<AddOutcome> {
+    const now = this.now;
+    let deleted = 0;
+    try {
+      const expired: string[] = [];
+      for await (const entity of table.listEntities<RuleEntity>({ queryOptions: { filter: `PartitionKey eq '${RULES}'` } })) {
+        // Only a well-formed past time: a malformed rule is left for the deny list to refuse, and for an operator.
+        if (time(entity.expiresAtMs) <= now) expired.push(entity.rowKey);
+      }
+      for (const id of expired) {
+        try {
+          await table.deleteEntity(RULES, id);
+          deleted++;
+        } catch (cause) {
+          if (sdkStatusOf(cause) !== 404) throw cause; // another writer deleted it first
+        }
+      }
+      return { expiredDeleted: deleted };
+    } catch (cause) {
+      return { expiredDeleted: deleted, cleanupFailed: new RevocationStoreError('deleting expired rules', { cause }).message };
+    }
   }
 
   /** Deletes the rule; false when there was none. */

@@ -113,6 +113,35 @@ it('leaves expired rules out and deletes a rule (bumping the version), saying wh
   expect(after).toMatchObject({ changed: true, rules: [] });
 });
 
+it('deletes expired rules at the next write, keeping live ones, the version and a malformed rule for the deny list to refuse', async () => {
+  const { store } = countingStore();
+  expect(await store.add(rule('2f1d3c4b-0000-4000-8000-000000000041', { expiresAt: Date.now() - HOUR }))).toEqual({ expiredDeleted: 1 });
+  expect(await store.add(rule('2f1d3c4b-0000-4000-8000-000000000042'))).toEqual({ expiredDeleted: 0 });
+  await client().upsertEntity({ partitionKey: 'rule', rowKey: 'edited-by-hand', kind: 'clientApp', tenantId: TENANT, expiresAtMs: 'tomorrow' });
+  expect(await store.add(rule('2f1d3c4b-0000-4000-8000-000000000043', { expiresAt: Date.now() - 1 }))).toEqual({ expiredDeleted: 1 });
+  const left: string[] = [];
+  for await (const entity of client().listEntities({ queryOptions: { filter: "PartitionKey eq 'rule'" } })) left.push(String(entity.rowKey));
+  expect(left.sort()).toEqual(['2f1d3c4b-0000-4000-8000-000000000042', 'edited-by-hand']);
+  expect((await client().getEntity<{ revision: number }>('version', 'current')).revision).toBe(3);
+});
+
+it('reports a failed clean-up in the outcome, never as a failed write', async () => {
+  const inner = client();
+  const table: RevocationsTable = {
+    createTable: (...args) => inner.createTable(...args),
+    createEntity: (...args) => inner.createEntity(...args),
+    updateEntity: (...args) => inner.updateEntity(...args),
+    getEntity: (...args) => inner.getEntity(...args),
+    listEntities: (...args) => inner.listEntities(...args),
+    deleteEntity: () => Promise.reject(Object.assign(new Error('the store went away'), { statusCode: 503 })),
+  };
+  const store = new TableRevocationStore(() => table, { createTableIfMissing: true });
+  await store.add(rule('2f1d3c4b-0000-4000-8000-000000000051', { expiresAt: Date.now() - 1 }));
+  const outcome = await store.add(rule('2f1d3c4b-0000-4000-8000-000000000052'));
+  expect(outcome).toEqual({ expiredDeleted: 0, cleanupFailed: expect.stringContaining('revocation store: deleting expired rules failed') as unknown });
+  expect((await store.get('2f1d3c4b-0000-4000-8000-000000000052'))?.id).toBe('2f1d3c4b-0000-4000-8000-000000000052');
+});
+
 it('hands a hand-edited, malformed rule to the deny list, which refuses the whole set and keeps the rules it had', async () => {
   const { store } = countingStore();
   await store.add(rule('2f1d3c4b-0000-4000-8000-000000000031'));

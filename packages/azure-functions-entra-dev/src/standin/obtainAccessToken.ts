@@ -8,7 +8,7 @@ import { Registry } from './registry';
 import { StandinStartError, STANDIN_HOST, startEntraStandin } from './server';
 import { listRunningStandins, type StandinRecord } from './standinState';
 import { CIAM_PREFIX } from './authorityDocuments';
-import { isPlainRequest, type TokenOptions } from './shapedTokens';
+import { isPlainRequest, type TokenOptions } from './tokenOptions';
 
 /** The token endpoint refused the request; `error` and `aadsts` are Entra's. */
 export class TokenRequestError extends Error {

@@ -16,7 +16,8 @@ import { Registry } from './registry';
 import { SigningKeyStore } from './signingKeys';
 import { B2C_PREFIX, CIAM_PREFIX, authorityDocument, externalIdTokenTenant } from './authorityDocuments';
 import { signAccessToken } from './accessTokens';
-import { readTokenRequest, shapeToken, TokenShapeError, type TokenOptions } from './shapedTokens';
+import { readTokenRequest, shapeToken, TokenShapeError } from './shapedTokens';
+import type { TokenOptions } from './tokenOptions';
 import { handleTokenRequest } from './tokenEndpoint';
 
 export interface EntraStandinOptions {
@@ -99,11 +100,10 @@ export async function startEntraStandin(options: EntraStandinOptions): Promise<E
   const now = options.now ?? Date.now;
   const registry = options.registry ?? (await Registry.load(options.registryPath ?? defaultRegistryPath()));
   const tls = await ensureLocalTls({ stateDir: options.stateDir, openssl: options.openssl, now });
-  const keyStores = {
-    workforce: await SigningKeyStore.open({ file: signingKeyFile(options.stateDir, 'workforce'), openssl: options.openssl, now }),
-    externalId: await SigningKeyStore.open({ file: signingKeyFile(options.stateDir, 'externalId'), openssl: options.openssl, now }),
-    b2c: await SigningKeyStore.open({ file: signingKeyFile(options.stateDir, 'b2c'), openssl: options.openssl, now }),
-  } satisfies Record<StandinAuthorityKind, SigningKeyStore>;
+  // Each kind's keys, made side by side on a first start (each is an openssl run).
+  const openKeys = (kind: StandinAuthorityKind) => SigningKeyStore.open({ file: signingKeyFile(options.stateDir, kind), openssl: options.openssl, now });
+  const [workforceKeys, externalIdKeys, b2cKeys] = await Promise.all([openKeys('workforce'), openKeys('externalId'), openKeys('b2c')]);
+  const keyStores = { workforce: workforceKeys, externalId: externalIdKeys, b2c: b2cKeys } satisfies Record<StandinAuthorityKind, SigningKeyStore>;
   const keys = keyStores.workforce;
   const lifetimeSeconds = options.tokenLifetimeSeconds ?? DEFAULT_LIFETIME_SECONDS;
 

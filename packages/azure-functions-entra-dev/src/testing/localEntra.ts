@@ -35,7 +35,7 @@ import { B2C_PREFIX, CIAM_PREFIX, tenantName } from '../standin/authorityDocumen
 import { defaultRegistryPath } from '../standin/devPaths';
 import { Registry, type ApiRegistration, type ClientRegistration } from '../standin/registry';
 import { startEntraStandin, type EntraStandin } from '../standin/server';
-import { DEFAULT_USER_FLOW, isPlainRequest, type TokenOptions } from '../standin/shapedTokens';
+import { DEFAULT_USER_FLOW, isPlainRequest, type TokenOptions } from '../standin/tokenOptions';
 import { createCaTrustingFetch } from '../tls/caTrustingFetch';
 
 export interface LocalEntraOptions {
@@ -197,7 +197,7 @@ export async function invoke(handler: HttpHandler, request: InvokeRequest): Prom
   return { status: response.status, headers: responseHeaders, body: text === '' ? undefined : isJson ? (JSON.parse(text) as unknown) : text, logs };
 }
 
-export { TEST_USER, type TokenOptions } from '../standin/shapedTokens';
+export { TEST_USER, type TokenOptions } from '../standin/tokenOptions';
 
 function fail(message: string): never {
   throw new Error(message);
