@@ -53,6 +53,7 @@ export interface AuthorityPolicyTemplates {
 }
 
 const P = AUTHORITY_PLACEHOLDERS;
+const MICROSOFT_ONLINE = 'https://login.microsoftonline.com';
 const CLIENT_APPS = ['__AUTHORITY_CLIENT_APPS__'];
 const common = { clientId: P.clientId, appIdUri: P.appIdUri, audiences: [P.clientId, P.appIdUri, `${P.appIdUri}/`], allowedClientApps: CLIENT_APPS };
 
@@ -86,7 +87,9 @@ export function gatewayAuthorityPolicies(routes: AppRoutes, declared: DeclaredPe
 function branchTemplates(rule: MethodRule, options: Parameters<typeof apiManagementKeySourceBranches>[2]): Record<BranchKind, string> {
   const one = (authority: AuthorityConfig) => apiManagementKeySourceBranches(rule, authority, options);
   const [workforce] = one(TEMPLATE_AUTHORITIES.workforce);
-  const [externalId, externalIdMicrosoftOnline] = one(TEMPLATE_AUTHORITIES.externalId);
+  const [externalId, microsoftOnline] = one(TEMPLATE_AUTHORITIES.externalId);
+  // The cloud's sign-in host, as every other URL the template writes (External ID is in the public cloud only, where it is this one).
+  const externalIdMicrosoftOnline = microsoftOnline?.replaceAll(`${MICROSOFT_ONLINE}/`, `${P.instance}/`);
   const [b2c] = one(TEMPLATE_AUTHORITIES.b2c);
   if (!workforce || !externalId || !externalIdMicrosoftOnline || !b2c) throw new TypeError('gatewayAuthorityPolicies: a kind of authority made no branch');
   return { workforce, externalId, externalIdMicrosoftOnline, b2c };
