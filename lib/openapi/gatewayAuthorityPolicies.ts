@@ -1,5 +1,5 @@
 import type { AuthorityConfig, DeclaredPermissions, MethodRule } from 'azure-functions-entra-auth';
-import { apiManagementAuthorityPolicies, apiManagementKeySourceBranches, clientAppCheck } from 'azure-functions-entra-auth/openapi';
+import { apiManagementAuthorityPolicies, apiManagementClientAppCheck, apiManagementKeySourceBranches } from 'azure-functions-entra-auth/openapi';
 import type { AppRoutes } from '../app/routeTable';
 import { PLACEHOLDER_SECURITY, appOpenApiDocument } from './appDocument';
 import { GATEWAY_FAILURES } from './gatewayAnswers';
@@ -81,7 +81,7 @@ export function gatewayAuthorityPolicies(routes: AppRoutes, declared: DeclaredPe
     xml,
     branches: rule ? branchTemplates(rule, options) : null,
   }));
-  return { clientAppCheck: clientAppCheck(CLIENT_APPS, options), operations };
+  return { clientAppCheck: apiManagementClientAppCheck(CLIENT_APPS, options), operations };
 }
 
 function branchTemplates(rule: MethodRule, options: Parameters<typeof apiManagementKeySourceBranches>[2]): Record<BranchKind, string> {

@@ -15,7 +15,7 @@ export { apiManagementOperationName, apiManagementPolicies, type GatewayPolicyOp
 export {
   apiManagementAuthorityPolicies,
   apiManagementKeySourceBranches,
-  clientAppCheck,
+  apiManagementClientAppCheck,
   type AuthorityGatewayOptions,
   type AuthorityOperationPolicy,
 } from './openapi/apiManagementAuthorityPolicy';

@@ -139,7 +139,7 @@ function keySourceBranch(rule: MethodRule, source: KeySource, issuers: readonly 
 
   const steps = [jwt(TOKEN_POLICY, '401', undefined, TOKEN_VARIABLE)];
   const apps = authority.allowedClientApps ?? options.clientApplicationIds;
-  if (apps && apps.length > 0) steps.push(clientAppCheck(apps, options));
+  if (apps && apps.length > 0) steps.push(apiManagementClientAppCheck(apps, options));
   if (!('anyValidToken' in rule)) {
     const forbidden = insufficientScope(options.realm, wantedScope(rule));
     const delegatedStep = rule.scopes ? jwt(`${PERMISSION_POLICY}-delegated`, '403', [claim('scp', rule.scopes, ' '), ...(rule.userRoles ? [claim('roles', rule.userRoles)] : [])]) : forbidden;
@@ -153,7 +153,7 @@ function keySourceBranch(rule: MethodRule, source: KeySource, issuers: readonly 
  * The caller-app allow-list validate-jwt has no element for (azp in v2 tokens, appid in
  * v1), on one line so a deployment tool can find and replace it whole.
  */
-export function clientAppCheck(apps: readonly string[], options: Pick<AuthorityGatewayOptions, 'realm' | 'tokenRefusal'>): string {
+export function apiManagementClientAppCheck(apps: readonly string[], options: Pick<AuthorityGatewayOptions, 'realm' | 'tokenRefusal'>): string {
   const list = `new string[] { ${apps.map(csharpString).join(', ')} }`;
   const refusal = problem(options.tokenRefusal, bearer(options.realm, 'invalid_token', options.tokenRefusal.detail));
   return choose([[`!${list}.Contains(${CALLER_APP})`, refusal]]).replace(/\n\s*/g, '');
