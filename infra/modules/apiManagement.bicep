@@ -62,7 +62,8 @@ var functionKeyName = 'apim-gateway'
 var policies = loadJsonContent('../apim/operationPolicies.json')
 // The document names the cloud's own sign-in host and this tenant (generated with placeholders).
 var loginEndpoint = environment().authentication.loginEndpoint
-var authority = '${endsWith(loginEndpoint, '/') ? take(loginEndpoint, length(loginEndpoint) - 1) : loginEndpoint}/${tenantId}'
+var cloudInstance = endsWith(loginEndpoint, '/') ? take(loginEndpoint, length(loginEndpoint) - 1) : loginEndpoint
+var authority = '${cloudInstance}/${tenantId}'
 var document = replace(replace(loadTextContent('../apim/openapi.json'), 'https://entra-authority.invalid/__ENTRA_TENANT_ID__', authority), '__API_APP_ID_URI__', apiAppIdUri)
 var clientAppIdsElement = empty(allowedClientAppIds)
   ? ''
@@ -70,7 +71,6 @@ var clientAppIdsElement = empty(allowedClientAppIds)
 
 // Several authorities: each entry's values as the branch templates name them.
 var authorityPolicies = loadJsonContent('../apim/authorityPolicies.json')
-var cloudInstance = endsWith(loginEndpoint, '/') ? take(loginEndpoint, length(loginEndpoint) - 1) : loginEndpoint
 var gatewayAuthorities = map(authorities, a => {
   name: a.name
   kind: a.kind
