@@ -243,6 +243,15 @@ describe('the several-authority API Management policies', () => {
   });
 });
 
+describe('apiManagement.bicep and the generated templates', () => {
+  it('name the same placeholders, so no generated placeholder is left unreplaced at deployment', () => {
+    const bicep = readFileSync(path.join(root, 'infra/modules/apiManagement.bicep'), 'utf8');
+    for (const placeholder of Object.values(AUTHORITY_PLACEHOLDERS)) expect({ placeholder, inBicep: bicep.includes(`'${placeholder}'`) }).toEqual({ placeholder, inBicep: true });
+    for (const kind of ['workforce', 'externalId', 'externalIdMicrosoftOnline', 'b2c']) expect(bicep).toContain(`templates.${kind}`);
+    expect(bicep).toContain("loadJsonContent('../apim/authorityPolicies.json')");
+  });
+});
+
 describeCompiled('several authorities in the compiled ARM JSON', () => {
   const infra = compiledInfra().compiled!;
   // Raw expression text: the expression parser does not read Bicep's own function namespace (__bicep.f).
