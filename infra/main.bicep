@@ -3,6 +3,8 @@
 // storage and monitoring. Deploy with `az deployment sub create` (see docs/deploy.md).
 targetScope = 'subscription'
 
+import { authority } from 'modules/authorityTypes.bicep'
+
 // ---------------------------------------------------------------------------
 // Environment
 // ---------------------------------------------------------------------------
@@ -48,6 +50,12 @@ param clientAppRoles array = ['Orders.Read']
 
 @description('Caller app IDs allowed to call the API (AUTH_ALLOWED_CLIENT_APPS). Empty means any caller holding a required role or scope.')
 param allowedClientAppIds array = []
+
+@description('Authorities trusted beside this deployment\'s own workforce tenant: Entra External ID tenants, Azure AD B2C tenants (their user flows), other workforce tenants, each with the API\'s app registration there (created outside this template). Empty (the default): the own tenant alone, in the AUTH_* settings. Otherwise the function app gets AUTH_AUTHORITIES (the own tenant first, named workforceAuthorityName, then these) and the API Management gateway validates the same list.')
+param additionalAuthorities authority[] = []
+
+@description('With additionalAuthorities: the name of this deployment\'s own workforce authority in AUTH_AUTHORITIES (method rules, the principal and telemetry use it).')
+param workforceAuthorityName string = 'employees'
 
 @description('Optional URL of the backend the Orders sample sends signed assertions to (FULFILMENT_URL). Empty leaves it unset.')
 param fulfilmentUrl string = ''
@@ -197,6 +205,27 @@ var signingKeyPolicy = empty(signingKeyPolicyProblems)
     }
   : fail('Invalid signing key rotation parameters: ${join(signingKeyPolicyProblems, '; ')}')
 
+// One list of authorities for the function app (AUTH_AUTHORITIES) and the gateway, so the two
+// never disagree: empty keeps the single-tenant AUTH_* form and the gateway's validate-azure-ad-token.
+var loginEndpoint = environment().authentication.loginEndpoint
+var authorities = empty(additionalAuthorities)
+  ? []
+  : concat(
+      [
+        {
+          kind: 'workforce'
+          name: workforceAuthorityName
+          tenantId: tenant().tenantId
+          clientId: apiRegistration.outputs.appId
+          appIdUri: apiRegistration.outputs.appIdUri
+          instance: endsWith(loginEndpoint, '/') ? take(loginEndpoint, length(loginEndpoint) - 1) : loginEndpoint
+          // Entra issues this API's tokens in exactly the version its registration requests.
+          tokenVersions: [accessTokenVersion == 2 ? '2.0' : '1.0']
+        }
+      ],
+      additionalAuthorities
+    )
+
 // The name azure.yaml gives the function app's service; azd finds the app by this tag.
 var azdServiceName = 'api'
 
@@ -321,6 +350,7 @@ module functionApp 'modules/functionApp.bicep' = {
     apiAppIdUri: apiRegistration.outputs.appIdUri
     accessTokenVersion: accessTokenVersion
     allowedClientAppIds: allowedClientAppIds
+    authorities: authorities
     fulfilmentUrl: fulfilmentUrl
     fulfilmentAudience: fulfilmentAudience
     signingKeyVaultUrl: signingKeyVault.outputs.vaultUri
@@ -341,6 +371,7 @@ module apiManagement 'modules/apiManagement.bicep' = if (deployApiManagement) {
     publisherName: apiAppDisplayName
     functionAppName: functionApp.outputs.name
     tenantId: tenant().tenantId
+    authorities: authorities
     apiClientId: apiRegistration.outputs.appId
     apiAppIdUri: apiRegistration.outputs.appIdUri
     allowedClientAppIds: allowedClientAppIds

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadDeclaredPermissions } from '../../lib/app/permissions';
 import { appRoutes } from '../../lib/app/routeTable';
 import { PLACEHOLDER_SECURITY, appOpenApiDocument } from '../../lib/openapi/appDocument';
+import { gatewayAuthorityPolicies } from '../../lib/openapi/gatewayAuthorityPolicies';
 import { POLICY_PLACEHOLDERS, gatewayPolicies } from '../../lib/openapi/gatewayPolicies';
 
 /**
@@ -17,6 +18,8 @@ export const TYPES_FILE = path.join(OPENAPI_DIR, 'ordersApi.d.ts');
 export const GATEWAY_DIR = path.join('infra', 'apim');
 export const GATEWAY_DOCUMENT_FILE = path.join(GATEWAY_DIR, 'openapi.json');
 export const GATEWAY_POLICIES_FILE = path.join(GATEWAY_DIR, 'operationPolicies.json');
+/** The policies for a deployment with several authorities (skeletons and branch templates). */
+export const GATEWAY_AUTHORITY_POLICIES_FILE = path.join(GATEWAY_DIR, 'authorityPolicies.json');
 
 /** The document as it is written to openapi/openapi.json: two-space JSON and a final newline. */
 export function renderDocument(): string {
@@ -40,6 +43,16 @@ export function renderGatewayPolicies(): string {
   const declared = loadDeclaredPermissions();
   const policies = gatewayPolicies(appRoutes(declared), declared).map(({ operationName, method, path: route, xml }) => ({ operationName, method, path: route, xml }));
   return `${JSON.stringify(policies, null, 2)}\n`;
+}
+
+/**
+ * The several-authority policies, as the Bicep module assembles them per deployment: each
+ * operation's skeleton and branch templates. Without indentation, as the gateway document
+ * (Bicep's loadJsonContent has a size limit too).
+ */
+export function renderGatewayAuthorityPolicies(): string {
+  const declared = loadDeclaredPermissions();
+  return `${JSON.stringify(gatewayAuthorityPolicies(appRoutes(declared), declared))}\n`;
 }
 
 /** openapi-typescript's types for the document at `documentPath` (its CLI, so the committed file is exactly what a user gets). */

@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findAppRoot } from 'azure-functions-entra-dev/toolkit';
-import { DOCUMENT_FILE, GATEWAY_DIR, GATEWAY_DOCUMENT_FILE, GATEWAY_POLICIES_FILE, OPENAPI_DIR, TYPES_FILE, renderDocument, renderGatewayDocument, renderGatewayPolicies, renderTypes } from './documentFiles';
+import { DOCUMENT_FILE, GATEWAY_AUTHORITY_POLICIES_FILE, GATEWAY_DIR, GATEWAY_DOCUMENT_FILE, GATEWAY_POLICIES_FILE, OPENAPI_DIR, TYPES_FILE, renderDocument, renderGatewayAuthorityPolicies, renderGatewayDocument, renderGatewayPolicies, renderTypes } from './documentFiles';
 
 /**
  * npm run openapi: writes openapi/openapi.json from the route table and the zod
  * schemas, then openapi/ordersApi.d.ts from it, and the API Management inputs
- * (infra/apim: the document and one policy per operation). `--check` writes nothing and exits 1
+ * (infra/apim: the document, one policy per operation, and the several-authority skeletons and branch templates). `--check` writes nothing and exits 1
  * when either is out of date (as the jest test test/openapi/committedDocument.test.ts does).
  */
 function main(argv: readonly string[]): number {
@@ -25,6 +25,7 @@ function main(argv: readonly string[]): number {
       read(documentPath) !== document ? DOCUMENT_FILE : read(typesPath) !== renderTypes(root, documentPath) ? TYPES_FILE : undefined,
       read(path.join(root, GATEWAY_DOCUMENT_FILE)) !== renderGatewayDocument() ? GATEWAY_DOCUMENT_FILE : undefined,
       read(path.join(root, GATEWAY_POLICIES_FILE)) !== renderGatewayPolicies() ? GATEWAY_POLICIES_FILE : undefined,
+      read(path.join(root, GATEWAY_AUTHORITY_POLICIES_FILE)) !== renderGatewayAuthorityPolicies() ? GATEWAY_AUTHORITY_POLICIES_FILE : undefined,
     ].filter((file) => file !== undefined);
     if (stale.length === 0) return 0;
     console.error(`out of date: ${stale.join(', ')}; run npm run openapi`);
@@ -36,7 +37,8 @@ function main(argv: readonly string[]): number {
   mkdirSync(path.join(root, GATEWAY_DIR), { recursive: true });
   writeFileSync(path.join(root, GATEWAY_DOCUMENT_FILE), renderGatewayDocument());
   writeFileSync(path.join(root, GATEWAY_POLICIES_FILE), renderGatewayPolicies());
-  console.log(`wrote ${[DOCUMENT_FILE, TYPES_FILE, GATEWAY_DOCUMENT_FILE, GATEWAY_POLICIES_FILE].join(', ')}`);
+  writeFileSync(path.join(root, GATEWAY_AUTHORITY_POLICIES_FILE), renderGatewayAuthorityPolicies());
+  console.log(`wrote ${[DOCUMENT_FILE, TYPES_FILE, GATEWAY_DOCUMENT_FILE, GATEWAY_POLICIES_FILE, GATEWAY_AUTHORITY_POLICIES_FILE].join(', ')}`);
   return 0;
 }
 

@@ -44,6 +44,11 @@ param accessTokenVersion int
 
 param allowedClientAppIds array
 
+// An untyped array here: main.bicep types it (authorityTypes.bicep), and a typed parameter would
+// move this module to ARM languageVersion 2.0 for nothing it does.
+@description('Several authorities, the own workforce tenant first: AUTH_AUTHORITIES replaces the per-authority AUTH_* settings (the package refuses both). Empty: the own tenant alone.')
+param authorities array
+
 @description('Empty leaves FULFILMENT_URL unset.')
 param fulfilmentUrl string
 
@@ -174,12 +179,17 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     REVOCATION_TABLE_NAME: revocationsTableName
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identityClientId}'
-    AUTH_TENANT_ID: tenant().tenantId
-    AUTH_CLIENT_ID: apiClientId
-    AUTH_APP_ID_URI: apiAppIdUri
-    AUTH_INSTANCE: authInstance
-    // Entra issues this API's tokens in exactly the version its registration requests.
-    AUTH_TOKEN_VERSIONS: accessTokenVersion == 2 ? '2.0' : '1.0'
+    // One tenant in the AUTH_* settings, or every authority in AUTH_AUTHORITIES (the array the gateway validates too).
+    ...(empty(authorities)
+      ? {
+          AUTH_TENANT_ID: tenant().tenantId
+          AUTH_CLIENT_ID: apiClientId
+          AUTH_APP_ID_URI: apiAppIdUri
+          AUTH_INSTANCE: authInstance
+          // Entra issues this API's tokens in exactly the version its registration requests.
+          AUTH_TOKEN_VERSIONS: accessTokenVersion == 2 ? '2.0' : '1.0'
+        }
+      : { AUTH_AUTHORITIES: string(authorities) })
     SIGNING_KEY_VAULT_URL: signingKeyVaultUrl
     SIGNING_KEY_NAME: signingKeyName
     SIGNING_ISSUER: 'https://${site.properties.defaultHostName}'

@@ -104,7 +104,8 @@ describeCompiled('parameters and outputs (compiled ARM JSON)', () => {
 
   it("outputs the client_credentials scope as '<App ID URI>/.default' and the deployment's tenant", () => {
     const value = (name: string) => expr(infra.main.outputs?.[name]?.value);
-    const appIdUri = /'Microsoft\.Resources\/deployments', 'apiRegistration'\), '[\d-]+'\)\.outputs\.appIdUri\.value$/;
+    // By resource ID, or by symbolic name in languageVersion 2.0 (main.bicep's typed parameters).
+    const appIdUri = /(?:'Microsoft\.Resources\/deployments', 'apiRegistration'\), '[\d-]+'\)|reference\('apiRegistration'\))\.outputs\.appIdUri\.value$/;
     expect(value('apiAppIdUri')).toMatch(appIdUri);
     expect(value('clientCredentialsScope')).toMatch(/^format\('\{0\}\/\.default', reference\(/);
     expect(value('clientCredentialsScope')?.replace(/^format\('\{0\}\/\.default', (.*)\)$/, '$1')).toMatch(appIdUri);

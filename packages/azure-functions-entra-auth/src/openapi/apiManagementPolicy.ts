@@ -1,8 +1,9 @@
 import type { HttpMethod } from '@azure/functions';
-import { requirementNames, type MethodRule, type Requirement } from '../authz/authPolicy';
+import { requirementNames, type MethodRule } from '../authz/authPolicy';
 import { REQUEST_FAILURES } from '../errors/failureCodes';
 import type { FailureDefinition } from '../errors/failureDefinition';
 import type { DocumentedRoute, OpenApiDocument } from './documentTypes';
+import { attr, bearer, challengeText, choose, claim, indent, insufficientScope, policyDocument, problem, text } from './policyXml';
 import { methodsOf, ruleOf } from './openApiDocument';
 import { openApiPath } from './routePath';
 
@@ -70,12 +71,6 @@ export function apiManagementPolicies(document: OpenApiDocument, routes: readonl
   return policies;
 }
 
-/** A policy document: each section inherits the API's (`<base />`), then holds this operation's own steps. */
-function policyDocument(inbound: string | undefined, onError: string | undefined): string {
-  const section = (name: string, own: string | undefined) => `  <${name}>\n    <base />\n${own === undefined ? '' : `${indent(own, 4)}\n`}  </${name}>`;
-  return `<policies>\n${section('inbound', inbound)}\n${section('backend', undefined)}\n${section('outbound', undefined)}\n${section('on-error', onError)}\n</policies>\n`;
-}
-
 const ANONYMOUS_POLICY = policyDocument(undefined, undefined);
 
 function protectedPolicy(rule: MethodRule, options: GatewayPolicyOptions): string {
@@ -126,45 +121,3 @@ ${indent(children.join('\n'), 2)}
 </validate-azure-ad-token>`;
 }
 
-/** A required claim: `scp` is one space-separated string, `roles` an array. */
-function claim(name: 'scp' | 'roles', requirement: Requirement, separator?: string): string {
-  const match = 'anyOf' in requirement ? 'any' : 'all';
-  const values = requirementNames(requirement).map((value) => `  <value>${text(value)}</value>`).join('\n');
-  return `<claim name="${name}" match="${match}"${separator === undefined ? '' : ` separator="${separator}"`}>\n${values}\n</claim>`;
-}
-
-function choose(whens: readonly (readonly [string, string])[], otherwise?: string): string {
-  const branches = whens.map(([condition, body]) => `  <when condition="${attr(`@(${condition})`)}">\n${indent(body, 4)}\n  </when>`);
-  const rest = otherwise === undefined ? [] : [`  <otherwise>\n${indent(otherwise, 4)}\n  </otherwise>`];
-  return `<choose>\n${[...branches, ...rest].join('\n')}\n</choose>`;
-}
-
-function insufficientScope(realm: string, scope: string | undefined): string {
-  const { insufficient_scope } = REQUEST_FAILURES;
-  return problem(insufficient_scope, bearer(realm, 'insufficient_scope', insufficient_scope.detail, scope));
-}
-
-function bearer(realm: string, error: string, description: string, scope?: string): string {
-  return `Bearer realm="${challengeText(realm)}", error="${error}", error_description="${challengeText(description)}"${scope ? `, scope="${challengeText(scope)}"` : ''}`;
-}
-
-/** The function's answer shape: RFC 9457 body, its code and fixed detail, the request ID in place of the invocation ID. */
-function problem(failure: FailureDefinition, challenge: string | undefined): string {
-  const title = { 401: 'Unauthorized', 403: 'Forbidden' }[failure.status] ?? 'Error';
-  const body = `new JObject(new JProperty("type", "about:blank"), new JProperty("title", "${title}"), new JProperty("status", ${failure.status}), new JProperty("code", "${failure.code}"), new JProperty("detail", ${csharpString(failure.detail)}), new JProperty("invocationId", context.RequestId.ToString())).ToString()`;
-  const header = (name: string, value: string) => `  <set-header name="${name}" exists-action="override">\n    <value>${text(value)}</value>\n  </set-header>`;
-  return `<return-response>
-  <set-status code="${failure.status}" reason="${title}" />
-${challenge === undefined ? '' : `${header('WWW-Authenticate', challenge)}\n`}${header('Content-Type', 'application/problem+json')}
-${header('Cache-Control', 'no-store')}
-${header('X-Content-Type-Options', 'nosniff')}
-  <set-body>${text(`@(${body})`)}</set-body>
-</return-response>`;
-}
-
-const indent = (block: string, spaces: number) => block.split('\n').map((line) => (line === '' ? line : ' '.repeat(spaces) + line)).join('\n');
-const text = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const attr = (value: string) => text(value).replace(/"/g, '&quot;');
-/** RFC 6750 attribute text: no quote, no backslash, printable ASCII. */
-const challengeText = (value: string) => value.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '');
-const csharpString = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
