@@ -63,8 +63,9 @@ beforeAll(async () => {
   standin = await waitForJsonLine<StandinRecord & Record<string, unknown>>(standinProcess, 'authority');
   const hostProcess = startNode(path.join(root, 'packages/azure-functions-entra-dev/dist/host/worker.js'), [root], {
     PORT: '0',
+    // No NODE_EXTRA_CA_CERTS: the sample's AUTH_INSTANCE_CA_FILE alone must carry the trust, for
+    // every authority's documents, as on a machine whose environment already sets that variable.
     ...sampleSettings(),
-    NODE_EXTRA_CA_CERTS: standin.caPath,
     ORDERS_STORAGE: azurite.connectionString,
   });
   host = (await waitForJsonLine<{ devHost: string }>(hostProcess, 'devHost')).devHost;
