@@ -16,7 +16,10 @@ const root = path.resolve(__dirname, '..', '..');
 const outDir = path.join(root, 'dist-dev');
 const SOURCE = /\.(ts|mts|cts|json)$/;
 
-/** The newest source file under dir (name and mtime), skipping installed packages. */
+/** Folders no TypeScript build reads: installed packages, and the .NET callers' build output (dev/callers/dotnet). */
+const SKIPPED = new Set(['node_modules', 'bin', 'obj']);
+
+/** The newest source file under dir (name and mtime), skipping installed packages and build output. */
 function newestSource(dir, newest) {
   let entries;
   try {
@@ -27,7 +30,7 @@ function newestSource(dir, newest) {
   for (const entry of entries) {
     const file = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== 'node_modules') newest = newestSource(file, newest);
+      if (!SKIPPED.has(entry.name)) newest = newestSource(file, newest);
     } else if (SOURCE.test(entry.name)) {
       const mtimeMs = statSync(file).mtimeMs;
       if (mtimeMs > newest.mtimeMs) newest = { file, mtimeMs };
