@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { findAppRoot } from '../../packages/azure-functions-entra-dev/src/standin/devPaths';
+import { runNode, type NodeRun } from '../support/nodeProcesses';
 
 /**
  * dev/launch/devTool.cjs (what `npm run token`, `standin`, `inspect`, `infra:build` run)
@@ -42,18 +42,8 @@ function writeHello(word: string): void {
   stamp(tool());
 }
 
-function launch(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(scratch, 'dev', 'launch', 'devTool.cjs'), 'scripts/hello', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
+function launch(...args: string[]): Promise<NodeRun> {
+  return runNode(path.join(scratch, 'dev', 'launch', 'devTool.cjs'), ['scripts/hello', ...args]);
 }
 
 describe('the dev tool launcher', () => {

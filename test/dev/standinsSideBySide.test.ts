@@ -6,6 +6,7 @@ import path from 'node:path';
 import { findAppRoot } from '../../packages/azure-functions-entra-dev/src/standin/devPaths';
 import type { StandinRecord } from '../../packages/azure-functions-entra-dev/src/standin/standinState';
 import { waitForJsonLine } from '../../packages/azure-functions-entra-dev/src/process/jsonLine';
+import { runNode, type NodeRun } from '../support/nodeProcesses';
 import { readJwt } from './support/standinHarness';
 
 /**
@@ -45,18 +46,8 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-function token(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TOKEN, '--client', 'writer', '--state-dir', stateDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
+function token(args: string[]): Promise<NodeRun> {
+  return runNode(TOKEN, ['--client', 'writer', '--state-dir', stateDir, ...args]);
 }
 
 function listeningServer(): Promise<Server> {

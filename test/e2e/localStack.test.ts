@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { waitForJsonLine } from '../../packages/azure-functions-entra-dev/src/pr
 import type { StandinRecord } from '../../packages/azure-functions-entra-dev/src/standin/standinState';
 import { runRealClients } from '../dev/support/runRealClients';
 import type { ClientOutcome, ClientScenario } from '../dev/support/realClientsProgram';
+import { NodeProcesses } from '../support/nodeProcesses';
 import { standinRegistry } from '../support/standinRegistry';
 
 /**
@@ -28,7 +29,7 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
-const processes: ChildProcess[] = [];
+const processes = new NodeProcesses();
 let stateDir: string;
 let standinProcess: ChildProcess;
 let standin: StandinRecord;
@@ -39,18 +40,8 @@ let tokens: Map<string, ClientOutcome>;
 /** The orders store both hosts share, as instances of one app do. */
 let azurite: AzuriteTable;
 
-function startNode(script: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [path.join(root, script), ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  processes.push(child);
-  return child;
-}
-
 async function startDevHost(registration: { clientId: string; appIdUri: string }): Promise<string> {
-  const host = startNode('packages/azure-functions-entra-dev/dist/host/worker.js', [root], {
+  const host = processes.start('packages/azure-functions-entra-dev/dist/host/worker.js', [root], {
     PORT: '0',
     AUTH_TENANT_ID: standin.tenantId,
     AUTH_CLIENT_ID: registration.clientId,
@@ -110,7 +101,7 @@ beforeAll(async () => {
   }
   stateDir = mkdtempSync(path.join(tmpdir(), 'e2e-stack-'));
   azurite = await startAzuriteTable({ location: path.join(stateDir, 'azurite') });
-  standinProcess = startNode('packages/azure-functions-entra-dev/dist/standin/main.js', ['--port', '0', '--state-dir', stateDir, '--quiet'], {});
+  standinProcess = processes.start('packages/azure-functions-entra-dev/dist/standin/main.js', ['--port', '0', '--state-dir', stateDir, '--quiet'], {});
   standin = await waitForJsonLine<StandinRecord & Record<string, unknown>>(standinProcess, 'authority');
   caFetch = createCaTrustingFetch(readFileSync(standin.caPath, 'utf8'));
   [v2Host, v1Host] = await Promise.all([startDevHost(V2), startDevHost(V1)]);
@@ -134,7 +125,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const child of processes) if (child.exitCode === null) child.kill('SIGTERM');
+  processes.stopAll();
   await azurite.stop();
   rmSync(stateDir, { recursive: true, force: true });
 });

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createSign } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { waitForJsonLine } from '../../packages/azure-functions-entra-dev/src/pr
 import { signingKeyFile } from '../../packages/azure-functions-entra-dev/src/standin/devPaths';
 import { SigningKeyStore } from '../../packages/azure-functions-entra-dev/src/standin/signingKeys';
 import type { StandinRecord } from '../../packages/azure-functions-entra-dev/src/standin/standinState';
+import { NodeProcesses } from '../support/nodeProcesses';
 
 /**
  * Issue 22 item 4, end to end: the app configured as local.settings.sample.json configures
@@ -19,17 +20,11 @@ import type { StandinRecord } from '../../packages/azure-functions-entra-dev/src
 const root = path.join(__dirname, '../..');
 const cli = path.join(root, 'packages/azure-functions-entra-dev/dist/cli/main.js');
 const run = promisify(execFile);
-const processes: ChildProcess[] = [];
+const processes = new NodeProcesses();
 let stateDir: string;
 let standin: StandinRecord;
 let host: string;
 let azurite: AzuriteTable;
-
-function startNode(script: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [script, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'ignore'] });
-  processes.push(child);
-  return child;
-}
 
 /** The sample's settings, its stand-in port replaced by the one this test's stand-in got. */
 function sampleSettings(): Record<string, string> {
@@ -59,9 +54,9 @@ beforeAll(async () => {
   }
   stateDir = mkdtempSync(path.join(tmpdir(), 'e2e-authorities-'));
   azurite = await startAzuriteTable({ location: path.join(stateDir, 'azurite') });
-  const standinProcess = startNode(cli, ['standin', '--port', '0', '--state-dir', stateDir, '--quiet'], {});
+  const standinProcess = processes.start(cli, ['standin', '--port', '0', '--state-dir', stateDir, '--quiet'], {});
   standin = await waitForJsonLine<StandinRecord & Record<string, unknown>>(standinProcess, 'authority');
-  const hostProcess = startNode(path.join(root, 'packages/azure-functions-entra-dev/dist/host/worker.js'), [root], {
+  const hostProcess = processes.start(path.join(root, 'packages/azure-functions-entra-dev/dist/host/worker.js'), [root], {
     PORT: '0',
     // No NODE_EXTRA_CA_CERTS: the sample's AUTH_INSTANCE_CA_FILE alone must carry the trust, for
     // every authority's documents, as on a machine whose environment already sets that variable.
@@ -72,7 +67,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const child of processes) if (child.exitCode === null) child.kill('SIGTERM');
+  processes.stopAll();
   await azurite.stop();
   rmSync(stateDir, { recursive: true, force: true });
 });

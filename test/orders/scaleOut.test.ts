@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { startAzuriteTable, type AzuriteTable } from '../../dev/azurite/azuriteT
 import type { StandinRecord } from '../../packages/azure-functions-entra-dev/src/standin/standinState';
 import { waitForJsonLine } from '../../packages/azure-functions-entra-dev/src/process/jsonLine';
 import { createCaTrustingFetch } from '../../packages/azure-functions-entra-dev/src/tls/caTrustingFetch';
+import { NodeProcesses } from '../support/nodeProcesses';
 import { standinRegistry } from '../support/standinRegistry';
 
 /**
@@ -19,21 +20,17 @@ const registry = standinRegistry();
 const API = registry.apiByName('orders-api');
 const WRITER = registry.clientByName('writer');
 
-const children: ChildProcess[] = [];
+const processes = new NodeProcesses();
+/** The first instance's process, stopped and replaced by the restart test. */
+let firstInstance: ChildProcess | undefined;
 let stateDir: string;
 let azurite: AzuriteTable;
 let standin: StandinRecord;
 let writer: string;
 
-function startNode(script: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [path.join(root, script), ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'ignore'] });
-  children.push(child);
-  return child;
-}
-
 async function startInstance(): Promise<{ url: string; process: ChildProcess }> {
   if (!API) throw new Error('no orders-api in the registry');
-  const child = startNode('packages/azure-functions-entra-dev/dist/host/worker.js', [root], {
+  const child = processes.start('packages/azure-functions-entra-dev/dist/host/worker.js', [root], {
     PORT: '0',
     AUTH_TENANT_ID: standin.tenantId,
     AUTH_CLIENT_ID: API.clientId,
@@ -68,12 +65,14 @@ beforeAll(async () => {
   }
   if (!API || !WRITER) throw new Error('registry lacks orders-api or writer');
   stateDir = mkdtempSync(path.join(tmpdir(), 'orders-scale-out-'));
-  const standinProcess = startNode('packages/azure-functions-entra-dev/dist/standin/main.js', ['--port', '0', '--state-dir', stateDir, '--quiet'], {});
+  const standinProcess = processes.start('packages/azure-functions-entra-dev/dist/standin/main.js', ['--port', '0', '--state-dir', stateDir, '--quiet'], {});
   [azurite, standin] = await Promise.all([
     startAzuriteTable({ location: path.join(stateDir, 'azurite') }),
     waitForJsonLine<StandinRecord & Record<string, unknown>>(standinProcess, 'authority'),
   ]);
-  [a, b] = (await Promise.all([startInstance(), startInstance()])).map((instance) => instance.url) as [string, string];
+  const instances = await Promise.all([startInstance(), startInstance()]);
+  [a, b] = instances.map((instance) => instance.url) as [string, string];
+  firstInstance = instances[0].process;
   const caFetch = createCaTrustingFetch(readFileSync(standin.caPath, 'utf8'));
   const answer = await caFetch(`${standin.authority}/oauth2/v2.0/token`, {
     method: 'POST',
@@ -83,7 +82,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  processes.stopAll();
   await azurite.stop();
   rmSync(stateDir, { recursive: true, force: true });
 });
@@ -135,8 +134,7 @@ it('a concurrent PUT race through both instances with the same ETag gives exactl
 it('keeps acknowledged orders across an app restart', async () => {
   const created = await call(a, 'POST', 'orders', { body: { item: 'durable', quantity: 1 } });
   expect(created.status).toBe(201);
-  const [first] = children.filter((child) => child.spawnargs.includes(path.join(root, 'packages/azure-functions-entra-dev/dist/host/worker.js')));
-  first?.kill('SIGTERM');
+  firstInstance?.kill('SIGTERM');
   const restarted = await startInstance();
   expect(await call(restarted.url, 'GET', `orders/${String(created.body?.id)}`)).toMatchObject({ status: 200, body: { item: 'durable' } });
 });

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { waitForJsonLine } from '../../packages/azure-functions-entra-dev/src/process/jsonLine';
 import { Registry } from '../../packages/azure-functions-entra-dev/src/standin/registry';
 import { startStandinHarness, type StandinHarness } from '../dev/support/standinHarness';
+import { runNode } from '../support/nodeProcesses';
 import { INVOICES_FUNCTION, build, install, repositoryVersions, scaffold, shareInstall, type ScratchApp } from './scratchApp';
 
 /**
@@ -188,19 +189,7 @@ describe('the ES-module app run with the entra-dev command line, as its develope
   let root: string;
   let standinPort: number;
   let hostUrl: string;
-  const entraDev = (args: string[], input?: string) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(root, 'node_modules', '.bin', 'entra-dev'), ...args], { cwd: root, env: commandEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        resolve({ code, stdout, stderr });
-      });
-      child.stdin.end(input ?? '');
-    });
+  const entraDev = (args: string[], input?: string) => runNode(path.join(root, 'node_modules', '.bin', 'entra-dev'), args, { cwd: root, env: commandEnv(), input: input ?? '' });
   const start = (args: string[]) => {
     const child = spawn(process.execPath, [path.join(root, 'node_modules', '.bin', 'entra-dev'), ...args], { cwd: root, env: commandEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);

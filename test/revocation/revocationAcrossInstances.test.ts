@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAzuriteTable, type AzuriteTable } from '../../dev/azurite/azuriteTable';
 import { commandLinePath, hostWorkerPath, waitForJsonLine, type StandinRecord } from 'azure-functions-entra-dev/toolkit';
 import { createCaTrustingFetch, type CaTrustingFetch } from '../../packages/azure-functions-entra-dev/src/tls/caTrustingFetch';
+import { NodeProcesses, runNode, type NodeRun } from '../support/nodeProcesses';
 
 /**
  * The deny list across a scale-out: two instances of the app (dev host processes from the
@@ -42,19 +42,13 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
-const children: ChildProcess[] = [];
+const processes = new NodeProcesses();
 let stateDir: string;
 let azurite: AzuriteTable;
 let standin: StandinRecord;
 let caFetch: CaTrustingFetch;
 let a: string;
 let b: string;
-
-function startNode(script: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [path.resolve(root, script), ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'ignore'] });
-  children.push(child);
-  return child;
-}
 
 const appEnv = () => ({
   AUTH_TENANT_ID: standin.tenantId,
@@ -68,23 +62,13 @@ const appEnv = () => ({
 });
 
 async function startInstance(): Promise<string> {
-  const child = startNode(hostWorkerPath(), [root], { PORT: '0', ...appEnv() });
+  const child = processes.start(hostWorkerPath(), [root], { PORT: '0', ...appEnv() });
   return (await waitForJsonLine<{ devHost: string }>(child, 'devHost')).devHost;
 }
 
 /** The operator's CLI, as `npm run revoke` runs it, against the same store. */
-async function revokeCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [path.join(root, 'dist-dev/dev/revoke/main.js'), ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', ORDERS_STORAGE: azurite.connectionString },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, stderr };
+function revokeCli(args: string[]): Promise<NodeRun> {
+  return runNode('dist-dev/dev/revoke/main.js', args, { env: { PATH: process.env.PATH ?? '', ORDERS_STORAGE: azurite.connectionString } });
 }
 
 async function tokenFor(registration: Registration): Promise<string> {
@@ -134,7 +118,7 @@ beforeAll(async () => {
   stateDir = mkdtempSync(path.join(tmpdir(), 'revocation-scale-out-'));
   const registryPath = path.join(stateDir, 'registry.json');
   writeFileSync(registryPath, JSON.stringify(registry));
-  const standinProcess = startNode(commandLinePath(), ['standin', '--port', '0', '--state-dir', stateDir, '--registry', registryPath, '--quiet'], {});
+  const standinProcess = processes.start(commandLinePath(), ['standin', '--port', '0', '--state-dir', stateDir, '--registry', registryPath, '--quiet'], {});
   [azurite, standin] = await Promise.all([
     startAzuriteTable({ location: path.join(stateDir, 'azurite') }),
     waitForJsonLine<StandinRecord & Record<string, unknown>>(standinProcess, 'authority'),
@@ -144,7 +128,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  processes.stopAll();
   await azurite.stop();
   rmSync(stateDir, { recursive: true, force: true });
 });
