@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAzuriteTable, type AzuriteTable } from '../azurite/azuriteTable';
 import { commandLinePath, findAppRoot, hostWorkerPath, type StandinRecord, waitForJsonLine } from 'azure-functions-entra-dev/toolkit';
-import { localAuthoritySettings } from 'azure-functions-entra-dev';
+import { Registry, localAuthoritySettings } from 'azure-functions-entra-dev';
 import type { TourInput, TourRow } from './tour';
 
 const root = findAppRoot(__dirname);
@@ -18,14 +18,14 @@ const children: ChildProcess[] = [];
 let azurite: AzuriteTable | undefined;
 const azuriteData = mkdtempSync(path.join(tmpdir(), 'orders-demo-'));
 
-interface Registry {
-  tenant: { domain: string };
+interface RegistryFile {
   apis: { name: string; clientId: string; appIdUri: string }[];
   clients: { name: string; clientId: string; secret: string }[];
 }
 
 async function main(): Promise<void> {
-  const registry = JSON.parse(readFileSync(path.join(root, 'local.entra.json'), 'utf8')) as Registry;
+  const registry = JSON.parse(readFileSync(path.join(root, 'local.entra.json'), 'utf8')) as RegistryFile;
+  const tenants = await Registry.load(path.join(root, 'local.entra.json'));
   const api = find(registry.apis, 'orders-api');
   const otherApi = find(registry.apis, 'orders-api-v1');
   const client = (name: string) => {
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const standin = await waitForJsonLine<StandinRecord & Record<string, unknown>>(standinProcess, 'authority');
   azurite = await startAzuriteTable({ location: azuriteData });
   // The three authorities local.settings.sample.json names (employees, customers, legacyCustomers), on this stand-in.
-  const authorities = localAuthoritySettings({ url: standin.url, tenantId: standin.tenantId, tenantName: registry.tenant.domain.split('.')[0] ?? '', caPath: standin.caPath, api, userFlows: ['B2C_1_signupsignin'] });
+  const authorities = localAuthoritySettings({ url: standin.url, caPath: standin.caPath, registry: tenants, api, userFlows: ['B2C_1_signupsignin'] });
   const host = start(hostWorkerPath(), [root], {
     PORT: '0',
     ...authorities,
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   const input: TourInput = {
     authorityHost: standin.url,
     customerAuthorityHost: `${standin.url}/_ciam`,
+    customerTenantId: tenants.externalIdTenant.id,
     standinUrl: standin.url,
     tenantId: standin.tenantId,
     apiUrl: devHost,

@@ -10,6 +10,8 @@ export interface TourInput {
   readonly authorityHost: string;
   /** The stand-in's External ID tenant (`{stand-in}/_ciam`): where customer daemons get tokens. */
   readonly customerAuthorityHost: string;
+  /** The stand-in's External ID tenant: a tenant of its own. */
+  readonly customerTenantId: string;
   /** The stand-in itself: a B2C customer's token comes from its dev-only /_standin/tokens (it signs nobody in). */
   readonly standinUrl: string;
   readonly tenantId: string;
@@ -95,7 +97,7 @@ async function main(): Promise<void> {
  * is handed that document (authorityMetadata) instead of fetching and checking it.
  */
 async function externalIdDaemonToken(input: TourInput): Promise<string> {
-  const authority = `${input.customerAuthorityHost}/${input.tenantId}`;
+  const authority = `${input.customerAuthorityHost}/${input.customerTenantId}`;
   const metadata = await (await fetch(`${authority}/v2.0/.well-known/openid-configuration`)).text();
   const { clientId, secret } = input.clients.writer;
   const client = new ConfidentialClientApplication({

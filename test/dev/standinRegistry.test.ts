@@ -30,6 +30,20 @@ describe('the stand-in registry', () => {
     expect(registry.isTenant('common')).toBe(false);
   });
 
+  it('serves External ID and B2C as tenants of their own: the shipped ones, or ones derived from the workforce tenant, stable', async () => {
+    const registry = await Registry.load(defaultRegistryPath());
+    expect([registry.externalIdTenant.id, registry.b2cTenant.id]).toEqual(['de700000-0000-4000-8000-000000000002', 'de700000-0000-4000-8000-000000000003']);
+    const json = await shippedJson();
+    delete json.externalIdTenant;
+    delete json.b2cTenant;
+    const derived = Registry.parse(json);
+    const again = Registry.parse(json);
+    expect(new Set([derived.tenant.id, derived.externalIdTenant.id, derived.b2cTenant.id]).size).toBe(3);
+    expect(derived.externalIdTenant).toEqual(again.externalIdTenant);
+    expect(derived.externalIdTenant.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([derived.externalIdTenant.domain, derived.b2cTenant.domain]).toEqual(['entra-standin-dev-ciam.onmicrosoft.com', 'entra-standin-dev-b2c.onmicrosoft.com']);
+  });
+
   it.each<[string, (json: Awaited<ReturnType<typeof shippedJson>>) => void, RegExp]>([
     ['a role the API does not define', (json) => ((json.clients[0] as { roles: Record<string, string[]> }).roles['orders-api'] = ['Orders.Delete']), /clients\.0\.roles\.orders-api orders-api defines no app role Orders\.Delete/],
     ['roles on an unknown API', (json) => ((json.clients[0] as { roles: Record<string, string[]> }).roles['billing-api'] = []), /no API named billing-api/],
@@ -37,6 +51,8 @@ describe('the stand-in registry', () => {
     ['token version 3', (json) => (json.apis[0]!.requestedAccessTokenVersion = 3), /apis\.0\.requestedAccessTokenVersion/],
     ['a misspelt member', (json) => (json.apis[0]!.appIdUrl = 'api://x'), /apis\.0/],
     ['an App ID URI with a trailing slash', (json) => (json.apis[0]!.appIdUri = 'api://orders-api/'), /apis\.0\.appIdUri/],
+    ['an External ID tenant with the workforce tenant\'s ID', (json) => ((json.externalIdTenant as { id: string }).id = (json.tenant as { id: string }).id), /must have different IDs/],
+    ['a B2C tenant whose domain is not {name}.onmicrosoft.com', (json) => ((json.b2cTenant as { domain: string }).domain = 'login.contoso.com'), /b2cTenant\.domain must be \{name\}\.onmicrosoft\.com/],
   ])('refuses %s, naming where', async (_case, mutate, message) => {
     const json = await shippedJson();
     mutate(json);

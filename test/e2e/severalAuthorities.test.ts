@@ -10,6 +10,7 @@ import { signingKeyFile } from '../../packages/azure-functions-entra-dev/src/sta
 import { SigningKeyStore } from '../../packages/azure-functions-entra-dev/src/standin/signingKeys';
 import type { StandinRecord } from '../../packages/azure-functions-entra-dev/src/standin/standinState';
 import { NodeProcesses } from '../support/nodeProcesses';
+import { standinRegistry } from '../support/standinRegistry';
 
 /**
  * Issue 22 item 4, end to end: the app configured as local.settings.sample.json configures
@@ -78,11 +79,14 @@ it("lets each authority's callers in on /api/me, naming the authority that verif
   const customerUser = await cliToken('--client', 'reader', '--authority', 'externalId', '--user', '--scope', 'Orders.Read');
   const legacyUser = await cliToken('--client', 'reader', '--authority', 'b2c', '--user', '--scope', 'Orders.Read');
 
-  expect(payloadOf(customerDaemon).iss).toBe(`https://${standin.tenantId}.ciamlogin.com/${standin.tenantId}/v2.0`);
+  // The External ID tenant is a tenant of its own (local.entra.json externalIdTenant), as in Azure.
+  const ciam = standinRegistry().externalIdTenant.id;
+  expect(ciam).not.toBe(standin.tenantId);
+  expect(payloadOf(customerDaemon)).toMatchObject({ iss: `https://${ciam}.ciamlogin.com/${ciam}/v2.0`, tid: ciam });
   expect(await call('GET', 'me', employee)).toMatchObject({ status: 200, body: { authority: 'employees', authorityKind: 'workforce', isAppOnly: true } });
-  expect(await call('GET', 'me', customerDaemon)).toMatchObject({ status: 200, body: { authority: 'customers', authorityKind: 'externalId', isAppOnly: true } });
+  expect(await call('GET', 'me', customerDaemon)).toMatchObject({ status: 200, body: { authority: 'customers', authorityKind: 'externalId', isAppOnly: true, tenantId: ciam } });
   expect(await call('GET', 'me', customerUser)).toMatchObject({ status: 200, body: { authority: 'customers', isAppOnly: false, scopes: ['Orders.Read'] } });
-  expect(await call('GET', 'me', legacyUser)).toMatchObject({ status: 200, body: { authority: 'legacyCustomers', authorityKind: 'b2c', userFlow: 'B2C_1_signupsignin' } });
+  expect(await call('GET', 'me', legacyUser)).toMatchObject({ status: 200, body: { authority: 'legacyCustomers', authorityKind: 'b2c', userFlow: 'B2C_1_signupsignin', tenantId: standinRegistry().b2cTenant.id } });
 });
 
 it('keeps orders and the deny list to the staff: customers get 401 authority_not_accepted, employees get in', async () => {

@@ -17,14 +17,18 @@ it('issues a token of each authority kind, and each verifies by its own authorit
   const api = kit.registry.apiByName('orders-api');
   if (!api) throw new Error('the registry lacks orders-api');
   const scope = api.scopes[0]?.value ?? '';
-  const tenantName = kit.registry.tenant.domain.split('.')[0] ?? '';
+  // Each kind is a tenant of its own, with its own ID: the registry's externalIdTenant and b2cTenant.
+  const ciam = kit.registry.externalIdTenant;
+  const b2c = kit.registry.b2cTenant;
+  const nameOf = (domain: string) => domain.split('.')[0] ?? '';
+  expect(new Set([kit.tenantId, ciam.id, b2c.id]).size).toBe(3);
   const settings = kit.settings('orders-api');
   const auth = createEntraAuth({
     env: { AUTH_INSTANCE_CA_FILE: settings.AUTH_INSTANCE_CA_FILE ?? '' },
     authorities: [
       { name: 'employees', kind: 'workforce', tenantId: kit.tenantId, clientId: api.clientId, appIdUri: api.appIdUri, instance: kit.url },
-      { name: 'customers', kind: 'externalId', tenantId: kit.tenantId, tenantName, clientId: api.clientId, discoveryBase: `${kit.url}/_ciam` },
-      { name: 'legacy', kind: 'b2c', tenantId: kit.tenantId, tenantName, clientId: api.clientId, userFlows: ['B2C_1_signupsignin'], discoveryBase: `${kit.url}/_b2c` },
+      { name: 'customers', kind: 'externalId', tenantId: ciam.id, tenantName: nameOf(ciam.domain), clientId: api.clientId, discoveryBase: `${kit.url}/_ciam` },
+      { name: 'legacy', kind: 'b2c', tenantId: b2c.id, tenantName: nameOf(b2c.domain), clientId: api.clientId, userFlows: ['B2C_1_signupsignin'], discoveryBase: `${kit.url}/_b2c` },
     ],
   });
   const handler = auth.withAuth((_request, _context, principal) => ({ status: 200, jsonBody: { authority: principal.authority, userFlow: principal.userFlow ?? null } }), {

@@ -29,6 +29,8 @@ afterAll(async () => {
   await rm(dirname(stateDir), { recursive: true, force: true });
 });
 
+/** The stand-in's External ID tenant (local.entra.json externalIdTenant): a tenant of its own. */
+const CIAM_TENANT = 'de700000-0000-4000-8000-000000000002';
 const payloadOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 const headerOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 
@@ -48,8 +50,8 @@ const call = (token: string) => invoke(threeAuthorityHandler(), { method: 'GET',
 
 it('publishes a separate key set for each authority kind: no kid is shared', async () => {
   const workforce = await keySet(`/${kit.tenantId}/discovery/v2.0/keys`);
-  const externalId = await keySet(`/_ciam/${kit.tenantId}/discovery/v2.0/keys`);
-  const b2c = await keySet(`/_b2c/entra-standin-dev.onmicrosoft.com/b2c_1_signupsignin/discovery/v2.0/keys`);
+  const externalId = await keySet(`/_ciam/${kit.registry.externalIdTenant.id}/discovery/v2.0/keys`);
+  const b2c = await keySet(`/_b2c/${kit.registry.b2cTenant.domain}/b2c_1_signupsignin/discovery/v2.0/keys`);
   expect(workforce).toEqual(kit.standin.signingKids('workforce'));
   expect(externalId).toEqual(kit.standin.signingKids('externalId'));
   expect(b2c).toEqual(kit.standin.signingKids('b2c'));
@@ -81,18 +83,18 @@ it('serves the External ID tenant its own client_credentials endpoint: ciamlogin
   const writer = kit.registry.clientByName('writer');
   if (!writer) throw new Error('no writer in the registry');
   const fetch = createCaTrustingFetch(kit.caPem);
-  const response = await fetch(`${kit.url}/_ciam/${kit.tenantId}/oauth2/v2.0/token`, {
+  const response = await fetch(`${kit.url}/_ciam/${CIAM_TENANT}/oauth2/v2.0/token`, {
     method: 'POST',
     body: new URLSearchParams({ grant_type: 'client_credentials', client_id: writer.clientId, client_secret: writer.secret, scope: 'api://orders-api-v1/.default' }),
   });
   expect(response.status).toBe(200);
   const { access_token: token } = (await response.json()) as { access_token: string };
   // orders-api-v1 asks for v1 tokens from the workforce tenant; External ID issues v2 only.
-  expect(payloadOf(token)).toMatchObject({ iss: `https://${kit.tenantId}.ciamlogin.com/${kit.tenantId}/v2.0`, ver: '2.0', azp: writer.clientId, idtyp: 'app' });
+  expect(payloadOf(token)).toMatchObject({ iss: `https://${CIAM_TENANT}.ciamlogin.com/${CIAM_TENANT}/v2.0`, tid: CIAM_TENANT, ver: '2.0', azp: writer.clientId, idtyp: 'app' });
   expect(headerOf(token).kid).toBe(kit.standin.signingKids('externalId')[0]);
 
   // On-behalf-of is the workforce endpoint's, not this one's.
-  const obo = await fetch(`${kit.url}/_ciam/${kit.tenantId}/oauth2/v2.0/token`, {
+  const obo = await fetch(`${kit.url}/_ciam/${CIAM_TENANT}/oauth2/v2.0/token`, {
     method: 'POST',
     body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', client_id: writer.clientId, client_secret: writer.secret, assertion: token, requested_token_use: 'on_behalf_of', scope: 'api://orders-api/Orders.Read' }),
   });
@@ -160,7 +162,7 @@ describe('entra-dev token for each authority kind', () => {
       const customerDaemon = await get({ authority: 'externalId' });
       const legacyUser = await get({ authority: 'b2c', kind: 'delegated', scopes: ['Orders.Read'] }, 'reader');
       const steppedUp = await get({ kind: 'delegated', scopes: ['Orders.Read'], claims: { acrs: ['c1'] } }, 'reader');
-      expect(payloadOf(customerDaemon)).toMatchObject({ iss: `https://${kit.tenantId}.ciamlogin.com/${kit.tenantId}/v2.0`, roles: ['Orders.ReadWrite'] });
+      expect(payloadOf(customerDaemon)).toMatchObject({ iss: `https://${CIAM_TENANT}.ciamlogin.com/${CIAM_TENANT}/v2.0`, tid: CIAM_TENANT, roles: ['Orders.ReadWrite'] });
       expect(payloadOf(legacyUser)).toMatchObject({ tfp: 'B2C_1_signupsignin', scp: 'Orders.Read' });
       expect(payloadOf(steppedUp)).toMatchObject({ acrs: ['c1'], scp: 'Orders.Read' });
 

@@ -1,10 +1,11 @@
-import type { Registry } from './registry';
+import type { Registry, TenantRegistration } from './registry';
 import type { StandinSigningKey } from './signingKeys';
 
 /**
- * The stand-in as an Entra External ID tenant and an Azure AD B2C tenant, beside its
- * workforce tenant (same tenant ID; each kind signs with keys of its own, as the real
- * services do, so a key of one set never verifies another's token), under path prefixes that stand
+ * The stand-in's Entra External ID tenant and Azure AD B2C tenant, beside its workforce
+ * tenant (each a tenant of its own, `externalIdTenant` and `b2cTenant` of the registry, and
+ * each signing with keys of its own, as the real services do, so a key of one set never
+ * verifies another's token), under path prefixes that stand
  * for the real hosts: `/_ciam` for {tenant-name}.ciamlogin.com and `/_b2c` for
  * {tenant-name}.b2clogin.com. The issuers are the real forms, exactly as the auth
  * package routes them: `https://{tenant-id}.ciamlogin.com/{tenant-id}/v2.0` and
@@ -18,13 +19,13 @@ export function externalIdIssuer(tenantId: string): string {
   return `https://${tenantId}.ciamlogin.com/${tenantId}/v2.0`;
 }
 
-/** The tenant's name: the first label of its onmicrosoft.com domain. */
-export function tenantName(registry: Registry): string {
-  return registry.tenant.domain.split('.')[0] ?? registry.tenant.domain;
+/** A tenant's name: the first label of its onmicrosoft.com domain. */
+export function tenantName(tenant: TenantRegistration): string {
+  return tenant.domain.split('.')[0] ?? tenant.domain;
 }
 
 export function b2cIssuer(registry: Registry): string {
-  return `https://${tenantName(registry)}.b2clogin.com/${registry.tenant.id}/v2.0/`;
+  return `https://${tenantName(registry.b2cTenant)}.b2clogin.com/${registry.b2cTenant.id}/v2.0/`;
 }
 
 export type AuthorityDocument = { readonly status: 200; readonly body: unknown } | { readonly status: 404; readonly body: unknown };
@@ -47,9 +48,10 @@ export function authorityDocument(path: string, origin: string, registry: Regist
   const ciam = /^\/_ciam\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys)$/.exec(path);
   if (ciam) {
     const [, tenant = '', resource] = ciam;
-    if (tenant.toLowerCase() !== registry.tenant.id) return notFound(path);
-    const base = `${origin}${CIAM_PREFIX}/${registry.tenant.id}`;
-    const issuer = externalIdIssuer(registry.tenant.id);
+    const { id } = registry.externalIdTenant;
+    if (tenant.toLowerCase() !== id) return notFound(path);
+    const base = `${origin}${CIAM_PREFIX}/${id}`;
+    const issuer = externalIdIssuer(id);
     return resource === 'discovery/v2.0/keys'
       ? { status: 200, body: keySet(keys.externalId, issuer) }
       : { status: 200, body: document(issuer, base, `${base}/discovery/v2.0/keys`) };
@@ -57,7 +59,7 @@ export function authorityDocument(path: string, origin: string, registry: Regist
   const b2c = /^\/_b2c\/([^/]+)\.onmicrosoft\.com\/(b2c_1a?_[a-z0-9_-]{1,100})\/(v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys)$/i.exec(path);
   if (b2c) {
     const [, name = '', flow = '', resource] = b2c;
-    if (name.toLowerCase() !== tenantName(registry).toLowerCase()) return notFound(path);
+    if (name.toLowerCase() !== tenantName(registry.b2cTenant)) return notFound(path);
     const base = `${origin}${B2C_PREFIX}/${name}.onmicrosoft.com/${flow}`;
     // B2C key sets name no issuer per key.
     return resource === 'discovery/v2.0/keys'

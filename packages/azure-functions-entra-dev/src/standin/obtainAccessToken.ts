@@ -76,14 +76,14 @@ function tokenRoute(request: TokenOptions): 'workforce' | 'externalId' | 'shaped
   return isPlainRequest({ ...request, authority: 'workforce' }) && request.authority === 'externalId' ? 'externalId' : 'shaped';
 }
 
-async function requestToken(fetch: CaTrustingFetch, standin: { readonly url: string; readonly tenantId: string }, request: TokenOptions, credentials: Omit<ClientCredentialsRequest, 'fetch' | 'authority'>) {
+async function requestToken(fetch: CaTrustingFetch, standinUrl: string, registry: Registry, request: TokenOptions, credentials: Omit<ClientCredentialsRequest, 'fetch' | 'authority'>) {
   switch (tokenRoute(request)) {
     case 'workforce':
-      return requestClientCredentialsToken({ ...credentials, fetch, authority: `${standin.url}/${standin.tenantId}` });
+      return requestClientCredentialsToken({ ...credentials, fetch, authority: `${standinUrl}/${registry.tenant.id}` });
     case 'externalId':
-      return requestClientCredentialsToken({ ...credentials, fetch, authority: `${standin.url}${CIAM_PREFIX}/${standin.tenantId}` });
+      return requestClientCredentialsToken({ ...credentials, fetch, authority: `${standinUrl}${CIAM_PREFIX}/${registry.externalIdTenant.id}` });
     case 'shaped':
-      return requestShapedToken(fetch, standin.url, request);
+      return requestShapedToken(fetch, standinUrl, request);
   }
 }
 
@@ -164,14 +164,14 @@ export async function obtainAccessToken(options: ObtainAccessTokenOptions): Prom
   const others = live.filter((found) => found !== running);
   if (running) {
     const fetch = createCaTrustingFetch(await readFile(running.caPath, 'utf8'));
-    const token = await requestToken(fetch, running, request, credentials);
+    const token = await requestToken(fetch, running.url, registry, request, credentials);
     return { ...token, via: 'running', url: running.url, standin: running, others };
   }
   const standin = await startEntraStandin({ stateDir: options.stateDir, registry, port, openssl: options.openssl }).catch(async (error: unknown) => {
     throw error instanceof StandinStartError && error.code === 'port_in_use' ? new StandinPortTakenError(port, options.stateDir, others, await holderOf(port), { cause: error }) : error;
   });
   try {
-    const token = await requestToken(createCaTrustingFetch(standin.caCertPem), standin, request, credentials);
+    const token = await requestToken(createCaTrustingFetch(standin.caCertPem), standin.url, registry, request, credentials);
     return { ...token, via: 'in-process', url: standin.url, others };
   } finally {
     await standin.stop();

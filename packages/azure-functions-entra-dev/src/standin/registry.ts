@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { GUID_PATTERN } from 'azure-functions-entra-auth/settings';
@@ -50,14 +51,24 @@ const clientRegistration = z.strictObject({
   roles: z.record(name, z.array(permissionValue)),
 });
 
+const tenant = z.strictObject({
+  id: guid,
+  domain: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, { error: 'must be a domain name such as contoso.onmicrosoft.com' }),
+  displayName: z.string().min(1),
+});
+/** A customer tenant's domain: its first label is the tenant name in {name}.ciamlogin.com / {name}.b2clogin.com. */
+const customerTenant = z.strictObject({
+  id: guid,
+  domain: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.onmicrosoft\.com$/, { error: 'must be {name}.onmicrosoft.com, the name one lower-case DNS label' }),
+  displayName: z.string().min(1),
+});
+
 const registryFile = z
   .strictObject({
     $comment: z.string().optional(),
-    tenant: z.strictObject({
-      id: guid,
-      domain: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, { error: 'must be a domain name such as contoso.onmicrosoft.com' }),
-      displayName: z.string().min(1),
-    }),
+    tenant,
+    externalIdTenant: customerTenant.optional(),
+    b2cTenant: customerTenant.optional(),
     apis: z.array(apiRegistration).min(1),
     clients: z.array(clientRegistration),
   })
@@ -65,6 +76,8 @@ const registryFile = z
     const issue = (path: (string | number)[], message: string) => {
       ctx.addIssue({ code: 'custom', path, message });
     };
+    const tenantIds = [registry.tenant.id, registry.externalIdTenant?.id, registry.b2cTenant?.id].filter((id) => id !== undefined);
+    if (new Set(tenantIds).size !== tenantIds.length) issue([], 'tenant, externalIdTenant and b2cTenant must have different IDs: each is a tenant of its own');
     const seen = new Map<string, string>();
     const unique = (kind: string, value: string, path: (string | number)[]) => {
       const key = `${kind}:${value.toLowerCase()}`;
@@ -146,10 +159,25 @@ export interface TenantRegistration {
 export interface RegistryData {
   readonly $comment?: string | undefined;
   readonly tenant: TenantRegistration;
+  /** The stand-in's Entra External ID tenant (`/_ciam`); default derived from `tenant`. */
+  readonly externalIdTenant?: TenantRegistration | undefined;
+  /** The stand-in's Azure AD B2C tenant (`/_b2c`); default derived from `tenant`. */
+  readonly b2cTenant?: TenantRegistration | undefined;
   readonly apis: readonly ApiRegistration[];
   readonly clients: readonly ClientRegistration[];
 }
 
+
+/**
+ * A customer tenant for a registry that names none: an ID derived from the workforce
+ * tenant's (stable, so tokens and settings survive restarts) and `{label}-{suffix}` as its name.
+ */
+function derivedTenant(workforce: TenantRegistration, suffix: string, kind: string): TenantRegistration {
+  const hex = createHash('sha256').update(`${workforce.id}:${suffix}`).digest('hex');
+  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  const label = (workforce.domain.split('.')[0] ?? 'standin').toLowerCase().slice(0, 58).replace(/-+$/, '');
+  return Object.freeze({ id, domain: `${label}-${suffix}.onmicrosoft.com`, displayName: `${workforce.displayName} (${kind})` });
+}
 
 /** The registrations the stand-in knows, with the look-ups its endpoints need. */
 export class Registry {
@@ -183,6 +211,19 @@ export class Registry {
 
   get tenant(): TenantRegistration {
     return this.data.tenant;
+  }
+
+  /**
+   * The tenant the stand-in serves as an Entra External ID tenant: a tenant of its own, as
+   * a real one is (its own ID in issuers and `tid`), with this registry's apps and clients.
+   */
+  get externalIdTenant(): TenantRegistration {
+    return this.data.externalIdTenant ?? derivedTenant(this.data.tenant, 'ciam', 'External ID');
+  }
+
+  /** The tenant the stand-in serves as an Azure AD B2C tenant. */
+  get b2cTenant(): TenantRegistration {
+    return this.data.b2cTenant ?? derivedTenant(this.data.tenant, 'b2c', 'B2C');
   }
 
   get apis(): readonly ApiRegistration[] {

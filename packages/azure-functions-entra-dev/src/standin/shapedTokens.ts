@@ -45,7 +45,7 @@ export function shapeToken(request: TokenOptions, context: { readonly registry: 
   const { nowSeconds } = context;
   const claims = appOnlyAccessTokenClaims({
     origin: context.origin,
-    tenant: registry.tenant,
+    tenant: authority === 'externalId' ? registry.externalIdTenant : authority === 'b2c' ? registry.b2cTenant : registry.tenant,
     api: shaped,
     client: caller,
     roles: request.roles ?? (kind === 'app' ? registry.rolesOf(caller, target) : []),
@@ -66,7 +66,7 @@ export function shapeToken(request: TokenOptions, context: { readonly registry: 
   } else if (request.scopes !== undefined && request.scopes.length > 0) {
     claims.scp = request.scopes.join(' ');
   }
-  if (authority === 'externalId') claims.iss = externalIdIssuer(registry.tenant.id);
+  if (authority === 'externalId') claims.iss = externalIdIssuer(registry.externalIdTenant.id);
   if (authority === 'b2c') {
     Object.assign(claims, { iss: b2cIssuer(registry), ver: '1.0', tfp: request.userFlow ?? DEFAULT_USER_FLOW });
   }

@@ -68,7 +68,8 @@ export async function handleTokenRequest(request: TokenRequest, deps: TokenEndpo
 
   const segment = request.tenantSegment.toLowerCase();
   if ((MULTI_TENANT_ALIASES as readonly string[]).includes(segment)) return fail(problems.noTenantInRequest());
-  if (!registry.isTenant(segment)) return fail(problems.tenantNotFound(request.tenantSegment, 'invalid_request'));
+  const served = deps.issuer === 'externalId' ? registry.externalIdTenant : registry.tenant;
+  if (segment !== served.id && segment !== served.domain.toLowerCase()) return fail(problems.tenantNotFound(request.tenantSegment, 'invalid_request'));
 
   const form = readForm(request);
   if (!form) return fail(problems.malformedRequest());
@@ -115,7 +116,7 @@ async function issue(client: ClientRegistration, api: ApiRegistration, resource:
   const issuedFor: ApiRegistration = externalId ? { ...api, requestedAccessTokenVersion: 2 } : api;
   const claims = appOnlyAccessTokenClaims({
     origin: deps.origin,
-    tenant: deps.registry.tenant,
+    tenant: externalId ? deps.registry.externalIdTenant : deps.registry.tenant,
     api: issuedFor,
     client,
     roles: deps.registry.rolesOf(client, api),
@@ -123,7 +124,7 @@ async function issue(client: ClientRegistration, api: ApiRegistration, resource:
     nowSeconds,
     lifetimeSeconds: deps.lifetimeSeconds,
   });
-  if (externalId) claims.iss = externalIdIssuer(deps.registry.tenant.id);
+  if (externalId) claims.iss = externalIdIssuer(deps.registry.externalIdTenant.id);
   const accessToken = await signAccessToken(claims, deps.signingKey(), tokenVersionFor(issuedFor));
   const lifetime = deps.lifetimeSeconds;
   if (endpoint === 'v2') return { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken };

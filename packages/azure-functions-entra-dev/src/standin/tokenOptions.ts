@@ -20,10 +20,11 @@ export interface TokenOptions {
   /** Extra or replacing claims, applied last (`undefined` removes a claim; over HTTP, `null` does). */
   readonly claims?: Readonly<Record<string, unknown>>;
   /**
-   * The kind of authority whose token this is: the stand-in's tenant as an External ID
-   * tenant (iss https://{tenant-id}.ciamlogin.com/{tenant-id}/v2.0, served under /_ciam) or
-   * as a B2C tenant (iss https://{name}.b2clogin.com/{tenant-id}/v2.0/, no tid, ver 1.0,
-   * tfp; under /_b2c); default the workforce tenant. Each kind signs with its own keys.
+   * The kind of authority whose token this is: the stand-in's External ID tenant (the
+   * registry's externalIdTenant; iss https://{tenant-id}.ciamlogin.com/{tenant-id}/v2.0,
+   * served under /_ciam) or its B2C tenant (b2cTenant; iss
+   * https://{name}.b2clogin.com/{tenant-id}/v2.0/, no tid, ver 1.0, tfp; under /_b2c);
+   * default the workforce tenant. Each is a tenant of its own with keys of its own.
    */
   readonly authority?: StandinAuthorityKind;
   /** B2C: the user flow in tfp; default B2C_1_signupsignin. */

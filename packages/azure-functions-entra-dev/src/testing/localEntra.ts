@@ -110,7 +110,7 @@ export async function startLocalEntra(options: LocalEntraOptions = {}): Promise<
       return { AUTH_TENANT_ID: standin.tenantId, AUTH_CLIENT_ID: target.clientId, AUTH_APP_ID_URI: target.appIdUri, AUTH_INSTANCE: standin.url, AUTH_INSTANCE_CA_FILE: standin.caPath };
     },
     authoritySettings(apiName, options = {}) {
-      return localAuthoritySettings({ url: standin.url, tenantId: standin.tenantId, tenantName: tenantName(registry), caPath: standin.caPath, api: api(apiName), userFlows: options.userFlows ?? [DEFAULT_USER_FLOW] });
+      return localAuthoritySettings({ url: standin.url, caPath: standin.caPath, registry, api: api(apiName), userFlows: options.userFlows ?? [DEFAULT_USER_FLOW] });
     },
     token,
     stop: () =>
@@ -121,20 +121,25 @@ export async function startLocalEntra(options: LocalEntraOptions = {}): Promise<
   };
 }
 
-/** AUTH_AUTHORITIES for one stand-in seen as three authorities (what npm start and the demo of an app can use too). */
+/**
+ * AUTH_AUTHORITIES for an app trusting one stand-in as three authorities: its workforce
+ * tenant (`employees`), its External ID tenant (`customers`) and its B2C tenant
+ * (`legacyCustomers`), each with the registry's tenant of that kind (what an app's own
+ * `npm start` or demo can write too).
+ */
 export function localAuthoritySettings(input: {
   readonly url: string;
-  readonly tenantId: string;
-  readonly tenantName: string;
   readonly caPath: string;
+  readonly registry: Registry;
   readonly api: Pick<ApiRegistration, 'clientId' | 'appIdUri'>;
   readonly userFlows: readonly string[];
 }): Record<string, string> {
-  const { api } = input;
+  const { api, registry } = input;
+  const { externalIdTenant, b2cTenant } = registry;
   const authorities = [
-    { name: 'employees', kind: 'workforce', tenantId: input.tenantId, clientId: api.clientId, appIdUri: api.appIdUri, instance: input.url },
-    { name: 'customers', kind: 'externalId', tenantId: input.tenantId, tenantName: input.tenantName, clientId: api.clientId, appIdUri: api.appIdUri, discoveryBase: `${input.url}${CIAM_PREFIX}` },
-    { name: 'legacyCustomers', kind: 'b2c', tenantId: input.tenantId, tenantName: input.tenantName, clientId: api.clientId, userFlows: [...input.userFlows], discoveryBase: `${input.url}${B2C_PREFIX}` },
+    { name: 'employees', kind: 'workforce', tenantId: registry.tenant.id, clientId: api.clientId, appIdUri: api.appIdUri, instance: input.url },
+    { name: 'customers', kind: 'externalId', tenantId: externalIdTenant.id, tenantName: tenantName(externalIdTenant), clientId: api.clientId, appIdUri: api.appIdUri, discoveryBase: `${input.url}${CIAM_PREFIX}` },
+    { name: 'legacyCustomers', kind: 'b2c', tenantId: b2cTenant.id, tenantName: tenantName(b2cTenant), clientId: api.clientId, userFlows: [...input.userFlows], discoveryBase: `${input.url}${B2C_PREFIX}` },
   ];
   return { AUTH_AUTHORITIES: JSON.stringify(authorities), AUTH_INSTANCE_CA_FILE: input.caPath };
 }
