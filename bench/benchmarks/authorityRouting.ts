@@ -25,9 +25,9 @@ import { freshCopy, type VerifyFixture } from '../support/verifyFixture';
  *
  * A repeated-token case builds a fresh verifier for every batch. With one verifier per case
  * for the whole run, one of three identical ones (a different one each run, the A/A control
- * as often as any) ran about 1.45× slower from warm-up to the end, while the same verifiers
- * measured alone were equal: a state of that instance, not of its code. Fresh instances turn
- * that into round-to-round noise, which the paired median absorbs.
+ * as often as any) ran about 1.45× slower from warm-up to the end, though the same verifiers
+ * measured alone were equal and their objects kept the same fast shapes; the cause was not
+ * found. With fresh verifiers, four runs kept the A/A control within 0.87–1.05×.
  */
 export const authorityRouting: Benchmark = {
   name: 'authorities',
