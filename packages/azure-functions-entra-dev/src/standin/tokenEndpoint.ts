@@ -48,8 +48,8 @@ export interface TokenEndpointDependencies {
   readonly now: () => number;
   readonly lifetimeSeconds: number;
   /**
-   * Whose tokens this endpoint issues: the workforce tenant's (default), or the tenant's as
-   * an External ID tenant (`/_ciam/{tenant}/oauth2/v2.0/token`: the ciamlogin issuer, always
+   * Whose tokens this endpoint issues: the workforce tenant's (default), or the registry's
+   * External ID tenant's (`/_ciam/{tenant}/oauth2/v2.0/token`: the ciamlogin issuer, always
    * v2, which External ID requires of its apps; client_credentials only).
    */
   readonly issuer?: 'workforce' | 'externalId';
@@ -68,7 +68,8 @@ export async function handleTokenRequest(request: TokenRequest, deps: TokenEndpo
 
   const segment = request.tenantSegment.toLowerCase();
   if ((MULTI_TENANT_ALIASES as readonly string[]).includes(segment)) return fail(problems.noTenantInRequest());
-  const served = deps.issuer === 'externalId' ? registry.externalIdTenant : registry.tenant;
+  const externalId = deps.issuer === 'externalId';
+  const served = externalId ? registry.externalIdTenant : registry.tenant;
   if (segment !== served.id && segment !== served.domain.toLowerCase()) return fail(problems.tenantNotFound(request.tenantSegment, 'invalid_request'));
 
   const form = readForm(request);
@@ -76,7 +77,7 @@ export async function handleTokenRequest(request: TokenRequest, deps: TokenEndpo
 
   const grantType = form.get('grant_type');
   if (grantType === undefined) return fail(problems.missingParameter('grant_type'));
-  const onBehalf = grantType === JWT_BEARER && request.endpoint === 'v2' && deps.issuer !== 'externalId';
+  const onBehalf = grantType === JWT_BEARER && request.endpoint === 'v2' && !externalId;
   if (grantType !== 'client_credentials' && !onBehalf) return fail(problems.unsupportedGrantType(grantType));
 
   const credentials = readClientCredentials(form, request.authorization);
@@ -107,12 +108,11 @@ export async function handleTokenRequest(request: TokenRequest, deps: TokenEndpo
   const api = registry.apiByResource(target.resource);
   if (!api) return fail(problems.unknownResource(target.resource, request.tenantSegment));
 
-  return { ok: true, body: await issue(client, api, target.resource, request.endpoint, deps), clientId: client.clientId };
+  return { ok: true, body: await issue(client, api, target.resource, request.endpoint, deps, externalId), clientId: client.clientId };
 }
 
-async function issue(client: ClientRegistration, api: ApiRegistration, resource: string, endpoint: 'v1' | 'v2', deps: TokenEndpointDependencies): Promise<TokenResponseV2 | TokenResponseV1> {
+async function issue(client: ClientRegistration, api: ApiRegistration, resource: string, endpoint: 'v1' | 'v2', deps: TokenEndpointDependencies, externalId: boolean): Promise<TokenResponseV2 | TokenResponseV1> {
   const nowSeconds = Math.floor(deps.now() / 1000);
-  const externalId = deps.issuer === 'externalId';
   const issuedFor: ApiRegistration = externalId ? { ...api, requestedAccessTokenVersion: 2 } : api;
   const claims = appOnlyAccessTokenClaims({
     origin: deps.origin,

@@ -34,6 +34,7 @@ import { HttpRequest, HttpResponse, InvocationContext, type HttpHandler } from '
 import { B2C_PREFIX, CIAM_PREFIX, tenantName } from '../standin/authorityDocuments';
 import { defaultRegistryPath } from '../standin/devPaths';
 import { Registry, type ApiRegistration, type ClientRegistration } from '../standin/registry';
+import { requestClientCredentialsToken } from '../standin/obtainAccessToken';
 import { startEntraStandin, type EntraStandin } from '../standin/server';
 import { DEFAULT_USER_FLOW, isPlainRequest, type TokenOptions } from '../standin/tokenOptions';
 import { createCaTrustingFetch } from '../tls/caTrustingFetch';
@@ -88,13 +89,8 @@ export async function startLocalEntra(options: LocalEntraOptions = {}): Promise<
     if (!isPlainRequest(request)) return standin.issueToken(request);
     const target = api(request.api);
     const caller = client(request.client ?? 'writer');
-    const response = await fetch(`${standin.authority}/oauth2/v2.0/token`, {
-      method: 'POST',
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: caller.clientId, client_secret: caller.secret, scope: `${target.appIdUri}/.default` }),
-    });
-    const answer = (await response.json()) as { access_token?: unknown; error?: unknown; error_description?: unknown };
-    if (response.status !== 200 || typeof answer.access_token !== 'string') throw new Error(`the stand-in's token endpoint refused ${caller.name} for ${target.name}: HTTP ${response.status} ${String(answer.error)}: ${String(answer.error_description)}`);
-    return answer.access_token;
+    const { accessToken } = await requestClientCredentialsToken({ fetch, authority: standin.authority, clientId: caller.clientId, clientSecret: caller.secret, scope: `${target.appIdUri}/.default` });
+    return accessToken;
   }
 
   let stopping: Promise<void> | undefined;
